@@ -1,0 +1,201 @@
+import { sql, type Transaction } from 'kysely';
+import { ZodError } from 'zod';
+import { parseEvent, eventSchemaVersion, type DomainEvent } from '../domain/events';
+import { ValidationError } from '../domain/errors';
+import type { Db } from './connection';
+import type { Database, EventRow } from './schema';
+import { project } from './projections';
+
+export type Tx = Transaction<Database>;
+
+/** `no_stream`: the stream must not exist yet; a number: the stream's current version (0 = empty). */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+export interface EventMetadata {
+  workflowId?: string;
+  runId?: string;
+  actor?: string;
+  causationId?: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent {
+  /** Deterministic id (for example workflow id + sequence): appending it again appends nothing. */
+  eventId: string;
+  event: DomainEvent;
+}
+
+export interface StoredEvent {
+  position: number;
+  streamId: string;
+  streamVersion: number;
+  eventId: string;
+  event: DomainEvent;
+  metadata: EventMetadata;
+  recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  streamVersion: number;
+  events: StoredEvent[];
+  /** true when every event had been appended before (a retried append). */
+  alreadyAppended: boolean;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: ExpectedVersion,
+    readonly actualVersion: number,
+  ) {
+    super(`stream ${streamId} is at version ${actualVersion}, expected ${String(expectedVersion)}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Some but not all of a batch's event ids exist: the batch differs from the one appended before. */
+export class EventIdConflictError extends Error {
+  constructor(readonly streamId: string, readonly eventIds: string[]) {
+    super(`stream ${streamId}: events ${eventIds.join(', ')} were appended before with a different batch`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: Number(row.position),
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    eventId: row.event_id,
+    event: parseEvent(row.type, row.data),
+    metadata: row.metadata as EventMetadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+async function streamVersion(db: Db | Tx, streamId: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('stream_version').as('version'))
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+export function isUniqueViolation(error: unknown): error is { code: string; constraint?: string } {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+}
+
+/**
+ * Append events to one stream, checking the version it is expected to be at, and update the
+ * read models in the same transaction. Idempotent by event id.
+ */
+export async function appendToStream(
+  db: Db,
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  newEvents: NewEvent[],
+  metadata: EventMetadata = {},
+): Promise<AppendResult> {
+  if (newEvents.length === 0) throw new ValidationError('nothing to append');
+  const validated = newEvents.map(({ eventId, event }, index) => {
+    try {
+      return { eventId, event: parseEvent(event.type, event.data) };
+    } catch (error) {
+      if (error instanceof ZodError) {
+        throw new ValidationError(
+          `event ${index} (${event.type}) is invalid`,
+          error.issues.map((issue) => ({ path: `events.${index}.data.${issue.path.join('.')}`, message: issue.message })),
+        );
+      }
+      throw error;
+    }
+  });
+  const eventIds = validated.map((e) => e.eventId);
+  try {
+    return await db.transaction().execute((trx) => appendWithin(trx, streamId, expectedVersion, validated, metadata));
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // Another append won the race for these versions (or these event ids) between our read and insert.
+      const actual = await streamVersion(db, streamId);
+      const existing = await db.selectFrom('events').select('event_id').where('event_id', 'in', eventIds).execute();
+      if (existing.length === eventIds.length) {
+        const rows = await db.selectFrom('events').selectAll().where('event_id', 'in', eventIds).orderBy('position').execute();
+        return { streamVersion: actual, events: rows.map(toStoredEvent), alreadyAppended: true };
+      }
+      throw new ConcurrencyError(streamId, expectedVersion, actual);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The append itself, inside a transaction the caller owns (for example one that also takes the next
+ * invoice number). A unique violation surfaces as the database error; appendToStream maps it.
+ */
+export async function appendWithin(
+  trx: Tx,
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  newEvents: NewEvent[],
+  metadata: EventMetadata = {},
+): Promise<AppendResult> {
+  const eventIds = newEvents.map((e) => e.eventId);
+  const existing = await trx.selectFrom('events').selectAll().where('event_id', 'in', eventIds).orderBy('position').execute();
+  if (existing.length === eventIds.length) {
+    return { streamVersion: await streamVersion(trx, streamId), events: existing.map(toStoredEvent), alreadyAppended: true };
+  }
+  if (existing.length > 0) throw new EventIdConflictError(streamId, existing.map((e) => e.event_id));
+
+  const current = await streamVersion(trx, streamId);
+  const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+  if (expected !== 'any' && current !== expected) throw new ConcurrencyError(streamId, expectedVersion, current);
+
+  const rows = await trx
+    .insertInto('events')
+    .values(
+      newEvents.map(({ eventId, event }, index) => ({
+        stream_id: streamId,
+        stream_version: current + index + 1,
+        event_id: eventId,
+        type: event.type,
+        schema_version: eventSchemaVersion,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(metadata),
+      })),
+    )
+    .returningAll()
+    .execute();
+  const stored = rows.map(toStoredEvent);
+  for (const event of stored) await project(trx, event);
+  return { streamVersion: current + rows.length, events: stored, alreadyAppended: false };
+}
+
+export async function readStream(db: Db | Tx, streamId: string): Promise<StoredEvent[]> {
+  const rows = await db.selectFrom('events').selectAll().where('stream_id', '=', streamId).orderBy('stream_version').execute();
+  return rows.map(toStoredEvent);
+}
+
+/** The incident's own stream and every event elsewhere that names it (its invoices). */
+export async function readIncidentTimeline(db: Db, incidentId: string): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where((eb) => eb.or([eb('stream_id', '=', `incident-${incidentId}`), eb(sql<string>`data->>'incidentId'`, '=', incidentId)]))
+    .orderBy('position')
+    .execute();
+  return rows.map(toStoredEvent);
+}
+
+/** Read every event in global order, a page at a time. */
+export async function* readAll(db: Db | Tx, pageSize = 1000): AsyncGenerator<StoredEvent[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('events').selectAll().where('position', '>', after).orderBy('position').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    const page = rows.map(toStoredEvent);
+    yield page;
+    after = page[page.length - 1]!.position;
+  }
+}

@@ -1,0 +1,19 @@
+import { loadConfig } from '../worker/config';
+import { createDb, ensureDatabase, migrateToLatest } from './connection';
+
+async function main() {
+  const config = loadConfig();
+  await ensureDatabase(config.databaseUrl);
+  const db = createDb(config.databaseUrl, 1);
+  try {
+    await migrateToLatest(db, (line) => console.log(line));
+    console.log('database is up to date');
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

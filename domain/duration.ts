@@ -1,0 +1,91 @@
+/**
+ * Policy durations: either a number of Dutch working days, or an exact
+ * ISO-8601 duration (handy for tests and demos: 'PT30S').
+ */
+import { z } from 'zod';
+import {
+  addWorkingDays,
+  amsterdamDate,
+  amsterdamInstant,
+  endOfDay,
+  subtractWorkingDays,
+  type LocalDate,
+} from './calendar';
+
+export type PolicyDuration =
+  | { kind: 'workingDays'; days: number }
+  | { kind: 'iso'; ms: number; text: string };
+
+export interface Deadline {
+  deadline: Date;
+  deadlineDate: LocalDate;
+}
+
+/** Working-day moments (reminders, follow-ups) fall at the start of office hours. */
+const OFFICE_OPENS = '09:00';
+
+const MS_PER = { week: 604_800_000, day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 };
+
+const ISO_DURATION_PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+/** A Y or M before the 'T' means years or months; after it, M is minutes. */
+const HAS_YEARS_OR_MONTHS = /^P[^T]*[YM]/;
+
+/** Milliseconds in an ISO-8601 duration of weeks, days, hours, minutes and seconds; a day counts as 24 hours. */
+export function parseIsoDuration(text: string): number {
+  const match = ISO_DURATION_PATTERN.exec(text);
+  // 'P' and 'PT' match the pattern but name no amount at all.
+  if (!match || text === 'P' || text.endsWith('T')) {
+    if (HAS_YEARS_OR_MONTHS.test(text)) {
+      throw new Error(`ISO-8601 duration ${JSON.stringify(text)} uses years or months, which have no fixed length; use weeks or days`);
+    }
+    throw new Error(`Invalid ISO-8601 duration ${JSON.stringify(text)}: expected e.g. 'PT30S', 'PT1H30M', 'P3D' or 'P1W'`);
+  }
+  const [, weeks, days, hours, minutes, seconds] = match;
+  const amount = (value: string | undefined) => (value === undefined ? 0 : Number(value));
+  return Math.round(
+    amount(weeks) * MS_PER.week
+      + amount(days) * MS_PER.day
+      + amount(hours) * MS_PER.hour
+      + amount(minutes) * MS_PER.minute
+      + amount(seconds) * MS_PER.second,
+  );
+}
+
+const POLICY_DURATION_MESSAGE = 'expected a whole number of working days or an ISO-8601 duration such as PT30S';
+
+export const policyDurationSchema = z
+  .union([z.number(), z.string()], { error: POLICY_DURATION_MESSAGE })
+  .transform((value, ctx): PolicyDuration => {
+    if (typeof value === 'number') {
+      if (Number.isSafeInteger(value) && value >= 0) return { kind: 'workingDays', days: value };
+      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE}, got ${value}` });
+      return z.NEVER;
+    }
+    try {
+      return { kind: 'iso', ms: parseIsoDuration(value), text: value };
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE} (${(error as Error).message})` });
+      return z.NEVER;
+    }
+  });
+
+/** Working days: the tenant has the whole deadline day, so the deadline is the midnight that ends it. */
+export function deadlineAfter(from: Date, d: PolicyDuration): Deadline {
+  if (d.kind === 'workingDays') {
+    const deadlineDate = addWorkingDays(amsterdamDate(from), d.days);
+    return { deadline: endOfDay(deadlineDate), deadlineDate };
+  }
+  const deadline = new Date(from.getTime() + d.ms);
+  return { deadline, deadlineDate: amsterdamDate(deadline) };
+}
+
+/** When to remind: `d` before the deadline (working days: at office opening on that day). */
+export function instantBefore({ deadline, deadlineDate }: Deadline, d: PolicyDuration): Date {
+  if (d.kind === 'workingDays') return amsterdamInstant(subtractWorkingDays(deadlineDate, d.days), OFFICE_OPENS);
+  return new Date(deadline.getTime() - d.ms);
+}
+
+export function addDuration(from: Date, d: PolicyDuration): Date {
+  if (d.kind === 'workingDays') return amsterdamInstant(addWorkingDays(amsterdamDate(from), d.days), OFFICE_OPENS);
+  return new Date(from.getTime() + d.ms);
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { categorySchema } from './policy';
+import { invoiceLineSchema, letterSchema, resolvedOutcomes } from './letters';
+
+const instant = z.iso.datetime({ offset: true });
+const localDate = z.iso.date();
+const letters = z.array(letterSchema);
+
+export const outcomes = [
+  'returned_to_complainant',
+  ...resolvedOutcomes,
+  'dismissed',
+  'cancelled',
+] as const;
+export const outcomeSchema = z.enum(outcomes);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+/** Every domain event: its type, its schema version and the schema of its data. */
+export const eventSchemas = {
+  IncidentReported: z.object({
+    incidentId: z.string(),
+    category: categorySchema,
+    complexId: z.string(),
+    buildingId: z.string(),
+    location: z.string(),
+    description: z.string(),
+    polluterTenantId: z.string().nullable(),
+    complainantTenantId: z.string().nullable(),
+    reportedBy: z.string(),
+    reportedAt: instant,
+  }),
+  ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
+  ComplainantAcknowledged: z.object({ letters }),
+  DuplicateReportLinked: z.object({ reportId: z.string(), reportedBy: z.string(), description: z.string(), reportedAt: instant }),
+  PolluterNotified: z.object({ tenantId: z.string(), deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), letters }),
+  CollectiveNoticeSent: z.object({
+    households: z.array(z.string()),
+    deadline: instant,
+    deadlineDate: localDate,
+    reminderAt: instant.nullable(),
+    letters,
+  }),
+  ReminderSent: z.object({ letters }),
+  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant }),
+  InspectionRecorded: z.object({
+    result: z.enum(['clean', 'not_clean']),
+    inspector: z.string(),
+    note: z.string().nullable(),
+    inspectedAt: instant,
+    /** true when policy accepted a tenant's report without a visit. */
+    acceptedFromReport: z.boolean(),
+  }),
+  PolluterIdentified: z.object({ tenantId: z.string(), identifiedBy: z.string() }),
+  DisputeOpened: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), reason: z.string() }),
+  DisputeResolved: z.object({ decision: z.enum(['upheld', 'rejected']), resolvedBy: z.string(), note: z.string().nullable() }),
+  CleanupOrdered: z.object({ contractorId: z.string(), workOrderNumber: z.string(), orderedAt: instant, letters }),
+  CleanupCompleted: z.object({
+    contractorId: z.string(),
+    reportedCostCents: z.number().int().nonnegative().nullable(),
+    costCents: z.number().int().nonnegative(),
+    tariffApplied: z.boolean(),
+    completedAt: instant,
+  }),
+  WarningIssued: z.object({
+    tenantId: z.string(),
+    offenceNumber: z.number().int().positive(),
+    severity: z.enum(['standard', 'sharp']),
+    issuedAt: instant,
+    letters,
+  }),
+  TenancyEscalationFlagged: z.object({ tenantId: z.string(), offenceNumber: z.number().int().positive() }),
+  InvoiceIssued: z.object({
+    invoiceNumber: z.string(),
+    incidentId: z.string(),
+    debtorTenantId: z.string(),
+    issueDate: localDate,
+    dueDate: localDate,
+    lines: z.array(invoiceLineSchema).min(1),
+    totalCents: z.number().int().nonnegative(),
+    letters,
+  }),
+  ServiceCostsAllocated: z.object({
+    totalCents: z.number().int().nonnegative(),
+    allocations: z.array(z.object({ tenantId: z.string(), amountCents: z.number().int().nonnegative() })).min(1),
+    letters,
+  }),
+  CostBorneByCorporation: z.object({ costCents: z.number().int().nonnegative() }),
+  NeighboursInformed: z.object({ households: z.number().int().nonnegative(), letters }),
+  NeighboursNoticeSuppressed: z.object({ households: z.number().int().nonnegative(), minimum: z.number().int() }),
+  IncidentCancelled: z.object({ reason: z.string(), cancelledBy: z.string() }),
+  IncidentClosed: z.object({ outcome: outcomeSchema, closedAt: instant }),
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+/** Bumped when an event's data changes shape; readers upcast older versions. */
+export const eventSchemaVersion = 1;
+
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<(typeof eventSchemas)[K]> };
+}[EventType];
+export type EventOf<K extends EventType> = Extract<DomainEvent, { type: K }>;
+export type EventData<K extends EventType> = EventOf<K>['data'];
+
+export class UnknownEventError extends Error {
+  constructor(readonly eventType: string) {
+    super(`unknown event type ${eventType}`);
+    this.name = 'UnknownEventError';
+  }
+}
+
+/** Validate an event read back from storage or built by a caller. */
+export function parseEvent(type: string, data: unknown): DomainEvent {
+  if (!(type in eventSchemas)) throw new UnknownEventError(type);
+  const schema = eventSchemas[type as EventType];
+  return { type, data: schema.parse(data) } as DomainEvent;
+}
+
+export function lettersOf(event: DomainEvent): z.infer<typeof letters> {
+  return 'letters' in event.data ? event.data.letters : [];
+}

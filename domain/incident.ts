@@ -1,0 +1,263 @@
+import type { DomainEvent, EventData, Outcome } from './events';
+import type { Category } from './policy';
+import { IllegalStateError, ValidationError } from './errors';
+
+/** Where an open incident is in its life. */
+export type Phase =
+  | 'reported' // recorded, nobody notified yet
+  | 'awaiting_cleanup' // notice sent, waiting for the tenant(s) to clean
+  | 'cleanup_ordered' // the contractor has the work order
+  | 'settling'; // clean (by tenant or contractor); consequences being issued
+
+export interface IncidentFacts {
+  incidentId: string;
+  category: Category;
+  complexId: string;
+  buildingId: string;
+  location: string;
+  reportedAt: string;
+}
+
+export interface OpenIncident {
+  status: 'open';
+  facts: IncidentFacts;
+  phase: Phase;
+  polluterTenantId: string | null;
+  /** The tenant the current notice went to; null for a collective notice or none yet. */
+  notifiedTenantId: string | null;
+  deadline: string | null;
+  deadlineDate: string | null;
+  reminderAt: string | null;
+  reminded: boolean;
+  cleanupReportPending: boolean;
+  cleanedBy: 'tenant' | 'corporation' | null;
+  dispute: 'none' | 'open' | 'upheld' | 'rejected';
+  contractorId: string | null;
+  costCents: number | null;
+  cancelled: boolean;
+}
+
+export type IncidentState =
+  | { status: 'none' }
+  | OpenIncident
+  | { status: 'closed'; facts: IncidentFacts; outcome: Outcome; polluterTenantId: string | null };
+
+export const initialState: IncidentState = { status: 'none' };
+
+export function evolve(state: IncidentState, event: DomainEvent): IncidentState {
+  if (event.type === 'IncidentReported') {
+    const d = event.data;
+    return {
+      status: 'open',
+      facts: {
+        incidentId: d.incidentId,
+        category: d.category,
+        complexId: d.complexId,
+        buildingId: d.buildingId,
+        location: d.location,
+        reportedAt: d.reportedAt,
+      },
+      phase: 'reported',
+      polluterTenantId: d.polluterTenantId,
+      notifiedTenantId: null,
+      deadline: null,
+      deadlineDate: null,
+      reminderAt: null,
+      reminded: false,
+      cleanupReportPending: false,
+      cleanedBy: null,
+      dispute: 'none',
+      contractorId: null,
+      costCents: null,
+      cancelled: false,
+    };
+  }
+  if (state.status !== 'open') return state;
+  switch (event.type) {
+    case 'PolluterNotified':
+      return {
+        ...state,
+        phase: 'awaiting_cleanup',
+        notifiedTenantId: event.data.tenantId,
+        deadline: event.data.deadline,
+        deadlineDate: event.data.deadlineDate,
+        reminderAt: event.data.reminderAt,
+        reminded: false,
+        cleanupReportPending: false,
+      };
+    case 'CollectiveNoticeSent':
+      return {
+        ...state,
+        phase: 'awaiting_cleanup',
+        notifiedTenantId: null,
+        deadline: event.data.deadline,
+        deadlineDate: event.data.deadlineDate,
+        reminderAt: event.data.reminderAt,
+        reminded: false,
+      };
+    case 'ReminderSent':
+      return { ...state, reminded: true };
+    case 'CleanupReported':
+      return { ...state, cleanupReportPending: true };
+    case 'InspectionRecorded':
+      return event.data.result === 'clean'
+        ? { ...state, cleanupReportPending: false, phase: 'settling', cleanedBy: 'tenant' }
+        : { ...state, cleanupReportPending: false };
+    case 'PolluterIdentified':
+      return { ...state, polluterTenantId: event.data.tenantId };
+    case 'DisputeOpened':
+      return { ...state, dispute: 'open' };
+    case 'DisputeResolved':
+      return { ...state, dispute: event.data.decision };
+    case 'CleanupOrdered':
+      return { ...state, phase: 'cleanup_ordered', contractorId: event.data.contractorId };
+    case 'CleanupCompleted':
+      return { ...state, phase: 'settling', cleanedBy: 'corporation', costCents: event.data.costCents };
+    case 'IncidentCancelled':
+      return { ...state, cancelled: true };
+    case 'IncidentClosed':
+      return { status: 'closed', facts: state.facts, outcome: event.data.outcome, polluterTenantId: state.polluterTenantId };
+    default:
+      return state;
+  }
+}
+
+/** The commands people give an open incident, each with the instant it was given. */
+export type Command =
+  | { type: 'ReportCleanup'; by: 'tenant' | 'consultant'; actor: string; note: string | null; now: string }
+  | { type: 'RecordInspection'; result: 'clean' | 'not_clean'; inspector: string; note: string | null; now: string }
+  | { type: 'IdentifyPolluter'; tenantId: string; identifiedBy: string }
+  | { type: 'OpenDispute'; by: 'tenant' | 'consultant'; actor: string; reason: string }
+  | { type: 'ResolveDispute'; decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }
+  | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string }
+  | { type: 'Cancel'; reason: string; cancelledBy: string }
+  | { type: 'LinkDuplicate'; reportId: string; reportedBy: string; description: string; now: string };
+
+type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
+
+function requireOpen(state: IncidentState): OpenIncident {
+  if (state.status === 'none') throw new IllegalStateError('the incident has not been reported yet');
+  if (state.status === 'closed') throw new IllegalStateError(`the incident is closed (${state.outcome})`);
+  if (state.cancelled) throw new IllegalStateError('the incident is being cancelled');
+  if (state.dispute === 'upheld') throw new IllegalStateError('the dispute was upheld; the incident is being dismissed');
+  return state;
+}
+
+function requireAwaitingCleanup(state: OpenIncident, action: string): void {
+  if (state.phase === 'reported') throw new IllegalStateError(`cannot ${action}: nobody has been notified yet`);
+  if (state.phase === 'cleanup_ordered') throw new IllegalStateError(`cannot ${action}: the cleanup has been ordered from the contractor`);
+  if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
+}
+
+export function reportCleanup(state: IncidentState, c: Extract<Command, { type: 'ReportCleanup' }>): Decided<'CleanupReported'> {
+  const open = requireOpen(state);
+  requireAwaitingCleanup(open, 'report a cleanup');
+  if (open.cleanupReportPending) throw new IllegalStateError('a cleanup has already been reported and awaits inspection');
+  return [{ type: 'CleanupReported', data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now } }];
+}
+
+export function recordInspection(state: IncidentState, c: Extract<Command, { type: 'RecordInspection' }>): Decided<'InspectionRecorded'> {
+  const open = requireOpen(state);
+  requireAwaitingCleanup(open, 'record an inspection');
+  return [
+    {
+      type: 'InspectionRecorded',
+      data: { result: c.result, inspector: c.inspector, note: c.note, inspectedAt: c.now, acceptedFromReport: false },
+    },
+  ];
+}
+
+export function identifyPolluter(state: IncidentState, c: Extract<Command, { type: 'IdentifyPolluter' }>): Decided<'PolluterIdentified'> {
+  const open = requireOpen(state);
+  if (open.polluterTenantId !== null) throw new IllegalStateError(`the polluter is already identified (${open.polluterTenantId})`);
+  if (open.phase === 'settling') throw new IllegalStateError('the consequences are already being settled');
+  return [{ type: 'PolluterIdentified', data: { tenantId: c.tenantId, identifiedBy: c.identifiedBy } }];
+}
+
+export function openDispute(state: IncidentState, c: Extract<Command, { type: 'OpenDispute' }>): Decided<'DisputeOpened'> {
+  const open = requireOpen(state);
+  if (open.dispute === 'open') throw new IllegalStateError('a dispute is already open');
+  if (open.phase === 'reported') throw new IllegalStateError('nobody has been notified yet');
+  if (open.phase === 'settling') throw new IllegalStateError('the space is clean and the consequences are being issued');
+  if (c.reason.trim() === '') throw new ValidationError('a dispute needs a reason', [{ path: 'reason', message: 'required' }]);
+  return [{ type: 'DisputeOpened', data: { by: c.by, actor: c.actor, reason: c.reason } }];
+}
+
+export function resolveDispute(state: IncidentState, c: Extract<Command, { type: 'ResolveDispute' }>): Decided<'DisputeResolved'> {
+  const open = requireOpen(state);
+  if (open.dispute !== 'open') throw new IllegalStateError('there is no open dispute');
+  return [{ type: 'DisputeResolved', data: { decision: c.decision, resolvedBy: c.resolvedBy, note: c.note } }];
+}
+
+export function completeCleanup(state: IncidentState, c: Extract<Command, { type: 'CompleteCleanup' }>): Decided<'CleanupCompleted'> {
+  const open = requireOpen(state);
+  if (open.phase !== 'cleanup_ordered') throw new IllegalStateError('no cleanup has been ordered for this incident');
+  if (open.contractorId !== c.contractorId) throw new IllegalStateError(`the work order went to contractor ${open.contractorId}`);
+  if (c.fixedTariffCents === null && c.costCents === null) {
+    throw new ValidationError('this category has no fixed tariff: report the cost', [{ path: 'costCents', message: 'required' }]);
+  }
+  const costCents = c.fixedTariffCents ?? (c.costCents as number);
+  return [
+    {
+      type: 'CleanupCompleted',
+      data: {
+        contractorId: c.contractorId,
+        reportedCostCents: c.costCents,
+        costCents,
+        tariffApplied: c.fixedTariffCents !== null,
+        completedAt: c.now,
+      },
+    },
+  ];
+}
+
+export function cancel(state: IncidentState, c: Extract<Command, { type: 'Cancel' }>): Decided<'IncidentCancelled'> {
+  const open = requireOpen(state);
+  if (open.phase === 'settling' && open.dispute !== 'open') {
+    throw new IllegalStateError('the space is clean and the consequences are being issued');
+  }
+  if (c.reason.trim() === '') throw new ValidationError('a cancellation needs a reason', [{ path: 'reason', message: 'required' }]);
+  return [{ type: 'IncidentCancelled', data: { reason: c.reason, cancelledBy: c.cancelledBy } }];
+}
+
+export function linkDuplicate(state: IncidentState, c: Extract<Command, { type: 'LinkDuplicate' }>): Decided<'DuplicateReportLinked'> {
+  requireOpen(state);
+  return [{ type: 'DuplicateReportLinked', data: { reportId: c.reportId, reportedBy: c.reportedBy, description: c.description, reportedAt: c.now } }];
+}
+
+export function decide(state: IncidentState, command: Command): DomainEvent[] {
+  switch (command.type) {
+    case 'ReportCleanup':
+      return reportCleanup(state, command);
+    case 'RecordInspection':
+      return recordInspection(state, command);
+    case 'IdentifyPolluter':
+      return identifyPolluter(state, command);
+    case 'OpenDispute':
+      return openDispute(state, command);
+    case 'ResolveDispute':
+      return resolveDispute(state, command);
+    case 'CompleteCleanup':
+      return completeCleanup(state, command);
+    case 'Cancel':
+      return cancel(state, command);
+    case 'LinkDuplicate':
+      return linkDuplicate(state, command);
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** The offence count decides the warning: a repeat within the window is sharper; from the threshold on the case is flagged. */
+export function warningFor(priorOffences: number, tenancyEscalationFromOffence: number) {
+  const offenceNumber = priorOffences + 1;
+  return {
+    offenceNumber,
+    severity: offenceNumber > 1 ? ('sharp' as const) : ('standard' as const),
+    flagForTenancyEscalation: offenceNumber >= tenancyEscalationFromOffence,
+  };
+}
+
+export type EventDataOf<K extends DomainEvent['type']> = EventData<K>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { categorySchema } from './policy';
+
+const instant = z.iso.datetime({ offset: true });
+const localDate = z.iso.date();
+const cents = z.number().int();
+
+const common = { incidentId: z.string(), category: categorySchema, location: z.string() };
+
+export const invoiceLineSchema = z.object({
+  description: z.string(),
+  amountCents: cents.nonnegative(),
+  vatCode: z.string(),
+});
+export type InvoiceLine = z.infer<typeof invoiceLineSchema>;
+
+export const resolvedOutcomes = ['self_cleaned', 'cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost'] as const;
+
+/** What a letter says, minus the recipient's personal data, which is read from the directory when it is sent. */
+export const letterContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('complainant_advice'), ...common }),
+  z.object({ kind: z.literal('complainant_acknowledgement'), ...common }),
+  z.object({
+    kind: z.literal('formal_notice'),
+    ...common,
+    deadline: instant,
+    deadlineDate: localDate,
+    tariffCents: cents.nullable(),
+    linkExpiresAt: instant,
+  }),
+  z.object({ kind: z.literal('collective_notice'), ...common, deadline: instant, deadlineDate: localDate }),
+  z.object({
+    kind: z.literal('reminder'),
+    ...common,
+    deadline: instant,
+    deadlineDate: localDate,
+    collective: z.boolean(),
+    linkExpiresAt: instant.nullable(),
+  }),
+  z.object({ kind: z.literal('work_order'), ...common, workOrderNumber: z.string(), buildingId: z.string() }),
+  z.object({
+    kind: z.literal('warning'),
+    ...common,
+    offenceNumber: z.number().int().positive(),
+    severity: z.enum(['standard', 'sharp']),
+    cleanedBy: z.enum(['tenant', 'corporation']),
+    invoiceNumber: z.string().nullable(),
+    totalCents: cents.nullable(),
+  }),
+  z.object({
+    kind: z.literal('invoice'),
+    ...common,
+    invoiceNumber: z.string(),
+    issueDate: localDate,
+    dueDate: localDate,
+    lines: z.array(invoiceLineSchema),
+    totalCents: cents,
+  }),
+  z.object({
+    kind: z.literal('service_cost_notice'),
+    ...common,
+    totalCents: cents,
+    shareCents: cents,
+    households: z.number().int().positive(),
+  }),
+  z.object({ kind: z.literal('neighbours_notice'), ...common, outcome: z.enum(resolvedOutcomes), polluterKnown: z.boolean() }),
+]);
+export type LetterContent = z.infer<typeof letterContentSchema>;
+export type LetterKind = LetterContent['kind'];
+
+export const letterSchema = z.object({
+  letterId: z.string(),
+  recipient: z.object({ type: z.enum(['tenant', 'contractor']), id: z.string() }),
+  content: letterContentSchema,
+});
+export type Letter = z.infer<typeof letterSchema>;

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { policyDurationSchema, type PolicyDuration } from './duration';
+
+export const categories = [
+  'fouled_stairwell',
+  'bulk_waste',
+  'neglected_garden',
+  'vandalism',
+  'living_noise',
+  'children_playing',
+  'parking',
+] as const;
+export const categorySchema = z.enum(categories);
+export type Category = z.infer<typeof categorySchema>;
+
+export const categoryLabels: Record<Category, string> = {
+  fouled_stairwell: 'vervuild trappenhuis',
+  bulk_waste: 'grofvuil in een gemeenschappelijke ruimte',
+  neglected_garden: 'verwaarloosde tuin',
+  vandalism: 'vernieling',
+  living_noise: 'leefgeluid',
+  children_playing: 'spelende kinderen',
+  parking: 'parkeren',
+};
+
+const centsSchema = z.number().int().nonnegative();
+
+export const categoryPolicySchema = z
+  .object({
+    /** false: the corporation does not take such complaints up; the complainant gets advice. */
+    handled: z.boolean(),
+    noticePeriod: policyDurationSchema,
+    reminderBefore: policyDurationSchema,
+    /** Accept the tenant's "it is clean" without a consultant inspection. */
+    acceptCleanupReportWithoutInspection: z.boolean(),
+    /** When set, the contractor's reported cost is replaced by this tariff. */
+    fixedTariffCents: centsSchema.nullable(),
+    administrationFeeCents: centsSchema,
+    vatCode: z.string().min(1),
+    paymentTermDays: z.number().int().positive(),
+    /** Unknown polluter, corporation cleaned: charge the households that can use the space. */
+    serviceCostsForUnknownPolluter: z.boolean(),
+    /** A new report within this period on the same building and category is linked as a duplicate. */
+    duplicateWindow: policyDurationSchema,
+  })
+  .strict();
+export type CategoryPolicy = z.infer<typeof categoryPolicySchema>;
+
+export const policySchema = z
+  .object({
+    categories: z.record(categorySchema, categoryPolicySchema),
+    repeatOffenceWindowMonths: z.number().int().positive(),
+    /** From this offence on, the case is flagged for tenancy escalation. */
+    tenancyEscalationFromOffence: z.number().int().min(2),
+    /** No neighbours' notice for groups smaller than this: it would point at one household. */
+    neighboursNoticeMinimumHouseholds: z.number().int().min(2),
+    /** How long a tenant's signed link stays valid after it is issued. */
+    tenantLinkValidityDays: z.number().int().positive(),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const vandalism = policy.categories.vandalism;
+    if (vandalism?.serviceCostsForUnknownPolluter) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories', 'vandalism', 'serviceCostsForUnknownPolluter'],
+        message: 'vandalism is never charged to the service costs of the residents',
+      });
+    }
+  });
+export type Policy = z.infer<typeof policySchema>;
+
+const workingDays = (days: number): PolicyDuration => ({ kind: 'workingDays', days });
+
+const handledDefaults = {
+  handled: true,
+  reminderBefore: workingDays(1),
+  acceptCleanupReportWithoutInspection: false,
+  fixedTariffCents: null,
+  administrationFeeCents: 0,
+  vatCode: 'BTW-GEEN',
+  paymentTermDays: 14,
+  serviceCostsForUnknownPolluter: false,
+  duplicateWindow: workingDays(3),
+} satisfies Omit<CategoryPolicy, 'noticePeriod'>;
+
+const notHandled: CategoryPolicy = { ...handledDefaults, handled: false, noticePeriod: workingDays(0) };
+
+export const defaultPolicy: Policy = {
+  categories: {
+    fouled_stairwell: { ...handledDefaults, noticePeriod: workingDays(2) },
+    bulk_waste: { ...handledDefaults, noticePeriod: workingDays(5) },
+    neglected_garden: { ...handledDefaults, noticePeriod: workingDays(10) },
+    vandalism: { ...handledDefaults, noticePeriod: workingDays(5) },
+    living_noise: notHandled,
+    children_playing: notHandled,
+    parking: notHandled,
+  },
+  repeatOffenceWindowMonths: 12,
+  tenancyEscalationFromOffence: 3,
+  neighboursNoticeMinimumHouseholds: 4,
+  tenantLinkValidityDays: 30,
+};
+
+/** A policy file overrides the defaults field by field, per category. */
+const policyOverrideSchema = z
+  .object({
+    categories: z.partialRecord(categorySchema, z.record(z.string(), z.unknown())).optional(),
+    repeatOffenceWindowMonths: z.unknown().optional(),
+    tenancyEscalationFromOffence: z.unknown().optional(),
+    neighboursNoticeMinimumHouseholds: z.unknown().optional(),
+    tenantLinkValidityDays: z.unknown().optional(),
+  })
+  .strict();
+
+/** A policy as JSON (durations as working days or ISO-8601 text), before parsing. */
+function toJson(policy: Policy): Record<string, unknown> {
+  const duration = (d: PolicyDuration) => (d.kind === 'workingDays' ? d.days : d.text);
+  return {
+    ...policy,
+    categories: Object.fromEntries(
+      Object.entries(policy.categories).map(([name, c]) => [
+        name,
+        { ...c, noticePeriod: duration(c.noticePeriod), reminderBefore: duration(c.reminderBefore), duplicateWindow: duration(c.duplicateWindow) },
+      ]),
+    ),
+  };
+}
+
+export class PolicyError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid policy:\n  ${issues.join('\n  ')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/** Merge a policy file's overrides into the defaults and validate the result. */
+export function resolvePolicy(overrides: unknown = {}): Policy {
+  const parsedOverrides = policyOverrideSchema.safeParse(overrides);
+  if (!parsedOverrides.success) throw new PolicyError(formatIssues(parsedOverrides.error));
+  const base = toJson(defaultPolicy);
+  const baseCategories = base.categories as Record<string, Record<string, unknown>>;
+  const { categories: categoryOverrides = {}, ...rest } = parsedOverrides.data;
+  const merged = {
+    ...base,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    categories: Object.fromEntries(
+      Object.entries(baseCategories).map(([name, c]) => [name, { ...c, ...(categoryOverrides[name as Category] ?? {}) }]),
+    ),
+  };
+  const parsed = policySchema.safeParse(merged);
+  if (!parsed.success) throw new PolicyError(formatIssues(parsed.error));
+  return parsed.data;
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+export function categoryPolicy(policy: Policy, category: Category): CategoryPolicy {
+  const found = policy.categories[category];
+  if (!found) throw new Error(`no policy for category ${category}`);
+  return found;
+}

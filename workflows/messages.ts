@@ -1,0 +1,42 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Category } from '../domain/policy';
+import type { IncidentState } from '../domain/incident';
+
+/** The one task queue of the incident and invoice workflows, unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'polluter-pays';
+
+export const incidentWorkflowId = (incidentId: string) => `incident-${incidentId}`;
+
+/** Only ids and facts about the space: the workflow's input is kept in Temporal's history in plain text. */
+export interface IncidentInput {
+  incidentId: string;
+  category: Category;
+  complexId: string;
+  buildingId: string;
+  location: string;
+  description: string;
+  polluterTenantId: string | null;
+  complainantTenantId: string | null;
+  reportedBy: string;
+  reportedAt: string;
+}
+
+export interface UpdateResult {
+  streamVersion: number;
+  state: IncidentState;
+}
+
+export const reportCleanupUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; note: string | null }]>('reportCleanup');
+export const recordInspectionUpdate = defineUpdate<UpdateResult, [{ result: 'clean' | 'not_clean'; inspector: string; note: string | null }]>(
+  'recordInspection',
+);
+export const identifyPolluterUpdate = defineUpdate<UpdateResult, [{ tenantId: string; identifiedBy: string }]>('identifyPolluter');
+export const openDisputeUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; reason: string }]>('openDispute');
+export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }]>(
+  'resolveDispute',
+);
+export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null }]>('completeCleanup');
+export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
+export const linkDuplicateUpdate = defineUpdate<UpdateResult, [{ reportId: string; reportedBy: string; description: string }]>('linkDuplicate');
+
+export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
