@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 
@@ -28,11 +29,17 @@ const apiKeysSchema = z
     return keys;
   });
 
+/** The machine's own PostgreSQL, as the user running this (trust or peer authentication in development). */
+export function defaultDatabaseUrl(database: string): string {
+  const user = process.env.PGUSER ?? process.env.USER ?? userInfo().username;
+  return `postgresql://${encodeURIComponent(user)}@127.0.0.1:5432/${database}`;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.url().default('postgresql://127.0.0.1:5432/polluter_pays'),
+  DATABASE_URL: z.url().default(() => defaultDatabaseUrl('polluter_pays')),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('polluter-pays'),
