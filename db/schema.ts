@@ -115,6 +115,13 @@ export interface ContractorsTable {
   updated_at: Timestamp;
 }
 
+export interface IncidentReportsTable {
+  incident_id: string;
+  building_id: string;
+  category: string;
+  reported_at: Date;
+}
+
 export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
@@ -134,6 +141,7 @@ export interface Database {
   tenants: TenantsTable;
   contractors: ContractorsTable;
   idempotency_keys: IdempotencyKeysTable;
+  incident_reports: IncidentReportsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -138,6 +138,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
+  // The API's register of the incidents it started, so that a report arriving while the previous
+  // one's workflow has not yet recorded anything is still linked to it as a duplicate.
+  await db.schema
+    .createTable('incident_reports')
+    .addColumn('incident_id', 'text', (c) => c.primaryKey())
+    .addColumn('building_id', 'text', (c) => c.notNull())
+    .addColumn('category', 'text', (c) => c.notNull())
+    .addColumn('reported_at', 'timestamptz', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('incident_reports_by_space').on('incident_reports').columns(['building_id', 'category', 'reported_at']).execute();
+
   await db.schema
     .createTable('idempotency_keys')
     .addColumn('key', 'text', (c) => c.primaryKey())
@@ -150,7 +161,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'idempotency_keys', 'contractors', 'tenants', 'letter_deliveries', 'invoice_number_series',
+    'idempotency_keys', 'incident_reports', 'contractors', 'tenants', 'letter_deliveries', 'invoice_number_series',
     'service_cost_allocations', 'invoices', 'notifications', 'offences', 'incidents', 'events',
   ]) {
     await db.schema.dropTable(table).execute();

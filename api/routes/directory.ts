@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { contractorSchema, tenantSchema, upsertContractors, upsertTenants } from '../../db/directory';
+import { staffCaller } from '../auth';
+import type { ApiDeps } from '../app';
+import * as s from '../schemas';
+
+/** A CSV upload arrives as rows of strings: empty cells are absent, lists are separated by ";". */
+const fromCsv = {
+  email: (v: unknown) => (v === '' ? null : v),
+  list: (v: unknown) => (typeof v === 'string' ? v.split(';').map((x) => x.trim()).filter(Boolean) : v),
+};
+
+const tenantsBody = z.array(tenantSchema.extend({ email: z.preprocess(fromCsv.email, tenantSchema.shape.email) })).max(100_000);
+const contractorsBody = z
+  .array(
+    contractorSchema.extend({
+      categories: z.preprocess(fromCsv.list, contractorSchema.shape.categories),
+      complexes: z.preprocess(fromCsv.list, contractorSchema.shape.complexes),
+    }),
+  )
+  .max(10_000);
+
+export function registerDirectoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['directory'];
+  const bodyLimit = 50 * 1024 * 1024;
+
+  routes.put(
+    '/directory/tenants',
+    {
+      bodyLimit,
+      schema: {
+        operationId: 'upsertTenants',
+        tags,
+        summary: 'Bulk upsert of tenants by contract number: JSON array, or text/csv with a header row of the same field names',
+        body: tenantsBody,
+        response: { 200: s.directoryResultSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      staffCaller(request, deps.config, ['admin']);
+      return { upserted: await upsertTenants(deps.db, request.body) };
+    },
+  );
+
+  routes.put(
+    '/directory/contractors',
+    {
+      bodyLimit,
+      schema: {
+        operationId: 'upsertContractors',
+        tags,
+        summary: 'Bulk upsert of contractors by id: JSON array, or text/csv (categories and complexes separated by ";")',
+        body: contractorsBody,
+        response: { 200: s.directoryResultSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      staffCaller(request, deps.config, ['admin']);
+      return { upserted: await upsertContractors(deps.db, request.body) };
+    },
+  );
+}

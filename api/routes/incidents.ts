@@ -1,0 +1,378 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import { appendWithin, readIncidentTimeline } from '../../db/event-store';
+import type { Selectable } from 'kysely';
+import type { IncidentsTable } from '../../db/schema';
+import { categoryPolicy } from '../../domain/policy';
+import { amsterdamDate, amsterdamInstant, subtractWorkingDays, addCalendarDays } from '../../domain/calendar';
+import {
+  cancelUpdate,
+  completeCleanupUpdate,
+  identifyPolluterUpdate,
+  incidentWorkflowId,
+  linkDuplicateUpdate,
+  openDisputeUpdate,
+  recordInspectionUpdate,
+  reportCleanupUpdate,
+  resolveDisputeUpdate,
+  type UpdateResult,
+} from '../../workflows/messages';
+import type { incidentWorkflow } from '../../workflows/incident';
+import { staffCaller, tenantOrStaffCaller } from '../auth';
+import { badRequest, conflict, forbidden, notFound } from '../problems';
+import type { ApiDeps } from '../app';
+import * as s from '../schemas';
+
+function toIncident(row: Selectable<IncidentsTable>) {
+  return {
+    incidentId: row.incident_id,
+    category: row.category,
+    complexId: row.complex_id,
+    buildingId: row.building_id,
+    location: row.location,
+    status: row.status,
+    phase: row.phase,
+    polluterTenantId: row.polluter_tenant_id,
+    complainantTenantId: row.complainant_tenant_id,
+    reportedAt: row.reported_at.toISOString(),
+    deadline: row.deadline?.toISOString() ?? null,
+    deadlineDate: row.deadline_date,
+    dispute: row.dispute,
+    contractorId: row.contractor_id,
+    costCents: row.cost_cents,
+    invoiceNumber: row.invoice_number,
+    duplicateReports: row.duplicate_reports,
+    tenancyEscalation: row.tenancy_escalation,
+    outcome: row.outcome as z.infer<typeof s.incidentSchema>['outcome'],
+    closedAt: row.closed_at?.toISOString() ?? null,
+  };
+}
+
+export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, temporal, config } = deps;
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['incidents'];
+
+  async function requireTenantExists(tenantId: string, field: string): Promise<void> {
+    const found = await db.selectFrom('tenants').select('contract_number').where('contract_number', '=', tenantId).executeTakeFirst();
+    if (!found) throw badRequest(`no tenant with contract number ${tenantId} in the directory`, [{ path: `body.${field}`, message: 'unknown contract number' }]);
+  }
+
+  async function requireOpenIncident(incidentId: string) {
+    const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
+    if (!row) throw notFound(`no incident ${incidentId}`);
+    if (row.status === 'closed') throw conflict(`the incident is closed (${row.outcome})`);
+    return row;
+  }
+
+  async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args) {
+    const result = await temporal.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(definition, { args: [args] });
+    return {
+      incidentId,
+      streamVersion: result.streamVersion,
+      status: result.state.status,
+      phase: result.state.status === 'open' ? result.state.phase : null,
+    };
+  }
+
+  /** The start of the window in which a new report on the same space is a duplicate. */
+  function duplicateWindowStart(now: Date, category: Parameters<typeof categoryPolicy>[1]): Date {
+    const window = categoryPolicy(config.policy, category).duplicateWindow;
+    if (window.kind === 'iso') return new Date(now.getTime() - window.ms);
+    return amsterdamInstant(subtractWorkingDays(amsterdamDate(now), window.days), '00:00');
+  }
+
+  routes.post(
+    '/incidents',
+    {
+      schema: {
+        operationId: 'reportIncident',
+        tags,
+        summary: 'Report an incident; a report on a space with an open incident is linked to it as a duplicate',
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: s.reportIncidentBody,
+        response: { 200: s.reportedSchema, 201: s.reportedSchema, ...s.problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = staffCaller(request, config, ['consultant']);
+      const body = request.body;
+      if (body.polluterTenantId) await requireTenantExists(body.polluterTenantId, 'polluterTenantId');
+      if (body.complainantTenantId) await requireTenantExists(body.complainantTenantId, 'complainantTenantId');
+      const idempotencyKey = request.headers['idempotency-key'];
+      const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const now = new Date();
+
+      const decision = await db.transaction().execute(async (trx) => {
+        // One report at a time per space, so that two simultaneous reports do not start two incidents.
+        await sql`select pg_advisory_xact_lock(hashtext(${`${body.buildingId}/${body.category}`}))`.execute(trx);
+        if (idempotencyKey) {
+          const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
+          if (earlier) {
+            if (earlier.request_hash !== requestHash) throw conflict('this Idempotency-Key was used before with a different request');
+            return { kind: 'replay' as const, incidentId: earlier.incident_id };
+          }
+        }
+        const open = await trx
+          .selectFrom('incident_reports as r')
+          .leftJoin('incidents as i', 'i.incident_id', 'r.incident_id')
+          .select('r.incident_id')
+          .where('r.building_id', '=', body.buildingId)
+          .where('r.category', '=', body.category)
+          .where('r.reported_at', '>=', duplicateWindowStart(now, body.category))
+          .where((eb) => eb.or([eb('i.status', 'is', null), eb('i.status', '=', 'open')]))
+          .orderBy('r.reported_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (open && categoryPolicy(config.policy, body.category).handled) {
+          if (idempotencyKey) await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: open.incident_id }).execute();
+          return { kind: 'duplicate' as const, incidentId: open.incident_id };
+        }
+        const incidentId = randomUUID();
+        await trx.insertInto('incident_reports').values({ incident_id: incidentId, building_id: body.buildingId, category: body.category, reported_at: now }).execute();
+        if (idempotencyKey) await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId }).execute();
+        const input = {
+          incidentId,
+          category: body.category,
+          complexId: body.complexId,
+          buildingId: body.buildingId,
+          location: body.location,
+          description: body.description,
+          polluterTenantId: body.polluterTenantId ?? null,
+          complainantTenantId: body.complainantTenantId ?? null,
+          reportedBy: caller.actor,
+          reportedAt: now.toISOString(),
+        };
+        // The report is recorded here, so that it can be read at once; the workflow records the
+        // same event with the same id first thing, which appends nothing.
+        const workflowId = incidentWorkflowId(incidentId);
+        await appendWithin(trx, workflowId, 'no_stream', [{ eventId: `${workflowId}/1`, event: { type: 'IncidentReported', data: input } }], {
+          actor: caller.actor,
+          workflowId,
+        });
+        // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
+        await temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+          taskQueue: config.temporal.taskQueue,
+          workflowId,
+          args: [input],
+        });
+        return { kind: 'started' as const, incidentId };
+      });
+
+      if (decision.kind === 'duplicate') {
+        await update(decision.incidentId, linkDuplicateUpdate, {
+          reportId: idempotencyKey ?? randomUUID(),
+          reportedBy: caller.actor,
+          description: body.description || body.location,
+        });
+        return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.incidentId });
+      }
+      return reply.status(decision.kind === 'started' ? 201 : 200).send({ incidentId: decision.incidentId, duplicateOf: null });
+    },
+  );
+
+  routes.get(
+    '/incidents',
+    {
+      schema: {
+        operationId: 'listIncidents',
+        tags,
+        querystring: s.listIncidentsQuery,
+        response: { 200: z.object({ incidents: z.array(s.incidentSchema), total: z.number().int() }), ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      staffCaller(request, config, ['consultant', 'admin']);
+      const q = request.query;
+      let query = db.selectFrom('incidents');
+      if (q.status) query = query.where('status', '=', q.status);
+      if (q.category) query = query.where('category', '=', q.category);
+      if (q.complexId) query = query.where('complex_id', '=', q.complexId);
+      if (q.buildingId) query = query.where('building_id', '=', q.buildingId);
+      if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
+      if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
+      const [rows, count] = await Promise.all([
+        query.selectAll().orderBy('reported_at', 'desc').orderBy('incident_id').limit(q.limit).offset(q.offset).execute(),
+        query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+      ]);
+      return { incidents: rows.map(toIncident), total: Number(count.total) };
+    },
+  );
+
+  routes.get(
+    '/incidents/:id',
+    {
+      schema: {
+        operationId: 'getIncident',
+        tags,
+        summary: 'One incident with its timeline of events and the letters sent',
+        params: s.incidentParams,
+        response: { 200: s.incidentDetailSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      staffCaller(request, config, ['consultant', 'admin']);
+      const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', request.params.id).executeTakeFirst();
+      if (!row) throw notFound(`no incident ${request.params.id}`);
+      const [timeline, letters] = await Promise.all([
+        readIncidentTimeline(db, row.incident_id),
+        db
+          .selectFrom('notifications as n')
+          .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
+          .select(['n.letter_id', 'n.kind', 'n.recipient_type', 'n.recipient_id', 'n.recorded_at', 'd.channel'])
+          .where('n.incident_id', '=', row.incident_id)
+          .orderBy('n.recorded_at')
+          .orderBy('n.letter_id')
+          .execute(),
+      ]);
+      return {
+        ...toIncident(row),
+        timeline: timeline.map((e) => ({
+          position: e.position,
+          streamId: e.streamId,
+          type: e.event.type,
+          data: e.event.data as Record<string, unknown>,
+          actor: typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
+          recordedAt: e.recordedAt.toISOString(),
+        })),
+        letters: letters.map((l) => ({
+          letterId: l.letter_id,
+          kind: l.kind,
+          recipientType: l.recipient_type,
+          recipientId: l.recipient_id,
+          channel: l.channel ?? ('pending' as const),
+          recordedAt: l.recorded_at.toISOString(),
+        })),
+      };
+    },
+  );
+
+  const action = { 200: s.actionResultSchema, ...s.problemResponses };
+
+  routes.post(
+    '/incidents/:id/cleanup-reports',
+    {
+      schema: {
+        operationId: 'reportCleanup',
+        tags,
+        summary: '"It is clean", by the tenant (signed link) or a consultant',
+        params: s.incidentParams,
+        querystring: s.tenantTokenQuery,
+        body: s.cleanupReportBody,
+        response: action,
+      },
+    },
+    async (request) => {
+      const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
+      const incident = await requireOpenIncident(request.params.id);
+      if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
+        throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
+      }
+      return update(request.params.id, reportCleanupUpdate, {
+        by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
+        actor: caller.actor,
+        note: request.body?.note ?? null,
+      });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/inspections',
+    { schema: { operationId: 'recordInspection', tags, params: s.incidentParams, body: s.inspectionBody, response: action } },
+    async (request) => {
+      const caller = staffCaller(request, config, ['consultant']);
+      await requireOpenIncident(request.params.id);
+      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/polluter',
+    { schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, body: s.polluterBody, response: action } },
+    async (request) => {
+      const caller = staffCaller(request, config, ['consultant']);
+      await requireOpenIncident(request.params.id);
+      await requireTenantExists(request.body.tenantId, 'tenantId');
+      return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/disputes',
+    {
+      schema: {
+        operationId: 'openDispute',
+        tags,
+        summary: 'Open a dispute, by the tenant (signed link) or a consultant: escalation pauses',
+        params: s.incidentParams,
+        querystring: s.tenantTokenQuery,
+        body: s.disputeBody,
+        response: action,
+      },
+    },
+    async (request) => {
+      const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
+      const incident = await requireOpenIncident(request.params.id);
+      if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
+        throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
+      }
+      return update(request.params.id, openDisputeUpdate, {
+        by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
+        actor: caller.actor,
+        reason: request.body.reason,
+      });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/disputes/resolution',
+    {
+      schema: {
+        operationId: 'resolveDispute',
+        tags,
+        summary: 'Uphold (the incident is dismissed) or reject the open dispute',
+        params: s.incidentParams,
+        body: s.disputeResolutionBody,
+        response: action,
+      },
+    },
+    async (request) => {
+      const caller = staffCaller(request, config, ['consultant']);
+      await requireOpenIncident(request.params.id);
+      return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/completion',
+    {
+      schema: {
+        operationId: 'completeCleanup',
+        tags,
+        summary: "The contractor reports the work order done, with the cost (or the category's fixed tariff applies)",
+        params: s.incidentParams,
+        body: s.completionBody,
+        response: action,
+      },
+    },
+    async (request) => {
+      staffCaller(request, config, ['contractor']);
+      await requireOpenIncident(request.params.id);
+      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null });
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/cancellation',
+    { schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, body: s.cancellationBody, response: action } },
+    async (request) => {
+      const caller = staffCaller(request, config, ['consultant']);
+      await requireOpenIncident(request.params.id);
+      return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor });
+    },
+  );
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { letterContentSchema } from '../../domain/letters';
+import { renderLetter } from '../../activities/letters';
+import { signTenantLink, tenantLinkUrl } from '../../activities/links';
+import { staffCaller } from '../auth';
+import type { ApiDeps } from '../app';
+import * as s from '../schemas';
+
+export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const { db, config } = deps;
+
+  routes.get(
+    '/letters/print-queue',
+    {
+      schema: {
+        operationId: 'printQueue',
+        tags: ['letters'],
+        summary: 'Letters for recipients without e-mail, rendered for print from the directory as it is now',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        response: { 200: z.object({ letters: z.array(s.printQueueEntrySchema) }), ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      staffCaller(request, config, ['consultant', 'admin']);
+      const rows = await db
+        .selectFrom('letter_deliveries as d')
+        .innerJoin('notifications as n', 'n.letter_id', 'd.letter_id')
+        .leftJoin('tenants as t', 't.contract_number', 'n.recipient_id')
+        .select(['n.letter_id', 'n.incident_id', 'n.kind', 'n.recipient_id', 'n.recorded_at', 'n.content', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city'])
+        .where('d.channel', '=', 'print')
+        .orderBy('n.recorded_at')
+        .orderBy('n.letter_id')
+        .limit(request.query.limit)
+        .execute();
+      return {
+        letters: rows.map((row) => {
+          const content = letterContentSchema.parse(row.content);
+          const link =
+            'linkExpiresAt' in content && content.linkExpiresAt
+              ? tenantLinkUrl(
+                  config.publicUrl,
+                  signTenantLink({ incidentId: content.incidentId, tenantId: row.recipient_id, expiresAt: new Date(content.linkExpiresAt) }, config.linkSecret),
+                )
+              : null;
+          const rendered = renderLetter(
+            content,
+            {
+              name: row.name ?? `huurder ${row.recipient_id}`,
+              address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
+            },
+            { tenantLinkUrl: link, corporationName: config.corporationName },
+          );
+          return {
+            letterId: row.letter_id,
+            incidentId: row.incident_id,
+            kind: row.kind,
+            recipientId: row.recipient_id,
+            recordedAt: row.recorded_at.toISOString(),
+            subject: rendered.subject,
+            text: rendered.text,
+          };
+        }),
+      };
+    },
+  );
+}

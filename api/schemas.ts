@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { categorySchema } from '../domain/policy';
+import { outcomeSchema } from '../domain/events';
+
+const id = z.string().trim().min(1).max(100);
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .describe('RFC 9457 problem details');
+
+export const problemResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+} as const;
+
+export const reportIncidentBody = z.object({
+  category: categorySchema,
+  complexId: id,
+  buildingId: id.describe('the building or entrance whose households share the space'),
+  location: z.string().trim().min(1).max(500).describe('where in the building; no names'),
+  description: z.string().trim().max(2000).default(''),
+  polluterTenantId: id.nullable().optional().describe('contract number of the suspected polluter, when known'),
+  complainantTenantId: id.nullable().optional().describe('contract number of the complainant, when a tenant'),
+});
+
+export const incidentSchema = z.object({
+  incidentId: z.string(),
+  category: z.string(),
+  complexId: z.string(),
+  buildingId: z.string(),
+  location: z.string(),
+  status: z.enum(['open', 'closed']),
+  phase: z.string(),
+  polluterTenantId: z.string().nullable(),
+  complainantTenantId: z.string().nullable(),
+  reportedAt: z.string(),
+  deadline: z.string().nullable(),
+  deadlineDate: z.string().nullable(),
+  dispute: z.string(),
+  contractorId: z.string().nullable(),
+  costCents: z.number().int().nullable(),
+  invoiceNumber: z.string().nullable(),
+  duplicateReports: z.number().int(),
+  tenancyEscalation: z.boolean(),
+  outcome: outcomeSchema.nullable(),
+  closedAt: z.string().nullable(),
+});
+
+export const reportedSchema = z.object({
+  incidentId: z.string(),
+  duplicateOf: z.string().nullable().describe('set when the report was linked to an open incident on the same space'),
+});
+
+export const timelineEntrySchema = z.object({
+  position: z.number().int(),
+  streamId: z.string(),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  actor: z.string().nullable(),
+  recordedAt: z.string(),
+});
+
+export const letterSummarySchema = z.object({
+  letterId: z.string(),
+  kind: z.string(),
+  recipientType: z.string(),
+  recipientId: z.string(),
+  channel: z.enum(['email', 'print', 'pending']),
+  recordedAt: z.string(),
+});
+
+export const incidentDetailSchema = incidentSchema.extend({
+  timeline: z.array(timelineEntrySchema),
+  letters: z.array(letterSummarySchema),
+});
+
+export const listIncidentsQuery = z.object({
+  status: z.enum(['open', 'closed']).optional(),
+  category: categorySchema.optional(),
+  complexId: id.optional(),
+  buildingId: id.optional(),
+  from: z.iso.date().optional().describe('reported on or after (YYYY-MM-DD, Amsterdam)'),
+  to: z.iso.date().optional().describe('reported on or before (YYYY-MM-DD, Amsterdam)'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const incidentParams = z.object({ id });
+export const tenantTokenQuery = z.object({ token: z.string().optional().describe("the signed link from the tenant's letter") });
+
+export const cleanupReportBody = z.object({ note: z.string().trim().max(1000).nullable().optional() }).default({});
+export const inspectionBody = z.object({ result: z.enum(['clean', 'not_clean']), note: z.string().trim().max(1000).nullable().optional() });
+export const polluterBody = z.object({ tenantId: id });
+export const disputeBody = z.object({ reason: z.string().trim().min(1).max(2000) });
+export const disputeResolutionBody = z.object({ decision: z.enum(['upheld', 'rejected']), note: z.string().trim().max(2000).nullable().optional() });
+export const completionBody = z.object({
+  contractorId: id,
+  costCents: z.number().int().nonnegative().max(100_000_000).nullable().optional().describe('the actual cost in euro cents, VAT included'),
+});
+export const cancellationBody = z.object({ reason: z.string().trim().min(1).max(2000) });
+
+export const actionResultSchema = z.object({
+  incidentId: z.string(),
+  streamVersion: z.number().int(),
+  status: z.string(),
+  phase: z.string().nullable(),
+});
+
+export const directoryResultSchema = z.object({ upserted: z.number().int() });
+
+export const printQueueEntrySchema = z.object({
+  letterId: z.string(),
+  incidentId: z.string(),
+  kind: z.string(),
+  recipientId: z.string(),
+  recordedAt: z.string(),
+  subject: z.string(),
+  text: z.string(),
+});
