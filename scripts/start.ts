@@ -98,7 +98,7 @@ async function connectWithRetry<T>(connect: () => Promise<T>, timeoutMs: number)
     try {
       return await connect();
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Temporal did not answer within ${timeoutMs / 1000} s: ${String(error)}`);
+      if (Date.now() > deadline) throw new Error(`Temporal did not answer within ${timeoutMs / 1000} s: ${String(error)}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
 // Migrations take Kysely<any>: they are frozen in time, whatever the Database interface becomes.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('events')
@@ -158,7 +157,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'idempotency_keys', 'incident_reports', 'contractors', 'tenants', 'letter_deliveries', 'invoice_number_series',

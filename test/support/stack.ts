@@ -1,0 +1,112 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app';
+import { resolvePolicy } from '../../domain/policy';
+import type { Role } from '../../worker/config';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp';
+import { LINK_SECRET, PUBLIC_URL, testActivities, workflowBundle } from './harness';
+import { seedDirectory } from './fixtures';
+
+export const keys = {
+  consultant: 'test-consultant-key',
+  finance: 'test-finance-key',
+  admin: 'test-admin-key',
+  contractor: 'test-contractor-key',
+} as const;
+
+/** Second-long deadlines, so that a whole lifecycle runs on the real dev server in seconds. */
+export const fastPolicy = {
+  categories: {
+    fouled_stairwell: { noticePeriod: 'PT4S', reminderBefore: 'PT2S' },
+    bulk_waste: { noticePeriod: 'PT4S', reminderBefore: 'PT2S', serviceCostsForUnknownPolluter: true },
+  },
+};
+
+export interface Stack {
+  app: FastifyInstance;
+  database: TestDatabase;
+  smtp: TestSmtpServer;
+  client: Client;
+  taskQueue: string;
+  /** Start (again) a worker; stopWorker stops it. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The whole thing against the run's shared dev server: API, worker, PostgreSQL, loopback SMTP. */
+export async function startStack(label: string, policyOverrides: unknown = fastPolicy): Promise<Stack> {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (globalSetup starts the dev server)');
+  const policy = resolvePolicy(policyOverrides);
+  const taskQueue = `${label}-${Date.now()}`;
+  const database = await createTestDatabase(label);
+  await seedDirectory(database.db);
+  const smtp = await startTestSmtpServer();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const app = await buildApp({
+    db: database.db,
+    temporal: client,
+    config: {
+      apiKeys: new Map<string, Role>(Object.entries(keys).map(([role, key]) => [key, role as Role])),
+      linkSecret: LINK_SECRET,
+      policy,
+      publicUrl: PUBLIC_URL,
+      corporationName: 'Woonstichting Test',
+      temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
+    },
+  });
+
+  let running: { worker: Worker; done: Promise<void> } | null = null;
+  const stack: Stack = {
+    app,
+    database,
+    smtp,
+    client,
+    taskQueue,
+    async startWorker() {
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        workflowBundle: workflowBundle(),
+        activities: testActivities(database.db, smtp.url, policy),
+      });
+      running = { worker, done: worker.run() };
+    },
+    async stopWorker() {
+      if (!running) return;
+      running.worker.shutdown();
+      await running.done;
+      running = null;
+    },
+    async stop() {
+      await stack.stopWorker();
+      await app.close();
+      await nativeConnection.close();
+      await connection.close();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+export const auth = (role: keyof typeof keys) => ({ authorization: `Bearer ${keys[role]}` });
+
+/** Poll the API until the incident satisfies `test`; the workflow runs on real time here. */
+export async function waitForIncident(stack: Stack, incidentId: string, test: (incident: any) => boolean, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await stack.app.inject({ method: 'GET', url: `/incidents/${incidentId}`, headers: auth('consultant') });
+    const incident = response.statusCode === 200 ? response.json() : null;
+    if (incident && test(incident)) return incident;
+    if (Date.now() > deadline) throw new Error(`incident ${incidentId} did not get there in time: ${JSON.stringify(incident && { status: incident.status, phase: incident.phase })}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
