@@ -1,11 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
-import { appendToStream, appendWithin, type EventMetadata, type ExpectedVersion, type NewEvent } from '../db/event-store';
+import { appendToStream, appendWithin, isUniqueViolation, type EventMetadata, type ExpectedVersion, type NewEvent } from '../db/event-store';
 import { categoryPolicy, type Category, type CategoryPolicy, type Policy } from '../domain/policy';
 import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
 import { addCalendarDays, amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from './letters';
+import { renderFinancialPdf, type FinancialLetter } from './pdf';
+import { financialLetterKinds } from '../domain/letters';
+import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from './links';
 import type { Mailer } from './mailer';
 
@@ -16,15 +19,29 @@ export interface ActivityDeps {
   publicUrl: string;
   linkSecret: string;
   corporationName: string;
+  /** Shown on invoices and letters as where to pay. */
+  corporationIban?: string;
+  corporationAddress?: string;
+}
+
+export interface IssueCreditNoteInput {
+  eventId: string;
+  streamId: string;
+  expectedVersion: number;
+  invoiceNumber: string;
+  incidentId: string;
+  category: Category;
+  location: string;
+  debtorTenantId: string;
+  amountCents: number;
+  reason: string;
+  creditedBy: string;
+  issuedAt: string;
+  metadata: EventMetadata;
 }
 
 /** What the incident workflow needs to know of the policy, fixed when the incident starts. */
-export interface IncidentPolicy extends CategoryPolicy {
-  repeatOffenceWindowMonths: number;
-  tenancyEscalationFromOffence: number;
-  neighboursNoticeMinimumHouseholds: number;
-  tenantLinkValidityDays: number;
-}
+export type IncidentPolicy = CategoryPolicy & Omit<Policy, 'categories'>;
 
 export interface IssueInvoiceInput {
   eventId: string;
@@ -68,7 +85,21 @@ export function createActivities(deps: ActivityDeps) {
     return tenantLinkUrl(deps.publicUrl, token);
   }
 
+  /** Invoices, reminders, 14-day letters and credit notes go out with the document as PDF. */
+  async function financialPdf(content: LetterContent, recipient: RecipientDetails): Promise<{ filename: string; content: Buffer } | null> {
+    const letter = toFinancialLetter(content);
+    if (!letter) return null;
+    const pdf = await renderFinancialPdf(letter, recipient, {
+      name: deps.corporationName,
+      iban: deps.corporationIban ?? 'NL00BANK0123456789',
+      address: deps.corporationAddress ?? '',
+    });
+    const document = 'creditNoteNumber' in letter ? letter.creditNoteNumber : letter.invoiceNumber;
+    return { filename: `${letter.kind}-${document}.pdf`, content: pdf };
+  }
+
   return {
+    renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
       const { categories: _categories, ...general } = deps.policy;
       return { ...categoryPolicy(deps.policy, category), ...general };
@@ -124,12 +155,16 @@ export function createActivities(deps: ActivityDeps) {
     async issueInvoice(input: IssueInvoiceInput): Promise<{ invoiceNumber: string; letters: Letter[] }> {
       const issueDate = amsterdamDate(new Date(input.issuedAt));
       const year = Number(issueDate.slice(0, 4));
+      const issuedBefore = async (q: Db) => {
+        const existing = await q.selectFrom('events').select(['data']).where('event_id', '=', input.eventId).executeTakeFirst();
+        if (!existing) return null;
+        const data = existing.data as { invoiceNumber: string; letters: Letter[] };
+        return { invoiceNumber: data.invoiceNumber, letters: data.letters };
+      };
+      const issuedConcurrently = new Error(`invoice ${input.eventId} was issued by a concurrent attempt`);
       return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('events').select(['data']).where('event_id', '=', input.eventId).executeTakeFirst();
-        if (existing) {
-          const data = existing.data as { invoiceNumber: string; letters: Letter[] };
-          return { invoiceNumber: data.invoiceNumber, letters: data.letters };
-        }
+        const existing = await issuedBefore(trx);
+        if (existing) return existing;
         const { last_number } = await trx
           .insertInto('invoice_number_series')
           .values({ series: 'invoice', year, last_number: 1 })
@@ -156,7 +191,7 @@ export function createActivities(deps: ActivityDeps) {
             },
           },
         ];
-        await appendWithin(
+        const appended = await appendWithin(
           trx,
           `invoice-${invoiceNumber}`,
           'no_stream',
@@ -171,8 +206,89 @@ export function createActivities(deps: ActivityDeps) {
           ],
           input.metadata,
         );
+        // Another attempt of this activity committed the invoice while this one waited for the series: roll
+        // back, giving the number just taken back, and answer with the invoice's own number (below).
+        if (appended.alreadyAppended) throw issuedConcurrently;
         return { invoiceNumber, letters };
+      }).catch(async (error: unknown) => {
+        const existing = error === issuedConcurrently || isUniqueViolation(error) ? await issuedBefore(db) : null;
+        if (existing) return existing;
+        throw error;
       });
+    },
+
+    /** By e-mail when the directory has an address, else on paper: decides when a letter counts as received. */
+    async letterChannel(tenantId: string): Promise<'email' | 'post'> {
+      const tenant = await db.selectFrom('tenants').select('email').where('contract_number', '=', tenantId).executeTakeFirst();
+      return tenant?.email ? 'email' : 'post';
+    },
+
+    /**
+     * Take the next credit-note number (its own gapless series per year) and record InvoiceCredited
+     * on the invoice's stream, in one transaction; a retry finds its event and returns it.
+     */
+    async issueCreditNote(input: IssueCreditNoteInput): Promise<{ creditNoteNumber: string; event: DomainEvent }> {
+      const issueDate = amsterdamDate(new Date(input.issuedAt));
+      const year = Number(issueDate.slice(0, 4));
+      const existing = async (q: Db) => {
+        const row = await q.selectFrom('events').select(['type', 'data']).where('event_id', '=', input.eventId).executeTakeFirst();
+        if (!row) return null;
+        const event = { type: 'InvoiceCredited', data: row.data } as DomainEvent;
+        return { creditNoteNumber: (row.data as { creditNoteNumber: string }).creditNoteNumber, event };
+      };
+      const before = await existing(db);
+      if (before) return before;
+      const creditedConcurrently = new Error(`credit note ${input.eventId} was issued by a concurrent attempt`);
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const { last_number } = await trx
+            .insertInto('invoice_number_series')
+            .values({ series: 'credit', year, last_number: 1 })
+            .onConflict((oc) => oc.columns(['series', 'year']).doUpdateSet({ last_number: sql`invoice_number_series.last_number + 1` }))
+            .returning('last_number')
+            .executeTakeFirstOrThrow();
+          const creditNoteNumber = `C${year}-${String(last_number).padStart(6, '0')}`;
+          const letters: Letter[] = [
+            {
+              letterId: `${input.eventId}/${input.debtorTenantId}`,
+              recipient: { type: 'tenant', id: input.debtorTenantId },
+              content: {
+                kind: 'credit_note',
+                incidentId: input.incidentId,
+                category: input.category,
+                location: input.location,
+                creditNoteNumber,
+                invoiceNumber: input.invoiceNumber,
+                issueDate,
+                amountCents: input.amountCents,
+                reason: input.reason,
+              },
+            },
+          ];
+          const event: DomainEvent = {
+            type: 'InvoiceCredited',
+            data: {
+              invoiceNumber: input.invoiceNumber,
+              incidentId: input.incidentId,
+              creditNoteNumber,
+              issueDate,
+              amountCents: input.amountCents,
+              reason: input.reason,
+              creditedBy: input.creditedBy,
+              letters,
+            },
+          };
+          const appended = await appendWithin(trx, input.streamId, input.expectedVersion, [{ eventId: input.eventId, event }], input.metadata);
+          // A concurrent attempt committed this credit note while we waited for the series: roll back our number.
+          if (appended.alreadyAppended) throw creditedConcurrently;
+          return { creditNoteNumber, event };
+        });
+      } catch (error) {
+        // A concurrent attempt of this same activity committed first: its note stands, this one took no number.
+        const after = error === creditedConcurrently || isUniqueViolation(error) ? await existing(db) : null;
+        if (after) return after;
+        throw error;
+      }
     },
 
     /**
@@ -202,7 +318,15 @@ export function createActivities(deps: ActivityDeps) {
           corporationName: deps.corporationName,
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
-        await deps.mailer.send({ messageId, to: recipient.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
+        const pdf = await financialPdf(letter.content, recipient);
+        await deps.mailer.send({
+          messageId,
+          to: recipient.email,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          attachments: pdf ? [{ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' }] : undefined,
+        });
         await db
           .insertInto('letter_deliveries')
           .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId })
@@ -216,3 +340,27 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+function toFinancialLetter(content: LetterContent): FinancialLetter | null {
+  if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
+  switch (content.kind) {
+    case 'invoice':
+      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
+    case 'payment_reminder':
+      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
+    case 'final_notice':
+      return {
+        kind: 'final_notice',
+        invoiceNumber: content.invoiceNumber,
+        letterDate: content.letterDate,
+        openCents: content.openCents,
+        finalDate: content.finalDate,
+        collectionCostsCents: content.collectionCostsCents,
+        interestCents: content.interestCents,
+      };
+    case 'credit_note':
+      return { kind: 'credit_note', creditNoteNumber: content.creditNoteNumber, invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, amountCents: content.amountCents, reason: content.reason };
+    default:
+      return null;
+  }
+}

@@ -9,9 +9,12 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export type Db = Kysely<Database>;
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: poolSize }) }),
-  });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // When the server ends an idle connection (a restart, a dropped database, a network cut), the pool drops
+  // it and emits 'error', which without a listener crashes the process. The next query opens a new
+  // connection, and fails there if the server is really gone.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Create the database named in the URL when it does not exist yet (development and tests). */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { ValidationError } from '../domain/errors';
 import { categorySchema } from '../domain/policy';
 import type { Db } from './connection';
 
@@ -29,7 +30,37 @@ export const contractorSchema = z.object({
 });
 export type Contractor = z.infer<typeof contractorSchema>;
 
+/** Rows per statement: PostgreSQL takes at most 65,535 parameters in one, and a tenant row has 10. */
+const rowsPerStatement = 1000;
+
+function inChunks<T>(rows: T[]): T[][] {
+  return Array.from({ length: Math.ceil(rows.length / rowsPerStatement) }, (_, i) => rows.slice(i * rowsPerStatement, (i + 1) * rowsPerStatement));
+}
+
+/** One upload names each key once: PostgreSQL cannot upsert one row twice in a statement, nor should we guess which wins. */
+function refuseDuplicateKeys<T>(rows: T[], keyOf: (row: T) => string, field: string, what: string): void {
+  const firstAt = new Map<string, number>();
+  const fields: { path: string; message: string }[] = [];
+  rows.forEach((row, index) => {
+    const key = keyOf(row);
+    const first = firstAt.get(key);
+    if (first === undefined) firstAt.set(key, index);
+    else fields.push({ path: `${index}.${field}`, message: `${what} ${key} appears more than once (first at ${first})` });
+  });
+  if (fields.length > 0) throw new ValidationError(`the upload names the same ${what} more than once`, fields);
+}
+
+/** Insert or update tenants by contract number: all of them or, when one is refused, none. */
 export async function upsertTenants(db: Db, tenants: Tenant[]): Promise<number> {
+  if (tenants.length === 0) return 0;
+  refuseDuplicateKeys(tenants, (t) => t.contractNumber, 'contractNumber', 'contract number');
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of inChunks(tenants)) await upsertTenantRows(trx, chunk);
+  });
+  return tenants.length;
+}
+
+async function upsertTenantRows(db: Db, tenants: Tenant[]): Promise<number> {
   if (tenants.length === 0) return 0;
   await db
     .insertInto('tenants')
@@ -65,7 +96,17 @@ export async function upsertTenants(db: Db, tenants: Tenant[]): Promise<number> 
   return tenants.length;
 }
 
+/** Insert or update contractors by id: all of them or, when one is refused, none. */
 export async function upsertContractors(db: Db, contractors: Contractor[]): Promise<number> {
+  if (contractors.length === 0) return 0;
+  refuseDuplicateKeys(contractors, (c) => c.contractorId, 'contractorId', 'contractor');
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of inChunks(contractors)) await upsertContractorRows(trx, chunk);
+  });
+  return contractors.length;
+}
+
+async function upsertContractorRows(db: Db, contractors: Contractor[]): Promise<number> {
   if (contractors.length === 0) return 0;
   await db
     .insertInto('contractors')

@@ -87,19 +87,15 @@ export function isUniqueViolation(error: unknown): error is { code: string; cons
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }
 
-/**
- * Append events to one stream, checking the version it is expected to be at, and update the
- * read models in the same transaction. Idempotent by event id.
- */
-export async function appendToStream(
-  db: Db,
-  streamId: string,
-  expectedVersion: ExpectedVersion,
-  newEvents: NewEvent[],
-  metadata: EventMetadata = {},
-): Promise<AppendResult> {
+/** A unique violation on the events table itself (stream version or event id), not one in a projection. */
+function isEventsUniqueViolation(error: unknown): boolean {
+  return isUniqueViolation(error) && (error as { table?: string }).table === 'events';
+}
+
+/** Parse every event of a batch against its schema; an invalid one is a ValidationError naming the field. */
+function validateEvents(newEvents: NewEvent[]): NewEvent[] {
   if (newEvents.length === 0) throw new ValidationError('nothing to append');
-  const validated = newEvents.map(({ eventId, event }, index) => {
+  return newEvents.map(({ eventId, event }, index) => {
     try {
       return { eventId, event: parseEvent(event.type, event.data) };
     } catch (error) {
@@ -112,11 +108,25 @@ export async function appendToStream(
       throw error;
     }
   });
+}
+
+/**
+ * Append events to one stream, checking the version it is expected to be at, and update the
+ * read models in the same transaction. Idempotent by event id.
+ */
+export async function appendToStream(
+  db: Db,
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  newEvents: NewEvent[],
+  metadata: EventMetadata = {},
+): Promise<AppendResult> {
+  const validated = validateEvents(newEvents);
   const eventIds = validated.map((e) => e.eventId);
   try {
     return await db.transaction().execute((trx) => appendWithin(trx, streamId, expectedVersion, validated, metadata));
   } catch (error) {
-    if (isUniqueViolation(error)) {
+    if (isEventsUniqueViolation(error)) {
       // Another append won the race for these versions (or these event ids) between our read and insert.
       const actual = await streamVersion(db, streamId);
       const existing = await db.selectFrom('events').select('event_id').where('event_id', 'in', eventIds).execute();
@@ -141,21 +151,25 @@ export async function appendWithin(
   newEvents: NewEvent[],
   metadata: EventMetadata = {},
 ): Promise<AppendResult> {
-  const eventIds = newEvents.map((e) => e.eventId);
+  // Validated here too: callers that own the transaction (issueInvoice) must not write an invalid event either.
+  const batch = validateEvents(newEvents);
+  const eventIds = batch.map((e) => e.eventId);
+  // The version before the event ids: a racing append of this same batch that commits between the two
+  // reads is then found by the second, and its retry is not mistaken for a version conflict.
+  const current = await streamVersion(trx, streamId);
   const existing = await trx.selectFrom('events').selectAll().where('event_id', 'in', eventIds).orderBy('position').execute();
   if (existing.length === eventIds.length) {
     return { streamVersion: await streamVersion(trx, streamId), events: existing.map(toStoredEvent), alreadyAppended: true };
   }
   if (existing.length > 0) throw new EventIdConflictError(streamId, existing.map((e) => e.event_id));
 
-  const current = await streamVersion(trx, streamId);
   const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
   if (expected !== 'any' && current !== expected) throw new ConcurrencyError(streamId, expectedVersion, current);
 
   const rows = await trx
     .insertInto('events')
     .values(
-      newEvents.map(({ eventId, event }, index) => ({
+      batch.map(({ eventId, event }, index) => ({
         stream_id: streamId,
         stream_version: current + index + 1,
         event_id: eventId,

@@ -1,6 +1,7 @@
-import { sql, type Transaction, type UpdateObject } from 'kysely';
+import { sql, type Insertable, type Transaction, type UpdateObject } from 'kysely';
+import { amsterdamDate } from '../domain/calendar';
 import { lettersOf } from '../domain/events';
-import type { Database } from './schema';
+import type { BillingLedgerTable, Database } from './schema';
 import { projectionTables } from './schema';
 import type { Db } from './connection';
 import type { StoredEvent } from './event-store';
@@ -109,22 +110,92 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
     case 'TenancyEscalationFlagged':
       await updateIncident({ tenancy_escalation: true });
       break;
-    case 'InvoiceIssued':
+    case 'InvoiceIssued': {
+      const d = event.data;
       await trx
         .insertInto('invoices')
         .values({
-          invoice_number: event.data.invoiceNumber,
-          incident_id: event.data.incidentId,
-          debtor_tenant_id: event.data.debtorTenantId,
-          issue_date: event.data.issueDate,
-          due_date: event.data.dueDate,
-          total_cents: event.data.totalCents,
-          lines: JSON.stringify(event.data.lines),
+          invoice_number: d.invoiceNumber,
+          incident_id: d.incidentId,
+          debtor_tenant_id: d.debtorTenantId,
+          issue_date: d.issueDate,
+          due_date: d.dueDate,
+          pay_by_date: d.dueDate,
+          total_cents: d.totalCents,
+          lines: JSON.stringify(d.lines),
           recorded_at: recordedAt,
         })
         .execute();
-      await updateIncident({ invoice_number: event.data.invoiceNumber });
+      await updateIncident({ invoice_number: d.invoiceNumber });
+      const incident = await incidentFacts(trx, d.incidentId);
+      await ledger(
+        trx,
+        stored,
+        d.lines.map((line) => ({
+          record_type: 'invoice_line' as const,
+          booking_date: d.issueDate,
+          document_number: d.invoiceNumber,
+          invoice_number: d.invoiceNumber,
+          incident_id: d.incidentId,
+          debtor_tenant_id: d.debtorTenantId,
+          ...incident,
+          description: line.description,
+          vat_code: line.vatCode,
+          amount_cents: line.amountCents,
+        })),
+      );
       break;
+    }
+    case 'PaymentRegistered': {
+      const d = event.data;
+      await trx
+        .insertInto('payments')
+        .values({ invoice_number: d.invoiceNumber, payment_id: d.paymentId, amount_cents: d.amountCents, paid_on: d.paidOn, source: d.source, reference: d.reference, recorded_at: recordedAt })
+        .execute();
+      await updateInvoice(trx, d.invoiceNumber, { paid_cents: sql`paid_cents + ${d.amountCents}` });
+      await ledgerForInvoice(trx, stored, d.invoiceNumber, [
+        { record_type: 'payment', booking_date: d.paidOn, document_number: d.paymentId, description: `Betaling ${d.reference ?? ''}`.trim(), amount_cents: -d.amountCents },
+      ]);
+      break;
+    }
+    case 'InvoicePaid':
+      await updateInvoice(trx, event.data.invoiceNumber, { status: 'paid', settled_on: event.data.paidOn });
+      break;
+    case 'PaymentReminderSent':
+      await updateInvoice(trx, event.data.invoiceNumber, { stage: 'reminded', pay_by_date: event.data.newDueDate });
+      break;
+    case 'FinalNoticeSent':
+      await updateInvoice(trx, event.data.invoiceNumber, { stage: 'final_notice', pay_by_date: event.data.finalDate });
+      break;
+    case 'CollectionCostsAdded': {
+      const d = event.data;
+      await updateInvoice(trx, d.invoiceNumber, {
+        collection_costs_cents: sql`collection_costs_cents + ${d.amountCents}`,
+        interest_cents: sql`interest_cents + ${d.interestCents}`,
+      });
+      await ledgerForInvoice(trx, stored, d.invoiceNumber, [
+        { record_type: 'collection_costs' as const, booking_date: d.addedOn, document_number: d.invoiceNumber, description: 'Buitengerechtelijke incassokosten', amount_cents: d.amountCents },
+        { record_type: 'interest' as const, booking_date: d.addedOn, document_number: d.invoiceNumber, description: 'Wettelijke rente', amount_cents: d.interestCents },
+      ].filter((row) => row.amount_cents > 0));
+      break;
+    }
+    case 'InvoiceHandedToCollections':
+      await updateInvoice(trx, event.data.invoiceNumber, { stage: 'collections', handed_to_collections_on: event.data.handedOverOn });
+      break;
+    case 'DunningPaused':
+      await updateInvoice(trx, event.data.invoiceNumber, { dunning_paused: true });
+      break;
+    case 'DunningResumed':
+      await updateInvoice(trx, event.data.invoiceNumber, { dunning_paused: false, pay_by_date: event.data.payByDate });
+      break;
+    case 'InvoiceCredited': {
+      const d = event.data;
+      await updateInvoice(trx, d.invoiceNumber, { status: 'credited', credited_cents: d.amountCents, credit_note_number: d.creditNoteNumber, settled_on: d.issueDate });
+      await ledgerForInvoice(trx, stored, d.invoiceNumber, [
+        { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
+      ]);
+      break;
+    }
     case 'ServiceCostsAllocated':
       await trx
         .insertInto('service_cost_allocations')
@@ -138,6 +209,26 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         )
         .execute();
       await updateIncident({});
+      {
+        const incident = await incidentFacts(trx, incidentId ?? '');
+        const bookingDate = amsterdamDate(recordedAt);
+        await ledger(
+          trx,
+          stored,
+          event.data.allocations.map((a) => ({
+            record_type: 'service_costs' as const,
+            booking_date: bookingDate,
+            document_number: incidentId ?? '',
+            invoice_number: null,
+            incident_id: incidentId ?? '',
+            debtor_tenant_id: a.tenantId,
+            ...incident,
+            description: 'Schoonmaakkosten via servicekosten',
+            vat_code: incident.vat_code,
+            amount_cents: a.amountCents,
+          })),
+        );
+      }
       break;
     case 'DuplicateReportLinked':
       await updateIncident({ duplicate_reports: sql`duplicate_reports + 1` });
@@ -167,6 +258,54 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       )
       .execute();
   }
+}
+
+async function updateInvoice(trx: Tx, invoiceNumber: string, values: UpdateObject<Database, 'invoices'>): Promise<void> {
+  await trx.updateTable('invoices').set(values).where('invoice_number', '=', invoiceNumber).execute();
+}
+
+async function incidentFacts(trx: Tx, incidentId: string): Promise<{ category: string; complex_id: string; vat_code: string }> {
+  const row = await trx.selectFrom('incidents').select(['category', 'complex_id']).where('incident_id', '=', incidentId).executeTakeFirst();
+  return { category: row?.category ?? 'unknown', complex_id: row?.complex_id ?? 'unknown', vat_code: 'BTW-GEEN' };
+}
+
+type LedgerRow = Insertable<BillingLedgerTable>;
+
+async function ledger(trx: Tx, stored: StoredEvent, rows: Omit<LedgerRow, 'entry_id' | 'position'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('billing_ledger')
+    .values(rows.map((row, index) => ({ ...row, entry_id: `${stored.eventId}#${index + 1}`, position: stored.position })))
+    .execute();
+}
+
+/** Bookings on an invoice after it was issued: debtor, category, complex and VAT code as on the invoice. */
+async function ledgerForInvoice(
+  trx: Tx,
+  stored: StoredEvent,
+  invoiceNumber: string,
+  rows: Pick<LedgerRow, 'record_type' | 'booking_date' | 'document_number' | 'description' | 'amount_cents'>[],
+): Promise<void> {
+  const invoice = await trx
+    .selectFrom('invoices as v')
+    .leftJoin('incidents as i', 'i.incident_id', 'v.incident_id')
+    .select(['v.incident_id', 'v.debtor_tenant_id', 'v.lines', 'i.category', 'i.complex_id'])
+    .where('v.invoice_number', '=', invoiceNumber)
+    .executeTakeFirstOrThrow();
+  const vatCode = (invoice.lines as { vatCode: string }[])[0]?.vatCode ?? 'BTW-GEEN';
+  await ledger(
+    trx,
+    stored,
+    rows.map((row) => ({
+      ...row,
+      invoice_number: invoiceNumber,
+      incident_id: invoice.incident_id,
+      debtor_tenant_id: invoice.debtor_tenant_id,
+      category: invoice.category ?? 'unknown',
+      complex_id: invoice.complex_id ?? 'unknown',
+      vat_code: vatCode,
+    })),
+  );
 }
 
 /** Drop every read model's rows and replay all events into them, in one transaction. */

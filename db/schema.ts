@@ -69,6 +69,43 @@ export interface InvoicesTable {
   total_cents: number;
   lines: Json;
   recorded_at: Date;
+  status: ColumnType<'open' | 'paid' | 'credited', 'open' | 'paid' | 'credited' | undefined, 'open' | 'paid' | 'credited'>;
+  stage: ColumnType<string, string | undefined, string>;
+  pay_by_date: string;
+  paid_cents: BigIntColumn;
+  collection_costs_cents: BigIntColumn;
+  interest_cents: BigIntColumn;
+  credited_cents: BigIntColumn;
+  credit_note_number: string | null;
+  dunning_paused: ColumnType<boolean, boolean | undefined, boolean>;
+  handed_to_collections_on: string | null;
+  settled_on: string | null;
+}
+
+export interface PaymentsTable {
+  invoice_number: string;
+  payment_id: string;
+  amount_cents: number;
+  paid_on: string;
+  source: string;
+  reference: string | null;
+  recorded_at: Date;
+}
+
+export interface BillingLedgerTable {
+  entry_id: string;
+  position: number;
+  record_type: 'invoice_line' | 'credit_note' | 'collection_costs' | 'interest' | 'payment' | 'service_costs';
+  booking_date: string;
+  document_number: string;
+  invoice_number: string | null;
+  incident_id: string;
+  debtor_tenant_id: string;
+  category: string;
+  complex_id: string;
+  description: string;
+  vat_code: string;
+  amount_cents: number;
 }
 
 export interface ServiceCostAllocationsTable {
@@ -122,6 +159,18 @@ export interface IncidentReportsTable {
   reported_at: Date;
 }
 
+export interface UnmatchedPaymentsTable {
+  entry_reference: string;
+  source: string;
+  booking_date: string;
+  amount_cents: number;
+  debtor_name: string | null;
+  debtor_iban: string | null;
+  remittance: string;
+  reason: string;
+  imported_at: Timestamp;
+}
+
 export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
@@ -135,6 +184,8 @@ export interface Database {
   offences: OffencesTable;
   notifications: NotificationsTable;
   invoices: InvoicesTable;
+  payments: PaymentsTable;
+  billing_ledger: BillingLedgerTable;
   service_cost_allocations: ServiceCostAllocationsTable;
   invoice_number_series: InvoiceNumberSeriesTable;
   letter_deliveries: LetterDeliveriesTable;
@@ -142,6 +193,7 @@ export interface Database {
   contractors: ContractorsTable;
   idempotency_keys: IdempotencyKeysTable;
   incident_reports: IncidentReportsTable;
+  unmatched_payments: UnmatchedPaymentsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -149,4 +201,4 @@ export type NewEventRow = Insertable<EventsTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type ContractorRow = Selectable<ContractorsTable>;
 /** The read models that `projections:rebuild` drops and replays. */
-export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations'] as const;
+export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger'] as const;

@@ -83,7 +83,51 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('total_cents', 'bigint', (c) => c.notNull())
     .addColumn('lines', 'jsonb', (c) => c.notNull())
     .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+    .addColumn('stage', 'text', (c) => c.notNull().defaultTo('issued'))
+    .addColumn('pay_by_date', 'text', (c) => c.notNull())
+    .addColumn('paid_cents', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('collection_costs_cents', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('interest_cents', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('credited_cents', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('credit_note_number', 'text')
+    .addColumn('dunning_paused', 'boolean', (c) => c.notNull().defaultTo(false))
+    .addColumn('handed_to_collections_on', 'text')
+    .addColumn('settled_on', 'text')
     .execute();
+  await db.schema.createIndex('invoices_open_by_due_date').on('invoices').columns(['status', 'due_date']).execute();
+
+  await db.schema
+    .createTable('payments')
+    .addColumn('invoice_number', 'text', (c) => c.notNull())
+    .addColumn('payment_id', 'text', (c) => c.notNull())
+    .addColumn('amount_cents', 'bigint', (c) => c.notNull())
+    .addColumn('paid_on', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('reference', 'text')
+    .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('payments_pk', ['invoice_number', 'payment_id'])
+    .execute();
+  await db.schema.createIndex('payments_by_date').on('payments').column('paid_on').execute();
+
+  // One row per booking finance exports: claims positive, payments and credits negative.
+  await db.schema
+    .createTable('billing_ledger')
+    .addColumn('entry_id', 'text', (c) => c.primaryKey())
+    .addColumn('position', 'bigint', (c) => c.notNull())
+    .addColumn('record_type', 'text', (c) => c.notNull())
+    .addColumn('booking_date', 'text', (c) => c.notNull())
+    .addColumn('document_number', 'text', (c) => c.notNull())
+    .addColumn('invoice_number', 'text')
+    .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('debtor_tenant_id', 'text', (c) => c.notNull())
+    .addColumn('category', 'text', (c) => c.notNull())
+    .addColumn('complex_id', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('vat_code', 'text', (c) => c.notNull())
+    .addColumn('amount_cents', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('billing_ledger_by_date').on('billing_ledger').columns(['booking_date', 'position']).execute();
 
   await db.schema
     .createTable('service_cost_allocations')
@@ -137,6 +181,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
+  // Bank statement lines that could not be matched to exactly one open invoice: for finance to book by hand.
+  await db.schema
+    .createTable('unmatched_payments')
+    .addColumn('entry_reference', 'text', (c) => c.primaryKey())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('booking_date', 'text', (c) => c.notNull())
+    .addColumn('amount_cents', 'bigint', (c) => c.notNull())
+    .addColumn('debtor_name', 'text')
+    .addColumn('debtor_iban', 'text')
+    .addColumn('remittance', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('imported_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+
   // The API's register of the incidents it started, so that a report arriving while the previous
   // one's workflow has not yet recorded anything is still linked to it as a duplicate.
   await db.schema
@@ -159,8 +217,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'idempotency_keys', 'incident_reports', 'contractors', 'tenants', 'letter_deliveries', 'invoice_number_series',
-    'service_cost_allocations', 'invoices', 'notifications', 'offences', 'incidents', 'events',
+    'idempotency_keys', 'unmatched_payments', 'incident_reports', 'contractors', 'tenants', 'letter_deliveries', 'invoice_number_series',
+    'service_cost_allocations', 'billing_ledger', 'payments', 'invoices', 'notifications', 'offences', 'incidents', 'events',
   ]) {
     await db.schema.dropTable(table).execute();
   }
