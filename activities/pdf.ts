@@ -1,0 +1,544 @@
+/**
+ * Renders the financial letters (invoice, payment reminder, the statutory 14-day letter and the
+ * credit note) as A4 PDF documents, in Dutch, with the corporation as sender.
+ *
+ * Deterministic: no clock. The PDF's CreationDate and ModDate (and with them the file ID pdfkit
+ * derives from the document info) come from the letter's own date, so the same input always gives
+ * the same bytes. Only the standard Helvetica fonts are used (no font files); they are encoded as
+ * WinAnsi, which has the euro sign. Text that WinAnsi cannot encode is transliterated first.
+ */
+import PDFDocument from 'pdfkit';
+import { addCalendarDays, amsterdamInstant, formatDutchDate, type LocalDate } from '../domain/calendar';
+import { assertCents, type Cents, formatEuro } from '../domain/money';
+
+export interface PdfParty {
+  name: string;
+  address: { street: string; houseNumber: string; postalCode: string; city: string } | null;
+}
+
+export interface PdfCorporation {
+  name: string;
+  iban: string;
+  /** One line, e.g. 'Stationsplein 1, 3511 ED Utrecht'. */
+  address: string;
+}
+
+export type FinancialLetter =
+  | {
+      kind: 'invoice';
+      invoiceNumber: string;
+      issueDate: string;
+      dueDate: string;
+      incidentId: string;
+      lines: { description: string; amountCents: number; vatCode: string }[];
+      totalCents: number;
+    }
+  | {
+      kind: 'payment_reminder';
+      invoiceNumber: string;
+      /** The date of the reminder itself. */
+      issueDate: string;
+      /** The invoice's original due date. */
+      dueDate: string;
+      openCents: number;
+      newDueDate: string;
+    }
+  | {
+      /** The 14-day letter, art. 6:96 BW (veertiendagenbrief). */
+      kind: 'final_notice';
+      invoiceNumber: string;
+      letterDate: string;
+      openCents: number;
+      /** The concrete last day to pay before the collection costs are added. */
+      finalDate: string;
+      /** By the statutory scale (Besluit vergoeding voor buitengerechtelijke incassokosten). */
+      collectionCostsCents: number;
+      /** Statutory interest up to the letter date; null when policy does not charge interest. */
+      interestCents: number | null;
+    }
+  | { kind: 'credit_note'; creditNoteNumber: string; invoiceNumber: string; issueDate: string; amountCents: number; reason: string };
+
+/**
+ * Art. 6:96 lid 6 BW: the debtor gets 14 days starting the day after receipt of the letter. The
+ * letter cannot be received before its own date, so a final date earlier than this is never valid.
+ */
+const MIN_DAYS_FROM_LETTER_TO_FINAL_DATE = 15;
+
+// ---------------------------------------------------------------------------------------------
+// Letter model: what each kind says, independent of the drawing
+
+type Block =
+  | { type: 'p'; text: string; bold?: boolean }
+  | { type: 'table'; rows: Array<{ description: string; vatCode: string; amount: string }>; total: string }
+  | { type: 'facts'; rows: Array<[label: string, value: string]> };
+
+interface Letter {
+  letterDate: LocalDate;
+  title: string;
+  subject: string;
+  references: Array<[label: string, value: string]>;
+  body: Block[];
+}
+
+const p = (text: string, bold = false): Block => ({ type: 'p', text, bold });
+
+/** Joins with no-break spaces, so that an amount or an IBAN is never split over two lines. */
+const nb = (text: string): string => text.replace(/ /g, '\u00A0');
+/** An amount in running text. */
+const euro = (cents: Cents): string => nb(formatEuro(cents));
+
+function paymentInstruction(amountCents: Cents, byDate: LocalDate, invoiceNumber: string, corporation: PdfCorporation): string {
+  return (
+    `Wilt u het bedrag van ${euro(amountCents)} uiterlijk op ${formatDutchDate(byDate)} overmaken naar ` +
+    `IBAN ${nb(corporation.iban)} ten name van ${corporation.name}? Vermeld bij uw betaling altijd factuurnummer ${invoiceNumber}.`
+  );
+}
+
+function invoice(l: Extract<FinancialLetter, { kind: 'invoice' }>, corporation: PdfCorporation): Letter {
+  if (l.lines.length === 0) throw new RangeError(`invoice ${l.invoiceNumber} has no lines`);
+  const sum = l.lines.reduce((acc, line) => acc + assertCents(line.amountCents, 'line amount'), 0);
+  if (sum !== assertCents(l.totalCents, 'total')) {
+    throw new RangeError(`invoice ${l.invoiceNumber}: the lines add up to ${sum} cents, not the total of ${l.totalCents}`);
+  }
+  return {
+    letterDate: l.issueDate,
+    title: `Factuur ${l.invoiceNumber}`,
+    subject: `Factuur ${l.invoiceNumber}`,
+    references: [
+      ['Factuurdatum', formatDutchDate(l.issueDate)],
+      ['Factuurnummer', l.invoiceNumber],
+      ['Vervaldatum', formatDutchDate(l.dueDate)],
+      ['Ons kenmerk', l.incidentId],
+    ],
+    body: [
+      p(
+        `Hierbij ontvangt u de factuur voor de werkzaamheden die wij hebben laten uitvoeren in verband met melding ${l.incidentId}. ` +
+          'Omdat u hiervoor verantwoordelijk bent, brengen wij de kosten bij u in rekening.',
+      ),
+      {
+        type: 'table',
+        rows: l.lines.map((line) => ({ description: line.description, vatCode: line.vatCode, amount: formatEuro(line.amountCents) })),
+        total: formatEuro(l.totalCents),
+      },
+      p(paymentInstruction(l.totalCents, l.dueDate, l.invoiceNumber, corporation)),
+      p(`Heeft u vragen over deze factuur of bent u het er niet mee eens? Neem dan contact met ons op en vermeld daarbij factuurnummer ${l.invoiceNumber}.`),
+    ],
+  };
+}
+
+function paymentReminder(l: Extract<FinancialLetter, { kind: 'payment_reminder' }>, corporation: PdfCorporation): Letter {
+  assertCents(l.openCents, 'open amount');
+  return {
+    letterDate: l.issueDate,
+    title: `Betalingsherinnering factuur ${l.invoiceNumber}`,
+    subject: `Betalingsherinnering factuur ${l.invoiceNumber}`,
+    references: [
+      ['Datum', formatDutchDate(l.issueDate)],
+      ['Factuurnummer', l.invoiceNumber],
+      ['Vervaldatum factuur', formatDutchDate(l.dueDate)],
+      ['Openstaand bedrag', formatEuro(l.openCents)],
+    ],
+    body: [
+      p(
+        `De betalingstermijn van factuur ${l.invoiceNumber} is op ${formatDutchDate(l.dueDate)} verstreken. ` +
+          `Volgens onze administratie staat er nog ${euro(l.openCents)} open. Misschien is de betaling u ontschoten.`,
+      ),
+      p(paymentInstruction(l.openCents, l.newDueDate, l.invoiceNumber, corporation)),
+      p('Aan deze herinnering zijn geen kosten verbonden. Heeft u het bedrag inmiddels betaald? Dan kunt u deze herinnering als niet verzonden beschouwen.'),
+      p(
+        'Kunt u het bedrag niet in één keer betalen, of bent u het niet eens met de factuur? ' +
+          `Neem dan contact met ons op en vermeld daarbij factuurnummer ${l.invoiceNumber}.`,
+      ),
+    ],
+  };
+}
+
+function finalNotice(l: Extract<FinancialLetter, { kind: 'final_notice' }>, corporation: PdfCorporation): Letter {
+  assertCents(l.openCents, 'open amount');
+  assertCents(l.collectionCostsCents, 'collection costs');
+  if (l.interestCents !== null) assertCents(l.interestCents, 'interest');
+  const earliest = addCalendarDays(l.letterDate, MIN_DAYS_FROM_LETTER_TO_FINAL_DATE);
+  if (l.finalDate < earliest) {
+    throw new RangeError(
+      `final notice for invoice ${l.invoiceNumber}: final date ${l.finalDate} is too early; ` +
+        `art. 6:96 BW needs 14 days from the day after receipt, so ${earliest} at the earliest for a letter dated ${l.letterDate}`,
+    );
+  }
+  const open = euro(l.openCents);
+  const final = formatDutchDate(l.finalDate);
+  const costs = euro(l.collectionCostsCents);
+  const facts: Array<[string, string]> = [
+    ['Openstaand bedrag', formatEuro(l.openCents)],
+    ['Uiterste betaaldatum', final],
+    [`Incassokosten als u niet uiterlijk op ${final} betaalt`, formatEuro(l.collectionCostsCents)],
+  ];
+  const body: Block[] = [
+    p(
+      `Wij hebben u eerder een factuur en een betalingsherinnering gestuurd voor factuur ${l.invoiceNumber}. ` +
+        `Volgens onze administratie heeft u het bedrag van ${open} nog steeds niet (volledig) betaald.`,
+    ),
+    p(
+      `Wij geven u de gelegenheid het openstaande bedrag van ${open} alsnog te betalen. ` +
+        `Maak dit bedrag uiterlijk op ${final} over naar IBAN ${nb(corporation.iban)} ten name van ${corporation.name}, ` +
+        `onder vermelding van factuurnummer ${l.invoiceNumber}.`,
+      true,
+    ),
+    p(
+      `Heeft u het openstaande bedrag niet uiterlijk op ${final} betaald, dan wordt het verhoogd met incassokosten van ${costs}. ` +
+        'Dit bedrag is berekend volgens de wettelijke staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten ' +
+        '(artikel 6:96 Burgerlijk Wetboek). Ook dragen wij de vordering dan over voor incasso.',
+    ),
+  ];
+  if (l.interestCents !== null) {
+    const interest = euro(l.interestCents);
+    facts.push([`Wettelijke rente tot en met ${formatDutchDate(l.letterDate)}`, formatEuro(l.interestCents)]);
+    body.push(
+      p(
+        `Daarnaast brengen wij over het openstaande bedrag de wettelijke rente in rekening. Tot en met de datum van deze brief ` +
+          `bedraagt die rente ${interest}. De rente loopt door tot de dag waarop u betaalt.`,
+      ),
+    );
+  }
+  body.push(
+    { type: 'facts', rows: facts },
+    p(`Kunt u het bedrag niet in één keer betalen? Neem dan vóór ${final} contact met ons op. Samen zoeken wij naar een oplossing, bijvoorbeeld een betalingsregeling.`),
+    p('Heeft u het bedrag inmiddels betaald? Dan kunt u deze brief als niet verzonden beschouwen.'),
+  );
+  return {
+    letterDate: l.letterDate,
+    title: `Aanmaning factuur ${l.invoiceNumber}`,
+    subject: `Aanmaning factuur ${l.invoiceNumber}: laatste betalingstermijn`,
+    references: [
+      ['Datum', formatDutchDate(l.letterDate)],
+      ['Factuurnummer', l.invoiceNumber],
+      ['Openstaand bedrag', formatEuro(l.openCents)],
+      ['Uiterste betaaldatum', final],
+    ],
+    body,
+  };
+}
+
+function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Letter {
+  assertCents(l.amountCents, 'credit amount');
+  if (l.amountCents <= 0) throw new RangeError(`credit note ${l.creditNoteNumber}: the amount must be positive, got ${l.amountCents}`);
+  const amount = euro(l.amountCents);
+  return {
+    letterDate: l.issueDate,
+    title: `Creditnota ${l.creditNoteNumber}`,
+    subject: `Creditnota ${l.creditNoteNumber} bij factuur ${l.invoiceNumber}`,
+    references: [
+      ['Datum', formatDutchDate(l.issueDate)],
+      ['Creditnotanummer', l.creditNoteNumber],
+      ['Betreft factuur', l.invoiceNumber],
+      ['Bedrag', formatEuro(l.amountCents)],
+    ],
+    body: [
+      p(`Hierbij ontvangt u een creditnota bij factuur ${l.invoiceNumber}. Wij crediteren ${amount}. Reden: ${l.reason}`),
+      {
+        type: 'table',
+        rows: [{ description: `Creditering factuur ${l.invoiceNumber}`, vatCode: '', amount: formatEuro(-l.amountCents) }],
+        total: formatEuro(-l.amountCents),
+      },
+      p(
+        `Dit bedrag verrekenen wij met factuur ${l.invoiceNumber}; dat deel van de factuur hoeft u niet te betalen. ` +
+          'Heeft u de factuur al betaald, dan betalen wij wat u te veel heeft betaald aan u terug.',
+      ),
+      p(`Heeft u vragen? Neem dan contact met ons op en vermeld daarbij creditnotanummer ${l.creditNoteNumber}.`),
+    ],
+  };
+}
+
+function compose(letter: FinancialLetter, corporation: PdfCorporation): Letter {
+  switch (letter.kind) {
+    case 'invoice':
+      return invoice(letter, corporation);
+    case 'payment_reminder':
+      return paymentReminder(letter, corporation);
+    case 'final_notice':
+      return finalNotice(letter, corporation);
+    case 'credit_note':
+      return creditNote(letter);
+    default: {
+      const unreachable: never = letter;
+      throw new Error(`unknown financial letter ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WinAnsi: the standard fonts encode one byte per character
+
+const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const FALLBACKS: Record<string, string> = {
+  ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ı: 'i', ø: 'o', Ø: 'O', ß: 'ss',
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2212': '-',
+  '\u2009': ' ', '\u202F': ' ', '\u2007': ' ', '\u200B': '',
+};
+
+function isWinAnsi(char: string): boolean {
+  const code = char.codePointAt(0) ?? 0;
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRAS.has(char);
+}
+
+/** Makes text encodable in WinAnsi: keeps what fits, strips accents it lacks, else '?'. */
+export function toWinAnsi(text: string): string {
+  let out = '';
+  for (const char of text.replace(/[\r\n\t]+/g, ' ')) {
+    if (isWinAnsi(char)) {
+      out += char;
+    } else if (char in FALLBACKS) {
+      out += FALLBACKS[char];
+    } else {
+      const stripped = [...char.normalize('NFKD')].filter((c) => isWinAnsi(c)).join('');
+      out += stripped === '' ? '?' : stripped;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+
+const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
+const MARGIN = { top: 56, bottom: 80, left: 70, right: 56 };
+const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
+const RIGHT_EDGE = PAGE.width - MARGIN.right;
+const FONT = 'Helvetica';
+const BOLD = 'Helvetica-Bold';
+const BODY_SIZE = 10;
+const SMALL_SIZE = 8;
+const TEXT_COLOUR = '#1a1a1a';
+const MUTED_COLOUR = '#666666';
+const RULE_COLOUR = '#999999';
+/** Top left of the address block, about 25 mm from the left and 53 mm from the top, where a window envelope shows it. */
+const ADDRESS_BLOCK = { x: MARGIN.left, y: 150, width: 240 };
+const SENDER_BLOCK = { x: 350, width: RIGHT_EDGE - 350 };
+const REFERENCES_Y = 262;
+const PARAGRAPH_GAP = 8;
+const LINE_GAP = 2;
+
+type Doc = PDFKit.PDFDocument;
+
+function bottomLimit(doc: Doc): number {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+function ensureSpace(doc: Doc, height: number): void {
+  if (doc.y + height > bottomLimit(doc)) {
+    doc.addPage();
+    doc.x = MARGIN.left;
+  }
+}
+
+function drawSender(doc: Doc, corporation: PdfCorporation): void {
+  doc.fillColor(TEXT_COLOUR).font(BOLD).fontSize(13).text(toWinAnsi(corporation.name), SENDER_BLOCK.x, MARGIN.top, { width: SENDER_BLOCK.width });
+  doc.moveDown(0.3);
+  doc.font(FONT).fontSize(9).fillColor(MUTED_COLOUR);
+  doc.text(toWinAnsi(corporation.address), { width: SENDER_BLOCK.width, lineGap: LINE_GAP });
+  doc.text(`IBAN ${toWinAnsi(corporation.iban)}`, { width: SENDER_BLOCK.width, lineGap: LINE_GAP });
+}
+
+function addressLines(recipient: PdfParty): string[] {
+  const lines = [recipient.name.trim()].filter((l) => l !== '');
+  const a = recipient.address;
+  if (a !== null) lines.push(`${a.street} ${a.houseNumber}`.trim(), `${a.postalCode}  ${a.city.toUpperCase()}`.trim());
+  return lines.map(toWinAnsi);
+}
+
+function drawAddress(doc: Doc, recipient: PdfParty): void {
+  doc.fillColor(TEXT_COLOUR).font(FONT).fontSize(BODY_SIZE);
+  doc.y = ADDRESS_BLOCK.y;
+  for (const line of addressLines(recipient)) {
+    doc.text(line, ADDRESS_BLOCK.x, doc.y, { width: ADDRESS_BLOCK.width, lineGap: LINE_GAP });
+  }
+}
+
+/** The reference line: up to four labelled values side by side. */
+function drawReferences(doc: Doc, references: Array<[string, string]>): void {
+  const columnWidth = CONTENT_WIDTH / Math.max(references.length, 1);
+  let bottom = REFERENCES_Y;
+  references.forEach(([label, value], i) => {
+    const x = MARGIN.left + i * columnWidth;
+    const width = columnWidth - 8;
+    doc.font(FONT).fontSize(SMALL_SIZE).fillColor(MUTED_COLOUR).text(toWinAnsi(label), x, REFERENCES_Y, { width });
+    doc.font(FONT).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR).text(toWinAnsi(value), x, REFERENCES_Y + 12, { width });
+    bottom = Math.max(bottom, doc.y);
+  });
+  doc.moveTo(MARGIN.left, bottom + 6).lineTo(RIGHT_EDGE, bottom + 6).lineWidth(0.5).strokeColor(RULE_COLOUR).stroke();
+  doc.x = MARGIN.left;
+  doc.y = bottom + 24;
+}
+
+function drawParagraph(doc: Doc, text: string, bold = false): void {
+  const options = { width: CONTENT_WIDTH, lineGap: LINE_GAP };
+  doc.font(bold ? BOLD : FONT).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR);
+  const encoded = toWinAnsi(text);
+  ensureSpace(doc, Math.min(doc.heightOfString(encoded, options), 3 * (BODY_SIZE + LINE_GAP)));
+  doc.text(encoded, MARGIN.left, doc.y, options);
+  doc.y += PARAGRAPH_GAP;
+}
+
+const TABLE = {
+  descriptionWidth: CONTENT_WIDTH - 90 - 110,
+  vatX: MARGIN.left + CONTENT_WIDTH - 90 - 110 + 10,
+  vatWidth: 90,
+  amountX: RIGHT_EDGE - 100,
+  amountWidth: 100,
+  padding: 5,
+};
+
+function rule(doc: Doc, y: number, width = 0.5): void {
+  doc.moveTo(MARGIN.left, y).lineTo(RIGHT_EDGE, y).lineWidth(width).strokeColor(RULE_COLOUR).stroke();
+}
+
+type TableCells = { description: string; vatCode: string; amount: string };
+
+function drawTableRow(doc: Doc, cells: TableCells, font: string, onNewPage?: () => void): void {
+  const description = toWinAnsi(cells.description);
+  doc.font(font).fontSize(BODY_SIZE);
+  const height = doc.heightOfString(description, { width: TABLE.descriptionWidth, lineGap: LINE_GAP });
+  if (doc.y + height + 2 * TABLE.padding > bottomLimit(doc)) {
+    ensureSpace(doc, height + 2 * TABLE.padding);
+    onNewPage?.();
+    doc.font(font).fontSize(BODY_SIZE);
+  }
+  const y = doc.y + TABLE.padding;
+  doc.fillColor(TEXT_COLOUR);
+  doc.text(description, MARGIN.left, y, { width: TABLE.descriptionWidth, lineGap: LINE_GAP });
+  doc.text(toWinAnsi(cells.vatCode), TABLE.vatX, y, { width: TABLE.vatWidth, lineGap: LINE_GAP });
+  doc.text(toWinAnsi(cells.amount), TABLE.amountX, y, { width: TABLE.amountWidth, align: 'right', lineGap: LINE_GAP });
+  doc.x = MARGIN.left;
+  doc.y = y + height + TABLE.padding;
+}
+
+/** A table of amounts: description, VAT code (when any line has one) and the amount right-aligned. */
+function drawTable(doc: Doc, block: Extract<Block, { type: 'table' }>): void {
+  const showVat = block.rows.some((row) => row.vatCode !== '');
+  const header = (): void => {
+    drawTableRow(doc, { description: 'Omschrijving', vatCode: showVat ? 'Btw-code' : '', amount: 'Bedrag' }, BOLD);
+    rule(doc, doc.y, 0.75);
+  };
+  // Header, first row and total together at least; a table continued on a next page repeats its header.
+  ensureSpace(doc, 3 * (BODY_SIZE + LINE_GAP + 2 * TABLE.padding));
+  header();
+  for (const row of block.rows) {
+    drawTableRow(doc, showVat ? row : { ...row, vatCode: '' }, FONT, header);
+  }
+  ensureSpace(doc, BODY_SIZE + LINE_GAP + 2 * TABLE.padding);
+  rule(doc, doc.y, 0.75);
+  drawTableRow(doc, { description: 'Totaal', vatCode: '', amount: block.total }, BOLD);
+  doc.y += PARAGRAPH_GAP + 4;
+}
+
+function drawFacts(doc: Doc, block: Extract<Block, { type: 'facts' }>): void {
+  const padding = 10;
+  const labelWidth = CONTENT_WIDTH - 2 * padding - 110;
+  doc.font(FONT).fontSize(BODY_SIZE);
+  const rowHeights = block.rows.map(([label]) => doc.heightOfString(toWinAnsi(label), { width: labelWidth, lineGap: LINE_GAP }) + 4);
+  const boxHeight = rowHeights.reduce((a, b) => a + b, 0) + 2 * padding - 4;
+  ensureSpace(doc, boxHeight);
+  const top = doc.y;
+  doc.rect(MARGIN.left, top, CONTENT_WIDTH, boxHeight).fillColor('#f2f2f2').fill();
+  let y = top + padding;
+  block.rows.forEach(([label, value], i) => {
+    doc.font(FONT).fillColor(TEXT_COLOUR).text(toWinAnsi(label), MARGIN.left + padding, y, { width: labelWidth, lineGap: LINE_GAP });
+    doc.font(BOLD).text(toWinAnsi(value), RIGHT_EDGE - padding - 110, y, { width: 110, align: 'right', lineGap: LINE_GAP });
+    y += rowHeights[i] ?? 0;
+  });
+  doc.x = MARGIN.left;
+  doc.y = top + boxHeight + PARAGRAPH_GAP + 6;
+}
+
+function drawFooters(doc: Doc, corporation: PdfCorporation): void {
+  const range = doc.bufferedPageRange();
+  const footer = toWinAnsi(`${corporation.name}  ·  ${corporation.address}  ·  IBAN ${corporation.iban}`);
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // Writing below the bottom margin would start a new page; lift the margin while drawing the footer.
+    const bottomMargin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - 50;
+    rule(doc, y - 8);
+    doc.font(FONT).fontSize(SMALL_SIZE - 0.5).fillColor(MUTED_COLOUR);
+    doc.text(footer, MARGIN.left, y, { width: CONTENT_WIDTH - 70, lineBreak: false, ellipsis: true, height: SMALL_SIZE + 2 });
+    if (range.count > 1) {
+      doc.text(`Pagina ${i - range.start + 1} van ${range.count}`, RIGHT_EDGE - 70, y, { width: 70, align: 'right', lineBreak: false });
+    }
+    doc.page.margins.bottom = bottomMargin;
+  }
+}
+
+function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCorporation): void {
+  drawSender(doc, corporation);
+  drawAddress(doc, recipient);
+  drawReferences(doc, letter.references);
+
+  doc.font(BOLD).fontSize(12).fillColor(TEXT_COLOUR).text(toWinAnsi(letter.subject), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.y += 14;
+  const name = recipient.name.trim();
+  drawParagraph(doc, name === '' ? 'Geachte heer/mevrouw,' : `Geachte heer/mevrouw ${name},`);
+
+  for (const block of letter.body) {
+    switch (block.type) {
+      case 'p':
+        drawParagraph(doc, block.text, block.bold);
+        break;
+      case 'table':
+        drawTable(doc, block);
+        break;
+      case 'facts':
+        drawFacts(doc, block);
+        break;
+      default: {
+        const unreachable: never = block;
+        throw new Error(`unknown block ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  ensureSpace(doc, 4 * (BODY_SIZE + LINE_GAP));
+  doc.y += 4;
+  drawParagraph(doc, 'Met vriendelijke groet,');
+  doc.y += 10;
+  drawParagraph(doc, corporation.name);
+  drawFooters(doc, corporation);
+}
+
+/** Renders a financial letter to an A4 PDF; the same input always gives the same bytes. */
+export async function renderFinancialPdf(letter: FinancialLetter, recipient: PdfParty, corporation: PdfCorporation): Promise<Buffer> {
+  const composed = compose(letter, corporation);
+  // Noon in Amsterdam on the letter's date: the same calendar date in UTC, as the PDF stores it.
+  const fixedDate = amsterdamInstant(composed.letterDate, '12:00');
+
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    bufferPages: true,
+    compress: true,
+    lang: 'nl-NL',
+    displayTitle: true,
+    font: FONT,
+    info: {
+      Title: composed.title,
+      Author: corporation.name,
+      Subject: composed.subject,
+      Creator: 'polluter-pays',
+      Producer: 'PDFKit',
+      CreationDate: fixedDate,
+      ModDate: fixedDate,
+    },
+  });
+
+  const done = new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  try {
+    draw(doc, composed, recipient, corporation);
+  } finally {
+    doc.end();
+  }
+  return done;
+}

@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type FinancialLetter, type PdfCorporation, type PdfParty, renderFinancialPdf, toWinAnsi } from '../../activities/pdf';
+
+const corporation: PdfCorporation = { name: 'Woonstichting Thuis', iban: 'NL91 ABNA 0417 1643 00', address: 'Stationsplein 1, 3511 ED Utrecht' };
+const tenant: PdfParty = {
+  name: 'J. de Vries',
+  address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '1234 AB', city: 'Utrecht' },
+};
+
+const invoice: FinancialLetter = {
+  kind: 'invoice',
+  invoiceNumber: '2031-000123',
+  issueDate: '2031-12-03',
+  dueDate: '2031-12-17',
+  incidentId: 'INC-2031-0042',
+  lines: [
+    { description: 'Reinigen trappenhuis A', amountCents: 15000, vatCode: 'buiten reikwijdte' },
+    { description: 'Voorrijkosten', amountCents: 3750, vatCode: 'buiten reikwijdte' },
+  ],
+  totalCents: 18750,
+};
+const reminder: FinancialLetter = {
+  kind: 'payment_reminder',
+  invoiceNumber: '2031-000123',
+  issueDate: '2031-12-20',
+  dueDate: '2031-12-17',
+  openCents: 18750,
+  newDueDate: '2032-01-03',
+};
+const finalNotice: FinancialLetter = {
+  kind: 'final_notice',
+  invoiceNumber: '2031-000123',
+  letterDate: '2031-12-29',
+  openCents: 18750,
+  finalDate: '2032-01-15',
+  collectionCostsCents: 4000,
+  interestCents: 123,
+};
+const creditNote: FinancialLetter = {
+  kind: 'credit_note',
+  creditNoteNumber: 'C2032-000007',
+  invoiceNumber: '2031-000123',
+  issueDate: '2032-01-05',
+  amountCents: 18750,
+  reason: 'De kosten zijn ten onrechte in rekening gebracht.',
+};
+
+/**
+ * pdf-parse (pdf.js) loads its worker with a dynamic import(), which Jest's CommonJS sandbox
+ * refuses without --experimental-vm-modules; so the extraction runs in a plain Node child process.
+ */
+const EXTRACT_TEXT = `
+const { PDFParse } = require('pdf-parse');
+const chunks = [];
+process.stdin.on('data', (chunk) => chunks.push(chunk));
+process.stdin.on('end', async () => {
+  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
+  try {
+    process.stdout.write(JSON.stringify((await parser.getText()).text));
+  } finally {
+    await parser.destroy();
+  }
+});
+`;
+
+/** The text of every page, whitespace collapsed so that line breaks do not matter. */
+function textOf(pdf: Buffer): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = execFile(process.execPath, ['-e', EXTRACT_TEXT], { cwd: resolve(__dirname, '../..'), maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`pdf-parse failed: ${stderr || error.message}`));
+      else done((JSON.parse(stdout) as string).replace(/\s+/g, ' '));
+    });
+    child.stdin?.end(pdf);
+  });
+}
+
+async function render(letter: FinancialLetter, recipient: PdfParty = tenant): Promise<{ pdf: Buffer; text: string }> {
+  const pdf = await renderFinancialPdf(letter, recipient, corporation);
+  return { pdf, text: await textOf(pdf) };
+}
+
+function expectAll(text: string, ...needles: string[]): void {
+  for (const needle of needles) expect(text).toContain(needle);
+}
+
+describe('every financial letter', () => {
+  const letters: FinancialLetter[] = [invoice, reminder, finalNotice, creditNote];
+
+  it.each(letters.map((l) => [l.kind, l] as const))('%s is an A4 PDF from the corporation to the tenant', async (_kind, letter) => {
+    const { pdf, text } = await render(letter);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/);
+    expectAll(text, 'Woonstichting Thuis', 'Stationsplein 1, 3511 ED Utrecht', 'NL91 ABNA 0417 1643 00');
+    expectAll(text, 'J. de Vries', 'Kerkstraat 12-B', '1234 AB', 'UTRECHT', 'Geachte heer/mevrouw J. de Vries,', 'Met vriendelijke groet,');
+    expectAll(text, '2031-000123', '€ 187,50');
+  });
+
+  it.each(letters.map((l) => [l.kind, l] as const))('%s gives the same bytes when rendered twice', async (_kind, letter) => {
+    const first = await renderFinancialPdf(letter, tenant, corporation);
+    const second = await renderFinancialPdf(letter, tenant, corporation);
+    expect(first.equals(second)).toBe(true);
+  });
+});
+
+describe('the invoice', () => {
+  it('lists the lines with their amounts, the total, the dates in Dutch and how to pay', async () => {
+    const { text } = await render(invoice);
+    expectAll(text, 'Factuur 2031-000123', 'Factuurdatum 3 december 2031', 'Vervaldatum 17 december 2031', 'Ons kenmerk INC-2031-0042');
+    expectAll(text, 'Reinigen trappenhuis A buiten reikwijdte € 150,00', 'Voorrijkosten buiten reikwijdte € 37,50', 'Totaal € 187,50');
+    expectAll(
+      text,
+      'Wilt u het bedrag van € 187,50 uiterlijk op 17 december 2031 overmaken naar IBAN NL91 ABNA 0417 1643 00 ten name van Woonstichting Thuis?',
+      'Vermeld bij uw betaling altijd factuurnummer 2031-000123.',
+    );
+  });
+
+  it('renders the euro sign as a real € character', async () => {
+    const { text } = await render(invoice);
+    expect(text).toContain('€');
+    expect(text).not.toMatch(/\uFFFD/);
+  });
+
+  it('stores a fixed creation date taken from the letter date, so the bytes do not depend on the clock', async () => {
+    const datesIn = (pdf: Buffer) => pdf.toString('latin1').match(/\(D:\d{14}Z\)/g);
+    // CreationDate and ModDate: noon in Amsterdam on 3 December 2031 (CET) is 11:00 UTC.
+    expect(datesIn(await renderFinancialPdf(invoice, tenant, corporation))).toEqual(['(D:20311203110000Z)', '(D:20311203110000Z)']);
+    const nextDay = await renderFinancialPdf({ ...invoice, issueDate: '2031-12-04' }, tenant, corporation);
+    expect(datesIn(nextDay)).toEqual(['(D:20311204110000Z)', '(D:20311204110000Z)']);
+  });
+
+  it('continues a long table on the next page with its header repeated, and numbers the pages', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => ({ description: `Werkzaamheid ${i + 1}`, amountCents: 1000 + i, vatCode: 'buiten reikwijdte' }));
+    const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
+    const { text } = await render({ ...invoice, lines, totalCents });
+    expectAll(text, 'Werkzaamheid 1 buiten reikwijdte € 10,00', 'Werkzaamheid 30 buiten reikwijdte € 10,29', 'Totaal € 304,35');
+    expect(text.match(/Omschrijving Btw-code Bedrag/g)).toHaveLength(2);
+    expect(text).toMatch(/Pagina 1 van 2 .*Pagina 2 van 2/);
+    expect(text).not.toContain('Pagina 3');
+  });
+
+  it('refuses lines that do not add up to the total', async () => {
+    await expect(renderFinancialPdf({ ...invoice, totalCents: 18751 }, tenant, corporation)).rejects.toThrow(/add up to 18750 cents/);
+  });
+
+  it('refuses amounts that are not whole cents', async () => {
+    const lines = [{ description: 'Reinigen', amountCents: 187.5, vatCode: 'buiten reikwijdte' }];
+    await expect(renderFinancialPdf({ ...invoice, lines, totalCents: 187.5 }, tenant, corporation)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('the payment reminder', () => {
+  it('gives the open amount, the passed due date and the new date to pay by', async () => {
+    const { text } = await render(reminder);
+    expectAll(text, 'Betalingsherinnering factuur 2031-000123', 'Datum 20 december 2031', 'Vervaldatum factuur 17 december 2031');
+    expectAll(text, 'is op 17 december 2031 verstreken', 'staat er nog € 187,50 open');
+    expectAll(text, 'Wilt u het bedrag van € 187,50 uiterlijk op 3 januari 2032 overmaken naar IBAN NL91 ABNA 0417 1643 00', 'factuurnummer 2031-000123');
+    expectAll(text, 'Aan deze herinnering zijn geen kosten verbonden.');
+  });
+});
+
+describe('the final notice (veertiendagenbrief, art. 6:96 BW)', () => {
+  it('states the concrete final date and the exact collection costs by the statutory scale', async () => {
+    const { text } = await render(finalNotice);
+    expectAll(text, 'Aanmaning factuur 2031-000123', 'Datum 29 december 2031', 'Uiterste betaaldatum 15 januari 2032');
+    expectAll(text, 'Maak dit bedrag uiterlijk op 15 januari 2032 over naar IBAN NL91 ABNA 0417 1643 00', 'onder vermelding van factuurnummer 2031-000123');
+    expectAll(
+      text,
+      'Heeft u het openstaande bedrag niet uiterlijk op 15 januari 2032 betaald, dan wordt het verhoogd met incassokosten van € 40,00.',
+      'Besluit vergoeding voor buitengerechtelijke incassokosten',
+      'artikel 6:96 Burgerlijk Wetboek',
+    );
+    expectAll(text, 'Incassokosten als u niet uiterlijk op 15 januari 2032 betaalt € 40,00');
+  });
+
+  it('states the statutory interest when there is any', async () => {
+    const { text } = await render(finalNotice);
+    expectAll(text, 'wettelijke rente', 'bedraagt die rente € 1,23', 'Wettelijke rente tot en met 29 december 2031 € 1,23');
+  });
+
+  it('says nothing about interest when policy charges none', async () => {
+    const { text } = await render({ ...finalNotice, interestCents: null });
+    expect(text).not.toMatch(/rente/i);
+    expectAll(text, 'incassokosten van € 40,00');
+  });
+
+  it('writes larger amounts with Dutch thousands separators', async () => {
+    const { text } = await render({ ...finalNotice, openCents: 1_234_567, collectionCostsCents: 28_673 });
+    expectAll(text, '€ 12.345,67', 'incassokosten van € 286,73');
+  });
+
+  it('refuses a final date that leaves less than 14 days after the day after receipt', async () => {
+    await expect(renderFinancialPdf({ ...finalNotice, finalDate: '2032-01-12' }, tenant, corporation)).rejects.toThrow(/too early/);
+    // Fifteen days after the letter date is the earliest possible.
+    await expect(renderFinancialPdf({ ...finalNotice, finalDate: '2032-01-13' }, tenant, corporation)).resolves.toBeInstanceOf(Buffer);
+  });
+});
+
+describe('the credit note', () => {
+  it('names its own number, the invoice it credits, the amount and the reason', async () => {
+    const { text } = await render(creditNote);
+    expectAll(text, 'Creditnota C2032-000007 bij factuur 2031-000123', 'Datum 5 januari 2032', 'Creditnotanummer C2032-000007', 'Betreft factuur 2031-000123');
+    expectAll(text, 'Wij crediteren € 187,50', 'Reden: De kosten zijn ten onrechte in rekening gebracht.', 'Totaal -€ 187,50');
+  });
+
+  it('refuses a zero amount', async () => {
+    await expect(renderFinancialPdf({ ...creditNote, amountCents: 0 }, tenant, corporation)).rejects.toThrow(/must be positive/);
+  });
+});
+
+describe('recipients and characters', () => {
+  it('addresses a recipient without a postal address by name only', async () => {
+    const { text } = await render(invoice, { name: 'Schoonmaakbedrijf Glans B.V.', address: null });
+    expectAll(text, 'Schoonmaakbedrijf Glans B.V.', 'Geachte heer/mevrouw Schoonmaakbedrijf Glans B.V.,');
+  });
+
+  it('keeps Dutch accents and transliterates what the standard font cannot show', async () => {
+    expect(toWinAnsi('één café, € 5')).toBe('één café, € 5');
+    expect(toWinAnsi('Łukasz Wałęsa')).toBe('Lukasz Walesa');
+    expect(toWinAnsi('Ağaoğlu 日本')).toBe('Agaoglu ??');
+    const { text } = await render(reminder, { ...tenant, name: 'Łukasz Wałęsa' });
+    expectAll(text, 'Geachte heer/mevrouw Lukasz Walesa,', 'niet in één keer betalen');
+  });
+});
