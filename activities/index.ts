@@ -152,14 +152,14 @@ export function createActivities(deps: ActivityDeps) {
      * Take the next number of the year's gapless series and record InvoiceIssued, in one
      * transaction: a retry finds its event and returns the same number; a failure takes no number.
      */
-    async issueInvoice(input: IssueInvoiceInput): Promise<{ invoiceNumber: string; letters: Letter[] }> {
+    async issueInvoice(input: IssueInvoiceInput): Promise<{ invoiceNumber: string; issueDate: string; dueDate: string; letters: Letter[] }> {
       const issueDate = amsterdamDate(new Date(input.issuedAt));
       const year = Number(issueDate.slice(0, 4));
       const issuedBefore = async (q: Db) => {
         const existing = await q.selectFrom('events').select(['data']).where('event_id', '=', input.eventId).executeTakeFirst();
         if (!existing) return null;
-        const data = existing.data as { invoiceNumber: string; letters: Letter[] };
-        return { invoiceNumber: data.invoiceNumber, letters: data.letters };
+        const data = existing.data as { invoiceNumber: string; issueDate: string; dueDate: string; letters: Letter[] };
+        return { invoiceNumber: data.invoiceNumber, issueDate: data.issueDate, dueDate: data.dueDate, letters: data.letters };
       };
       const issuedConcurrently = new Error(`invoice ${input.eventId} was issued by a concurrent attempt`);
       return db.transaction().execute(async (trx) => {
@@ -209,7 +209,7 @@ export function createActivities(deps: ActivityDeps) {
         // Another attempt of this activity committed the invoice while this one waited for the series: roll
         // back, giving the number just taken back, and answer with the invoice's own number (below).
         if (appended.alreadyAppended) throw issuedConcurrently;
-        return { invoiceNumber, letters };
+        return { invoiceNumber, issueDate, dueDate, letters };
       }).catch(async (error: unknown) => {
         const existing = error === issuedConcurrently || isUniqueViolation(error) ? await issuedBefore(db) : null;
         if (existing) return existing;
@@ -347,7 +347,8 @@ function toFinancialLetter(content: LetterContent): FinancialLetter | null {
     case 'invoice':
       return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
     case 'payment_reminder':
-      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
+      // The PDF's date is the reminder's own; the invoice's due date stays the original one.
+      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.letterDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
     case 'final_notice':
       return {
         kind: 'final_notice',

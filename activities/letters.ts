@@ -367,6 +367,72 @@ function invoice(c: ContentOf<'invoice'>): Draft {
   };
 }
 
+function paymentReminder(c: ContentOf<'payment_reminder'>): Draft {
+  const newDue = formatDutchDate(c.newDueDate);
+  return {
+    subject: `Betalingsherinnering factuur ${c.invoiceNumber}`,
+    facts: [
+      ['Factuurnummer', c.invoiceNumber],
+      ['Factuurdatum', formatDutchDate(c.issueDate)],
+      ['Oorspronkelijke vervaldatum', formatDutchDate(c.dueDate)],
+      ['Openstaand bedrag', formatEuro(c.openCents)],
+    ],
+    body: [
+      p(`Volgens onze administratie is factuur ${c.invoiceNumber} nog niet (volledig) betaald. Er staat nog ${formatEuro(c.openCents)} open.`),
+      p(`Wilt u dit bedrag uiterlijk op ${newDue} betalen, onder vermelding van factuurnummer ${c.invoiceNumber}? Aan deze herinnering zijn geen kosten verbonden.`),
+      p('Heeft u inmiddels betaald? Dan kunt u deze herinnering als niet verzonden beschouwen.'),
+    ],
+  };
+}
+
+function finalNotice(c: ContentOf<'final_notice'>): Draft {
+  const finalDate = formatDutchDate(c.finalDate);
+  const body: Block[] = [
+    p(
+      `Ondanks onze eerdere factuur en herinnering is factuur ${c.invoiceNumber} nog niet betaald. Er staat nog ${formatEuro(c.openCents)} open. ` +
+        `Wij geven u een laatste termijn: betaal dit bedrag uiterlijk op ${finalDate}, onder vermelding van factuurnummer ${c.invoiceNumber}.`,
+    ),
+  ];
+  if (c.collectionCostsCents > 0) {
+    body.push(
+      p(
+        `Heeft u op ${finalDate} niet betaald, dan brengen wij incassokosten van ${formatEuro(c.collectionCostsCents)} bij u in rekening. ` +
+          'Dit bedrag is berekend volgens de wettelijke staffel (Besluit vergoeding voor buitengerechtelijke incassokosten).',
+      ),
+    );
+  }
+  if (c.interestCents !== null && c.interestCents > 0) {
+    body.push(p(`Daarnaast bent u de wettelijke rente verschuldigd; tot vandaag is dat ${formatEuro(c.interestCents)}.`));
+  }
+  body.push(p('Na die datum dragen wij de vordering over voor incasso. Bent u het niet eens met de factuur, of kunt u niet in één keer betalen? Neem dan vóór die datum contact met ons op.'));
+  return {
+    subject: `Laatste aanmaning factuur ${c.invoiceNumber}: betaal uiterlijk ${finalDate}`,
+    facts: [
+      ['Factuurnummer', c.invoiceNumber],
+      ['Datum', formatDutchDate(c.letterDate)],
+      ['Openstaand bedrag', formatEuro(c.openCents)],
+      ['Uiterste betaaldatum', finalDate],
+    ],
+    body,
+  };
+}
+
+function creditNote(c: ContentOf<'credit_note'>): Draft {
+  return {
+    subject: `Creditnota ${c.creditNoteNumber} bij factuur ${c.invoiceNumber}`,
+    facts: [
+      ['Creditnotanummer', c.creditNoteNumber],
+      ['Factuurnummer', c.invoiceNumber],
+      ['Datum', formatDutchDate(c.issueDate)],
+      ['Bedrag', formatEuro(c.amountCents)],
+    ],
+    body: [
+      p(`Wij crediteren factuur ${c.invoiceNumber} voor ${formatEuro(c.amountCents)}. Reden: ${c.reason}.`),
+      p('U hoeft dit bedrag niet (meer) te betalen. Heeft u al betaald, dan nemen wij contact met u op over de terugbetaling.'),
+    ],
+  };
+}
+
 function serviceCostNotice(c: ContentOf<'service_cost_notice'>): Draft {
   const body: Block[] = [
     p(
@@ -451,6 +517,12 @@ function draft(c: LetterContent, o: RenderOptions): Draft {
       return serviceCostNotice(c);
     case 'neighbours_notice':
       return neighboursNotice(c);
+    case 'payment_reminder':
+      return paymentReminder(c);
+    case 'final_notice':
+      return finalNotice(c);
+    case 'credit_note':
+      return creditNote(c);
     default: {
       const unreachable: never = c;
       throw new Error(`unknown letter kind ${JSON.stringify(unreachable)}`);

@@ -11,6 +11,7 @@ import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from './routes/tenant-link';
+import { registerInvoiceRoutes } from './routes/invoices';
 
 export interface ApiDeps {
   db: Db;
@@ -19,11 +20,14 @@ export interface ApiDeps {
 }
 
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
+  // maxParamLength: a tenant link's token (/links/:token) is longer than Fastify's default of 100
+  // characters, which would answer every link in every letter with 414.
+  const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 1000 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
 
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => {
     try {
       done(null, parseCsv(body as string, { columns: true, skip_empty_lines: true, trim: true, bom: true }));
@@ -63,6 +67,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerDirectoryRoutes(app, deps);
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
+  registerInvoiceRoutes(app, deps);
   await app.ready();
   return app;
 }

@@ -98,7 +98,8 @@ export const listIncidentsQuery = z.object({
 export const incidentParams = z.object({ id });
 export const tenantTokenQuery = z.object({ token: z.string().optional().describe("the signed link from the tenant's letter") });
 
-export const cleanupReportBody = z.object({ note: z.string().trim().max(1000).nullable().optional() }).default({});
+/** The body is optional: a POST without one arrives as null, which `.default` alone would refuse. */
+export const cleanupReportBody = z.preprocess((body) => body ?? {}, z.object({ note: z.string().trim().max(1000).nullable().optional() }));
 export const inspectionBody = z.object({ result: z.enum(['clean', 'not_clean']), note: z.string().trim().max(1000).nullable().optional() });
 export const polluterBody = z.object({ tenantId: id });
 export const disputeBody = z.object({ reason: z.string().trim().min(1).max(2000) });

@@ -124,7 +124,15 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
 
 /** The commands people give an open incident, each with the instant it was given. */
 export type Command =
-  | { type: 'ReportCleanup'; by: 'tenant' | 'consultant'; actor: string; note: string | null; now: string }
+  | {
+      type: 'ReportCleanup';
+      by: 'tenant' | 'consultant';
+      actor: string;
+      note: string | null;
+      now: string;
+      /** The category's policy accepts the report without a consultant's inspection (absent: it does not). */
+      acceptWithoutInspection?: boolean;
+    }
   | { type: 'RecordInspection'; result: 'clean' | 'not_clean'; inspector: string; note: string | null; now: string }
   | { type: 'IdentifyPolluter'; tenantId: string; identifiedBy: string }
   | { type: 'OpenDispute'; by: 'tenant' | 'consultant'; actor: string; reason: string }
@@ -149,11 +157,23 @@ function requireAwaitingCleanup(state: OpenIncident, action: string): void {
   if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
 }
 
-export function reportCleanup(state: IncidentState, c: Extract<Command, { type: 'ReportCleanup' }>): Decided<'CleanupReported'> {
+export function reportCleanup(
+  state: IncidentState,
+  c: Extract<Command, { type: 'ReportCleanup' }>,
+): Decided<'CleanupReported' | 'InspectionRecorded'> {
   const open = requireOpen(state);
   requireAwaitingCleanup(open, 'report a cleanup');
   if (open.cleanupReportPending) throw new IllegalStateError('a cleanup has already been reported and awaits inspection');
-  return [{ type: 'CleanupReported', data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now } }];
+  const reported: Decided<'CleanupReported'>[number] = {
+    type: 'CleanupReported',
+    data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now },
+  };
+  if (!c.acceptWithoutInspection) return [reported];
+  // Policy takes the report's word for it: recorded as a clean inspection, marked as such.
+  return [
+    reported,
+    { type: 'InspectionRecorded', data: { result: 'clean', inspector: c.actor, note: null, inspectedAt: c.now, acceptedFromReport: true } },
+  ];
 }
 
 export function recordInspection(state: IncidentState, c: Extract<Command, { type: 'RecordInspection' }>): Decided<'InspectionRecorded'> {

@@ -64,7 +64,38 @@ export const letterContentSchema = z.discriminatedUnion('kind', [
     households: z.number().int().positive(),
   }),
   z.object({ kind: z.literal('neighbours_notice'), ...common, outcome: z.enum(resolvedOutcomes), polluterKnown: z.boolean() }),
+  z.object({
+    kind: z.literal('payment_reminder'),
+    ...common,
+    invoiceNumber: z.string(),
+    letterDate: localDate,
+    issueDate: localDate,
+    dueDate: localDate,
+    openCents: cents,
+    newDueDate: localDate,
+  }),
+  z.object({
+    kind: z.literal('final_notice'),
+    ...common,
+    invoiceNumber: z.string(),
+    letterDate: localDate,
+    openCents: cents,
+    finalDate: localDate,
+    collectionCostsCents: cents,
+    interestCents: cents.nullable(),
+  }),
+  z.object({
+    kind: z.literal('credit_note'),
+    ...common,
+    creditNoteNumber: z.string(),
+    invoiceNumber: z.string(),
+    issueDate: localDate,
+    amountCents: cents,
+    reason: z.string(),
+  }),
 ]);
+/** Letters that go out with a PDF of the document attached. */
+export const financialLetterKinds = ['invoice', 'payment_reminder', 'final_notice', 'credit_note'] as const;
 export type LetterContent = z.infer<typeof letterContentSchema>;
 export type LetterKind = LetterContent['kind'];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policyDurationSchema, type PolicyDuration } from './duration';
+import { dutchStatutoryInterestRates } from './collection-costs';
 
 export const categories = [
   'fouled_stairwell',
@@ -42,6 +43,12 @@ export const categoryPolicySchema = z
     serviceCostsForUnknownPolluter: z.boolean(),
     /** A new report within this period on the same building and category is linked as a duplicate. */
     duplicateWindow: policyDurationSchema,
+    /** Contractual claim: the statutory collection-cost scale applies after the 14-day letter (damages: it does not). */
+    collectionCostsApply: z.boolean(),
+    /** Statutory interest (art. 6:119 BW) from the due date, by the dated rate table. */
+    statutoryInterest: z.boolean(),
+    /** Ledger account of the recharge in finance's exports. */
+    ledgerAccount: z.string().min(1),
   })
   .strict();
 export type CategoryPolicy = z.infer<typeof categoryPolicySchema>;
@@ -56,6 +63,17 @@ export const policySchema = z
     neighboursNoticeMinimumHouseholds: z.number().int().min(2),
     /** How long a tenant's signed link stays valid after it is issued. */
     tenantLinkValidityDays: z.number().int().positive(),
+    /** The free payment reminder asks for payment within this many days. */
+    paymentReminderTermDays: z.number().int().positive(),
+    /** A letter by post counts as received this many working days after it is sent (e-mail: the same day). */
+    postDeliveryWorkingDays: z.number().int().nonnegative(),
+    /** Wettelijke rente, dated: each rate applies from its date until the next one. */
+    statutoryInterestRates: z.array(z.object({ from: z.iso.date(), percent: z.number().nonnegative() })).min(1),
+    collectionCostsLedgerAccount: z.string().min(1),
+    serviceCostsLedgerAccount: z.string().min(1),
+    /** Cost centre per complex in finance's exports; others get the default. */
+    costCentres: z.record(z.string(), z.string().min(1)),
+    defaultCostCentre: z.string().min(1),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -82,6 +100,9 @@ const handledDefaults = {
   paymentTermDays: 14,
   serviceCostsForUnknownPolluter: false,
   duplicateWindow: workingDays(3),
+  collectionCostsApply: true,
+  statutoryInterest: false,
+  ledgerAccount: '8410',
 } satisfies Omit<CategoryPolicy, 'noticePeriod'>;
 
 const notHandled: CategoryPolicy = { ...handledDefaults, handled: false, noticePeriod: workingDays(0) };
@@ -100,6 +121,13 @@ export const defaultPolicy: Policy = {
   tenancyEscalationFromOffence: 3,
   neighboursNoticeMinimumHouseholds: 4,
   tenantLinkValidityDays: 30,
+  paymentReminderTermDays: 14,
+  postDeliveryWorkingDays: 2,
+  statutoryInterestRates: dutchStatutoryInterestRates.map((rate) => ({ ...rate })),
+  collectionCostsLedgerAccount: '8430',
+  serviceCostsLedgerAccount: '8420',
+  costCentres: {},
+  defaultCostCentre: 'ALG',
 };
 
 /** A policy file overrides the defaults field by field, per category. */
@@ -110,6 +138,13 @@ const policyOverrideSchema = z
     tenancyEscalationFromOffence: z.unknown().optional(),
     neighboursNoticeMinimumHouseholds: z.unknown().optional(),
     tenantLinkValidityDays: z.unknown().optional(),
+    paymentReminderTermDays: z.unknown().optional(),
+    postDeliveryWorkingDays: z.unknown().optional(),
+    statutoryInterestRates: z.unknown().optional(),
+    collectionCostsLedgerAccount: z.unknown().optional(),
+    serviceCostsLedgerAccount: z.unknown().optional(),
+    costCentres: z.unknown().optional(),
+    defaultCostCentre: z.unknown().optional(),
   })
   .strict();
 

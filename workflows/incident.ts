@@ -4,8 +4,11 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
+  ParentClosePolicy,
 } from '@temporalio/workflow';
+import { invoiceWorkflow } from './invoice';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { DomainEvent, Outcome } from '../domain/events';
@@ -33,6 +36,7 @@ import {
   recordInspectionUpdate,
   reportCleanupUpdate,
   resolveDisputeUpdate,
+  invoiceWorkflowId,
   type IncidentInput,
   type UpdateResult,
 } from './messages';
@@ -114,7 +118,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
     setHandler(definition, handler, { validator });
   }
 
-  registerUpdate(reportCleanupUpdate, (a) => ({ type: 'ReportCleanup', ...a, now: now() }), (a) => a.actor);
+  registerUpdate(
+    reportCleanupUpdate,
+    (a) => ({ type: 'ReportCleanup', ...a, acceptWithoutInspection: policy.current?.acceptCleanupReportWithoutInspection ?? false, now: now() }),
+    (a) => a.actor,
+  );
   registerUpdate(recordInspectionUpdate, (a) => ({ type: 'RecordInspection', ...a, now: now() }), (a) => a.inspector);
   registerUpdate(identifyPolluterUpdate, (a) => ({ type: 'IdentifyPolluter', ...a }), (a) => a.identifiedBy);
   registerUpdate(openDisputeUpdate, (a) => ({ type: 'OpenDispute', ...a }), (a) => a.actor);
@@ -270,6 +278,23 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
           });
           invoice = { invoiceNumber: issued.invoiceNumber, totalCents };
           await deliver(issued.letters);
+          // The invoice lives on after the incident closes: payments, reminders, the 14-day letter.
+          await startChild(invoiceWorkflow, {
+            workflowId: invoiceWorkflowId(issued.invoiceNumber),
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            args: [
+              {
+                invoiceNumber: issued.invoiceNumber,
+                incidentId: input.incidentId,
+                category: input.category,
+                location: input.location,
+                debtorTenantId: polluter,
+                issueDate: issued.issueDate,
+                dueDate: issued.dueDate,
+                totalCents,
+              },
+            ],
+          });
         }
       }
       const id = nextEventId();

@@ -40,3 +40,32 @@ export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancel
 export const linkDuplicateUpdate = defineUpdate<UpdateResult, [{ reportId: string; reportedBy: string; description: string }]>('linkDuplicate');
 
 export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
+
+export const invoiceWorkflowId = (invoiceNumber: string) => `invoice-${invoiceNumber}`;
+
+/** The invoice workflow starts from the InvoiceIssued event its parent recorded (stream version 1). */
+export interface InvoiceInput {
+  invoiceNumber: string;
+  incidentId: string;
+  category: Category;
+  location: string;
+  debtorTenantId: string;
+  issueDate: string;
+  dueDate: string;
+  totalCents: number;
+}
+
+export interface InvoiceUpdateResult {
+  streamVersion: number;
+  status: 'open' | 'paid' | 'credited';
+  openCents: number | null;
+  creditNoteNumber?: string;
+}
+
+export const registerPaymentUpdate = defineUpdate<
+  InvoiceUpdateResult,
+  [{ paymentId: string; amountCents: number; paidOn: string; source: 'manual' | 'csv' | 'camt053'; reference: string | null; registeredBy: string }]
+>('registerPayment');
+export const creditInvoiceUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: string; creditedBy: string }]>('creditInvoice');
+export const pauseDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: string; by: string }]>('pauseDunning');
+export const resumeDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ by: string }]>('resumeDunning');

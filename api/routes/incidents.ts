@@ -19,6 +19,11 @@ import {
   recordInspectionUpdate,
   reportCleanupUpdate,
   resolveDisputeUpdate,
+  creditInvoiceUpdate,
+  invoiceWorkflowId,
+  pauseDunningUpdate,
+  resumeDunningUpdate,
+  type InvoiceUpdateResult,
   type UpdateResult,
 } from '../../workflows/messages';
 import type { incidentWorkflow } from '../../workflows/incident';
@@ -77,6 +82,22 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       status: result.state.status,
       phase: result.state.status === 'open' ? result.state.phase : null,
     };
+  }
+
+  async function closedWithOpenInvoice(incidentId: string) {
+    const row = await db
+      .selectFrom('incidents as i')
+      .innerJoin('invoices as v', 'v.invoice_number', 'i.invoice_number')
+      .select(['i.status', 'v.invoice_number', 'v.status as invoice_status', 'v.debtor_tenant_id', 'v.dunning_paused'])
+      .where('i.incident_id', '=', incidentId)
+      .executeTakeFirst();
+    if (!row || row.status !== 'closed' || row.invoice_status !== 'open') return null;
+    return { invoiceNumber: row.invoice_number, debtor: row.debtor_tenant_id, paused: row.dunning_paused };
+  }
+
+  async function invoiceUpdate<Args>(incidentId: string, invoiceNumber: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
+    const result = await temporal.workflow.getHandle(invoiceWorkflowId(invoiceNumber)).executeUpdate(definition, { args: [args] });
+    return { incidentId, streamVersion: result.streamVersion, status: 'closed', phase: null };
   }
 
   /** The start of the window in which a new report on the same space is a duplicate. */
@@ -316,6 +337,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
+      const invoiced = await closedWithOpenInvoice(request.params.id);
+      if (invoiced) {
+        // The incident is settled, its invoice is not: the dispute pauses the dunning.
+        if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
+        return invoiceUpdate(request.params.id, invoiced.invoiceNumber, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor });
+      }
       const incident = await requireOpenIncident(request.params.id);
       if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
         throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
@@ -342,6 +369,17 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = staffCaller(request, config, ['consultant']);
+      const invoiced = await closedWithOpenInvoice(request.params.id);
+      if (invoiced) {
+        if (!invoiced.paused) throw conflict('there is no open dispute');
+        // Upheld: a credit note stops it all; rejected: the dunning resumes, its dates moved on by the pause.
+        return request.body.decision === 'upheld'
+          ? invoiceUpdate(request.params.id, invoiced.invoiceNumber, creditInvoiceUpdate, {
+              reason: `bezwaar gegrond${request.body.note ? `: ${request.body.note}` : ''}`,
+              creditedBy: caller.actor,
+            })
+          : invoiceUpdate(request.params.id, invoiced.invoiceNumber, resumeDunningUpdate, { by: caller.actor });
+      }
       await requireOpenIncident(request.params.id);
       return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null });
     },
