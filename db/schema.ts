@@ -175,6 +175,7 @@ export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
   incident_id: string;
+  linked_as_duplicate: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
 }
 

@@ -135,7 +135,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
           if (earlier) {
             if (earlier.request_hash !== requestHash) throw conflict('this Idempotency-Key was used before with a different request');
-            return { kind: 'replay' as const, incidentId: earlier.incident_id };
+            return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate };
           }
         }
         const open = await trx
@@ -150,7 +150,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           .limit(1)
           .executeTakeFirst();
         if (open && categoryPolicy(config.policy, body.category).handled) {
-          if (idempotencyKey) await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: open.incident_id }).execute();
+          if (idempotencyKey) {
+            await trx
+              .insertInto('idempotency_keys')
+              .values({ key: idempotencyKey, request_hash: requestHash, incident_id: open.incident_id, linked_as_duplicate: true })
+              .execute();
+          }
           return { kind: 'duplicate' as const, incidentId: open.incident_id };
         }
         const incidentId = randomUUID();
@@ -192,7 +197,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         });
         return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.incidentId });
       }
-      return reply.status(decision.kind === 'started' ? 201 : 200).send({ incidentId: decision.incidentId, duplicateOf: null });
+      if (decision.kind === 'replay') {
+        return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.duplicate ? decision.incidentId : null });
+      }
+      return reply.status(201).send({ incidentId: decision.incidentId, duplicateOf: null });
     },
   );
 
