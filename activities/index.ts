@@ -341,7 +341,7 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-function toFinancialLetter(content: LetterContent): FinancialLetter | null {
+export function toFinancialLetter(content: LetterContent): FinancialLetter | null {
   if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
   switch (content.kind) {
     case 'invoice':

@@ -16,7 +16,7 @@ import { registerInvoiceRoutes } from './routes/invoices';
 export interface ApiDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'temporal'>;
+  config: Pick<Config, 'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'>;
 }
 
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {

@@ -71,6 +71,8 @@ export const policySchema = z
     statutoryInterestRates: z.array(z.object({ from: z.iso.date(), percent: z.number().nonnegative() })).min(1),
     collectionCostsLedgerAccount: z.string().min(1),
     serviceCostsLedgerAccount: z.string().min(1),
+    /** Receivables (debiteuren) account that payments are booked against in finance's exports. */
+    receivablesLedgerAccount: z.string().min(1),
     /** Cost centre per complex in finance's exports; others get the default. */
     costCentres: z.record(z.string(), z.string().min(1)),
     defaultCostCentre: z.string().min(1),
@@ -126,6 +128,7 @@ export const defaultPolicy: Policy = {
   statutoryInterestRates: dutchStatutoryInterestRates.map((rate) => ({ ...rate })),
   collectionCostsLedgerAccount: '8430',
   serviceCostsLedgerAccount: '8420',
+  receivablesLedgerAccount: '1300',
   costCentres: {},
   defaultCostCentre: 'ALG',
 };
@@ -143,6 +146,7 @@ const policyOverrideSchema = z
     statutoryInterestRates: z.unknown().optional(),
     collectionCostsLedgerAccount: z.unknown().optional(),
     serviceCostsLedgerAccount: z.unknown().optional(),
+    receivablesLedgerAccount: z.unknown().optional(),
     costCentres: z.unknown().optional(),
     defaultCostCentre: z.unknown().optional(),
   })

@@ -49,6 +49,11 @@ const envSchema = z.object({
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).default('Woningcorporatie <geen-antwoord@polluter-pays.local>'),
   CORPORATION_NAME: z.string().min(1).default('Woningcorporatie'),
+  CORPORATION_IBAN: z
+    .string()
+    .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'expected an IBAN without spaces, such as NL91ABNA0417164300')
+    .default('NL91ABNA0417164300'),
+  CORPORATION_ADDRESS: z.string().default('Postbus 1, 3500 AA Utrecht'),
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
   POLICY_FILE: z.string().optional(),
@@ -69,6 +74,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   corporationName: string;
+  corporationIban: string;
+  corporationAddress: string;
   apiKeys: Map<string, Role>;
   linkSecret: string;
   policy: Policy;
@@ -118,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     corporationName: e.CORPORATION_NAME,
+    corporationIban: e.CORPORATION_IBAN,
+    corporationAddress: e.CORPORATION_ADDRESS,
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
     policy,

@@ -22,6 +22,8 @@ export async function createWorker(config: Config, smtpUrl: string) {
       publicUrl: config.publicUrl,
       linkSecret: config.linkSecret,
       corporationName: config.corporationName,
+      corporationIban: config.corporationIban,
+      corporationAddress: config.corporationAddress,
     }),
   });
   return {

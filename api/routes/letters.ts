@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { letterContentSchema } from '../../domain/letters';
 import { renderLetter } from '../../activities/letters';
 import { signTenantLink, tenantLinkUrl } from '../../activities/links';
+import { renderFinancialPdf } from '../../activities/pdf';
+import { toFinancialLetter } from '../../activities/index';
+import { notFound } from '../problems';
 import { staffCaller } from '../auth';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -64,6 +67,42 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
           };
         }),
       };
+    },
+  );
+
+  routes.get(
+    '/letters/:letterId/pdf',
+    {
+      schema: {
+        operationId: 'letterPdf',
+        tags: ['letters'],
+        summary: 'An invoice, payment reminder, 14-day letter or credit note as PDF (for print, or to send again)',
+        params: z.object({ letterId: z.string().min(1).max(300) }),
+      },
+    },
+    async (request, reply) => {
+      staffCaller(request, config, ['consultant', 'admin', 'finance']);
+      const row = await db
+        .selectFrom('notifications as n')
+        .leftJoin('tenants as t', 't.contract_number', 'n.recipient_id')
+        .select(['n.content', 'n.recipient_id', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city'])
+        .where('n.letter_id', '=', request.params.letterId)
+        .executeTakeFirst();
+      if (!row) throw notFound(`no letter ${request.params.letterId}`);
+      const letter = toFinancialLetter(letterContentSchema.parse(row.content));
+      if (!letter) throw notFound(`letter ${request.params.letterId} is not a financial document`);
+      const pdf = await renderFinancialPdf(
+        letter,
+        {
+          name: row.name ?? `huurder ${row.recipient_id}`,
+          address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
+        },
+        { name: config.corporationName, iban: config.corporationIban, address: config.corporationAddress },
+      );
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${letter.kind}-${'invoiceNumber' in letter ? letter.invoiceNumber : ''}.pdf"`)
+        .send(pdf);
     },
   );
 }

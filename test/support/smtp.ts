@@ -10,6 +10,7 @@ export interface CaughtMail {
   text: string;
   html: string;
   messageId: string;
+  attachments: { filename: string; contentType: string; size: number }[];
 }
 
 export interface TestSmtpServer {
@@ -39,6 +40,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
+            attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size })),
           });
           callback();
         })

@@ -57,6 +57,8 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       policy,
       publicUrl: PUBLIC_URL,
       corporationName: 'Woonstichting Test',
+      corporationIban: 'NL91ABNA0417164300',
+      corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
     },
   });
