@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connection';
 import type { Config } from '../worker/config';
 import { registerProblemHandlers, badRequest } from './problems';
+import { authenticate } from './auth';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
@@ -26,6 +27,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  app.addHook('onRequest', async (request) => authenticate(request, deps.config));
 
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => {

@@ -39,3 +39,22 @@ export function tenantOrStaffCaller(request: FastifyRequest, auth: AuthConfig, i
   }
   return staffCaller(request, auth, allowed);
 }
+
+const publicRoutes = new Set(['/healthz', '/openapi.json', '/links/:token']);
+
+/**
+ * Who is calling is settled before the body is read, so that an unauthenticated request gets 401
+ * whatever it sends. Which role may do what is each route's own check.
+ */
+export function authenticate(request: FastifyRequest, auth: AuthConfig): void {
+  const route = request.routeOptions.url;
+  if (route === undefined || publicRoutes.has(route)) return;
+  const token = (request.query as { token?: string } | undefined)?.token;
+  if (token) {
+    verifyTenantLink(token, auth.linkSecret, new Date());
+    return;
+  }
+  const key = bearer(request);
+  if (key === null) throw unauthorized('an API key is required: Authorization: Bearer <key>');
+  if (!auth.apiKeys.has(key)) throw unauthorized('unknown API key');
+}

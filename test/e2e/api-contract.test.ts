@@ -156,6 +156,10 @@ describe('authentication and roles', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  test('who is calling is settled before the body is read: no key with a bad body is still a 401', async () => {
+    expectProblem(await post('/incidents', { category: 'nonsense' }, {} as Headers), 401);
+  });
+
   test('a key with the wrong role is a 403 problem: finance reporting, a consultant completing, a contractor listing', async () => {
     const incidentId = await notifiedIncident();
     const before = await snapshot();
