@@ -13,6 +13,7 @@ import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerBillingRoutes } from './routes/billing';
 
 export interface ApiDeps {
   db: Db;
@@ -70,6 +71,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerBillingRoutes(app, deps);
   await app.ready();
   return app;
 }

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -279,8 +280,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
           invoice = { invoiceNumber: issued.invoiceNumber, totalCents };
           await deliver(issued.letters);
           // The invoice lives on after the incident closes: payments, reminders, the 14-day letter.
-          await startChild(invoiceWorkflow, {
-            workflowId: invoiceWorkflowId(issued.invoiceNumber),
+          // Patched: a history recorded before the invoice workflow existed replays without it.
+          if (patched('invoice-workflow')) await startChild(invoiceWorkflow, {
+            workflowId: invoiceWorkflowId(input.incidentId, issued.invoiceNumber),
             parentClosePolicy: ParentClosePolicy.ABANDON,
             args: [
               {

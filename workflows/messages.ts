@@ -41,7 +41,8 @@ export const linkDuplicateUpdate = defineUpdate<UpdateResult, [{ reportId: strin
 
 export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
 
-export const invoiceWorkflowId = (invoiceNumber: string) => `invoice-${invoiceNumber}`;
+/** Named after the incident too: invoice numbers are unique per database, incident ids everywhere. */
+export const invoiceWorkflowId = (incidentId: string, invoiceNumber: string) => `invoice-${invoiceNumber}-incident-${incidentId}`;
 
 /** The invoice workflow starts from the InvoiceIssued event its parent recorded (stream version 1). */
 export interface InvoiceInput {

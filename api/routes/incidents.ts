@@ -96,7 +96,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   }
 
   async function invoiceUpdate<Args>(incidentId: string, invoiceNumber: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
-    const result = await temporal.workflow.getHandle(invoiceWorkflowId(invoiceNumber)).executeUpdate(definition, { args: [args] });
+    const result = await temporal.workflow.getHandle(invoiceWorkflowId(incidentId, invoiceNumber)).executeUpdate(definition, { args: [args] });
     return { incidentId, streamVersion: result.streamVersion, status: 'closed', phase: null };
   }
 

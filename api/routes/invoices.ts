@@ -65,7 +65,9 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   const tags = ['billing'];
 
   async function update<Args>(number: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
-    return temporal.workflow.getHandle(invoiceWorkflowId(number)).executeUpdate(definition, { args: [args] });
+    const invoice = await invoiceRow(db, number);
+    if (!invoice) throw notFound(`no invoice ${number}`);
+    return temporal.workflow.getHandle(invoiceWorkflowId(invoice.incident_id, number)).executeUpdate(definition, { args: [args] });
   }
 
   /** Book one payment, once: a payment id seen before books nothing and says so. */

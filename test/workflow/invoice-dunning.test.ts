@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { invoiceWorkflow } from '../../workflows';
-import { creditInvoiceUpdate, pauseDunningUpdate, registerPaymentUpdate, resumeDunningUpdate, type InvoiceInput } from '../../workflows/messages';
+import { creditInvoiceUpdate, invoiceWorkflowId, pauseDunningUpdate, registerPaymentUpdate, resumeDunningUpdate, type InvoiceInput } from '../../workflows/messages';
 import { readStream } from '../../db/event-store';
 import { resolvePolicy } from '../../domain/policy';
 import type { Activities } from '../../activities';
@@ -69,7 +69,7 @@ async function issuedAt(issuedAtIso: string, debtor = 'A-2') {
     dueDate: issued.data.dueDate,
     totalCents: issued.data.totalCents,
   };
-  const handle = await env.client.workflow.start(invoiceWorkflow, { taskQueue, workflowId: `invoice-${invoiceNumber}`, args: [input] });
+  const handle = await env.client.workflow.start(invoiceWorkflow, { taskQueue, workflowId: invoiceWorkflowId(incidentId, invoiceNumber), args: [input] });
   return { handle, invoiceNumber, input };
 }
 
