@@ -2,7 +2,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -280,8 +279,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
           invoice = { invoiceNumber: issued.invoiceNumber, totalCents };
           await deliver(issued.letters);
           // The invoice lives on after the incident closes: payments, reminders, the 14-day letter.
-          // Patched: a history recorded before the invoice workflow existed replays without it.
-          if (patched('invoice-workflow')) await startChild(invoiceWorkflow, {
+          await startChild(invoiceWorkflow, {
             workflowId: invoiceWorkflowId(input.incidentId, issued.invoiceNumber),
             parentClosePolicy: ParentClosePolicy.ABANDON,
             args: [
@@ -381,7 +379,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
       const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
       const t = Date.now();
       const waitingForInspection = incident.cleanupReportPending;
-      if (reminderAt !== null && t >= reminderAt && t < deadline && !waitingForInspection) {
+      // No reminder while the tenant awaits an inspection or disputes the notice.
+      if (reminderAt !== null && t >= reminderAt && t < deadline && !waitingForInspection && incident.dispute !== 'open') {
         await remind();
         continue;
       }

@@ -1,3 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../activities';
@@ -38,4 +42,34 @@ export async function createWorker(
     workflowBundle: workflowBundle(),
     activities,
   });
+}
+
+/** Where the recorded workflow histories live; test/workflow/replay.test.ts replays every file in it. */
+export const HISTORIES_DIR = join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, save a finished workflow's history as `<name>.json`, in the JSON form
+ * that `temporal workflow show --output json` writes, for the replay test. Otherwise do nothing.
+ */
+export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+}
+
+/**
+ * Wait in real time until `check` passes: the test server fires timers at once, but the worker's
+ * activities (database, SMTP) still take real milliseconds, more so on a loaded machine.
+ */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { readIncidentTimeline } from '../../db/event-store';
 import { resolvePolicy } from '../../domain/policy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { createWorker, testActivities } from '../support/harness';
+import { createWorker, eventually, recordHistory, testActivities } from '../support/harness';
 import { seedDirectory } from '../support/fixtures';
 
 jest.setTimeout(180_000);
@@ -73,18 +73,23 @@ test('a known polluter who does not clean gets the contractor, an invoice for th
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue, workflowId: `incident-${input.incidentId}`, args: [input] });
     await env.sleep('1 minute');
-    const notice = smtp.to('a2@bewoners.test');
-    expect(notice).toHaveLength(1);
-    expect(notice[0]!.subject).toContain('dinsdag 22 juli 2031');
+    await eventually(() => {
+      const notice = smtp.to('a2@bewoners.test');
+      expect(notice).toHaveLength(1);
+      expect(notice[0]!.subject).toContain('dinsdag 22 juli 2031');
+    });
 
     await env.sleep('5 days');
-    const state = await handle.query(incidentStateQuery);
-    expect(state.status === 'open' && state.phase).toBe('cleanup_ordered');
-    expect(smtp.to('a2@bewoners.test').map((m) => m.subject).join('\n')).toMatch(/herinnering/i);
-    expect(smtp.to('orders@schoon.test')).toHaveLength(1);
+    await eventually(async () => {
+      const state = await handle.query(incidentStateQuery);
+      expect(state.status === 'open' && state.phase).toBe('cleanup_ordered');
+      expect(smtp.to('a2@bewoners.test').map((m) => m.subject).join('\n')).toMatch(/herinnering/i);
+      expect(smtp.to('orders@schoon.test')).toHaveLength(1);
+    });
 
     await handle.executeUpdate(completeCleanupUpdate, { args: [{ contractorId: 'K-1', costCents: 18750 }] });
     expect(await handle.result()).toBe('cleaned_and_charged');
+    await recordHistory('known-polluter-charged', handle);
   });
 
   expect(await eventTypes(input.incidentId)).toEqual([
@@ -121,6 +126,7 @@ test('a tenant who cleans in time and passes the inspection gets a warning and n
     await handle.executeUpdate(reportCleanupUpdate, { args: [{ by: 'tenant', actor: 'A-3', note: null }] });
     await handle.executeUpdate(recordInspectionUpdate, { args: [{ result: 'clean', inspector: 'consultant-1', note: null }] });
     expect(await handle.result()).toBe('self_cleaned');
+    await recordHistory('self-cleaned', handle);
   });
   expect(await eventTypes(input.incidentId)).toEqual([
     'IncidentReported',
