@@ -27,7 +27,7 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { incidentWorkflow } from '../../workflows/incident';
-import { staffCaller, tenantOrStaffCaller } from '../auth';
+import { staffCaller, tenantOrStaffCaller, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -72,6 +72,15 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (!row) throw notFound(`no incident ${incidentId}`);
     if (row.status === 'closed') throw conflict(`the incident is closed (${row.outcome})`);
     return row;
+  }
+
+  /** A tenant's link acts only for the tenant who is currently asked to clean. */
+  async function requireOpenIncidentFor(caller: Caller, incidentId: string) {
+    const incident = await requireOpenIncident(incidentId);
+    if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
+      throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
+    }
+    return incident;
   }
 
   async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args) {
@@ -297,10 +306,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
-      const incident = await requireOpenIncident(request.params.id);
-      if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
-        throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
-      }
+      await requireOpenIncidentFor(caller, request.params.id);
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
@@ -351,10 +357,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
         return invoiceUpdate(request.params.id, invoiced.invoiceNumber, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor });
       }
-      const incident = await requireOpenIncident(request.params.id);
-      if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
-        throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
-      }
+      await requireOpenIncidentFor(caller, request.params.id);
       return update(request.params.id, openDisputeUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
