@@ -13,6 +13,7 @@ import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 
 export interface ApiDeps {
@@ -71,6 +72,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerBillingRoutes(app, deps);
   await app.ready();
   return app;

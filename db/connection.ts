@@ -1,5 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { Database } from './schema';
 import { migrations } from './migrations';
 
@@ -14,7 +15,8 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
   // it and emits 'error', which without a listener crashes the process. The next query opens a new
   // connection, and fails there if the server is really gone.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // cursor: lets `.stream()` read large results (the billing export) through a server-side cursor.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
 }
 
 /** Create the database named in the URL when it does not exist yet (development and tests). */

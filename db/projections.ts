@@ -1,11 +1,12 @@
 import { sql, type Insertable, type Transaction, type UpdateObject } from 'kysely';
 import { amsterdamDate } from '../domain/calendar';
-import { lettersOf } from '../domain/events';
+import { lettersOf, type DomainEvent } from '../domain/events';
 import type { BillingLedgerTable, Database } from './schema';
 import { projectionTables } from './schema';
 import type { Db } from './connection';
 import type { StoredEvent } from './event-store';
-import { readAll } from './event-store';
+import { inBatchedTransaction, type BatchStats, type BatchTables } from './batched-writes';
+import { workingDaysBetween } from './reports';
 
 type Tx = Transaction<Database>;
 
@@ -58,8 +59,10 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
           outcome: null,
           closed_at: null,
           last_position: position,
+          ...reportFacts.reported(trx, d.incidentId, d.reportedAt),
         })
         .execute();
+      remembered(trx).set(`incident/${d.incidentId}`, { category: d.category, complex_id: d.complexId });
       break;
     }
     case 'PolluterNotified':
@@ -68,13 +71,14 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         polluter_tenant_id: event.data.tenantId,
         deadline: new Date(event.data.deadline),
         deadline_date: event.data.deadlineDate,
+        ...reportFacts.noticed(trx, incidentId ?? ''),
       });
       break;
     case 'CollectiveNoticeSent':
-      await updateIncident({ phase: 'awaiting_cleanup', deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate });
+      await updateIncident({ phase: 'awaiting_cleanup', deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate, ...reportFacts.noticed(trx, incidentId ?? '') });
       break;
     case 'CleanupReported':
-      await updateIncident({ phase: 'cleanup_reported' });
+      await updateIncident({ phase: 'cleanup_reported', cleanup_reported_at: new Date(event.data.reportedAt) });
       break;
     case 'InspectionRecorded':
       await updateIncident({ phase: event.data.result === 'clean' ? 'settling' : 'awaiting_cleanup' });
@@ -86,10 +90,10 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       await updateIncident({ dispute: 'open' });
       break;
     case 'DisputeResolved':
-      await updateIncident({ dispute: event.data.decision });
+      await updateIncident({ dispute: event.data.decision, ...(event.data.decision === 'upheld' ? { dispute_upheld: true } : {}) });
       break;
     case 'CleanupOrdered':
-      await updateIncident({ phase: 'cleanup_ordered', contractor_id: event.data.contractorId });
+      await updateIncident({ phase: 'cleanup_ordered', contractor_id: event.data.contractorId, cleanup_ordered_at: new Date(event.data.orderedAt) });
       break;
     case 'CleanupCompleted':
       await updateIncident({ phase: 'settling', cost_cents: event.data.costCents });
@@ -105,7 +109,7 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
           recorded_at: new Date(event.data.issuedAt),
         })
         .execute();
-      await updateIncident({});
+      await updateIncident({ offence_number: event.data.offenceNumber });
       break;
     case 'TenancyEscalationFlagged':
       await updateIncident({ tenancy_escalation: true });
@@ -128,6 +132,10 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         .execute();
       await updateIncident({ invoice_number: d.invoiceNumber });
       const incident = await incidentFacts(trx, d.incidentId);
+      remembered(trx).set(`paused/${d.invoiceNumber}`, false);
+      if (incident.category !== 'unknown') {
+        remembered(trx).set(`invoice/${d.invoiceNumber}`, { incident_id: d.incidentId, debtor_tenant_id: d.debtorTenantId, lines: d.lines, ...incident });
+      }
       await ledger(
         trx,
         stored,
@@ -183,13 +191,16 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       await updateInvoice(trx, event.data.invoiceNumber, { stage: 'collections', handed_to_collections_on: event.data.handedOverOn });
       break;
     case 'DunningPaused':
+      remembered(trx).set(`paused/${event.data.invoiceNumber}`, true);
       await updateInvoice(trx, event.data.invoiceNumber, { dunning_paused: true });
       break;
     case 'DunningResumed':
       await updateInvoice(trx, event.data.invoiceNumber, { dunning_paused: false, pay_by_date: event.data.payByDate });
+      await reportFacts.invoiceDisputeRejected(trx, event.data.incidentId, event.data.invoiceNumber);
       break;
     case 'InvoiceCredited': {
       const d = event.data;
+      await reportFacts.invoiceCredited(trx, d.incidentId, d.invoiceNumber);
       await updateInvoice(trx, d.invoiceNumber, { status: 'credited', credited_cents: d.amountCents, credit_note_number: d.creditNoteNumber, settled_on: d.issueDate });
       await ledgerForInvoice(trx, stored, d.invoiceNumber, [
         { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
@@ -208,7 +219,7 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
           })),
         )
         .execute();
-      await updateIncident({});
+      await updateIncident({ service_costs_cents: event.data.totalCents });
       {
         const incident = await incidentFacts(trx, incidentId ?? '');
         const bookingDate = amsterdamDate(recordedAt);
@@ -234,7 +245,7 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       await updateIncident({ duplicate_reports: sql`duplicate_reports + 1` });
       break;
     case 'IncidentClosed':
-      await updateIncident({ status: 'closed', phase: 'closed', outcome: event.data.outcome, closed_at: new Date(event.data.closedAt) });
+      await updateIncident({ status: 'closed', phase: 'closed', outcome: event.data.outcome, closed_at: new Date(event.data.closedAt), ...reportFacts.closed(trx, incidentId ?? '', event.data.closedAt) });
       break;
     default:
       if (incidentId !== null && stored.streamId.startsWith('incident-')) await updateIncident({});
@@ -260,13 +271,90 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
   }
 }
 
+/**
+ * The incident facts the reports need (migration 2026-11-25T13-00-reports), from the events alone;
+ * the report cells follow from them by trigger. Where a value depends on the row as it was (a count,
+ * the report date), it is computed here when this transaction recorded the incident's report and so
+ * knows the row (a rebuild), and left to SQL otherwise: both give the same value.
+ */
+interface ReportRow {
+  reportedOn: string;
+  noticed: boolean;
+  deadlineExtensions: number;
+}
+const reportRow = (trx: Tx, incidentId: string) => remembered(trx).get(`report/${incidentId}`) as ReportRow | undefined;
+const reportFacts = {
+  reported: (trx: Tx, incidentId: string, reportedAt: string) => {
+    const reportedOn = amsterdamDate(new Date(reportedAt));
+    remembered(trx).set(`report/${incidentId}`, { reportedOn, noticed: false, deadlineExtensions: 0 } satisfies ReportRow);
+    return { reported_on: reportedOn };
+  },
+  /** A notice after an earlier one (the polluter identified later) gives a new deadline: an extension. */
+  noticed: (trx: Tx, incidentId: string) => {
+    const row = reportRow(trx, incidentId);
+    if (!row) return { deadline_extensions: sql<number>`deadline_extensions + (case when deadline is null then 0 else 1 end)` };
+    if (row.noticed) row.deadlineExtensions++;
+    row.noticed = true;
+    return { deadline_extensions: row.deadlineExtensions };
+  },
+  closed: (trx: Tx, incidentId: string, closedAt: string) => {
+    const closedOn = amsterdamDate(new Date(closedAt));
+    const row = reportRow(trx, incidentId);
+    // A closed incident's facts are not needed again (events after the close fall back to SQL).
+    remembered(trx).delete(`report/${incidentId}`);
+    remembered(trx).delete(`incident/${incidentId}`);
+    return {
+      closed_on: closedOn,
+      close_working_days: row ? workingDaysBetween(row.reportedOn, closedOn) : sql<number>`working_days_between(reported_on, ${closedOn}::date)`,
+    };
+  },
+  /** A rejected invoice dispute resumes the dunning with its dates moved on: an extension. */
+  invoiceDisputeRejected: async (trx: Tx, incidentId: string, invoiceNumber: string) => {
+    remembered(trx).set(`paused/${invoiceNumber}`, false);
+    const row = reportRow(trx, incidentId);
+    if (row) row.deadlineExtensions++;
+    await trx
+      .updateTable('incidents')
+      .set({ deadline_extensions: row ? row.deadlineExtensions : sql<number>`deadline_extensions + 1` })
+      .where('incident_id', '=', incidentId)
+      .execute();
+  },
+  /** Credited while a dispute paused the dunning: the invoice dispute was upheld. */
+  invoiceCredited: async (trx: Tx, incidentId: string, invoiceNumber: string) => {
+    const paused = remembered(trx).get(`paused/${invoiceNumber}`) as boolean | undefined;
+    if (paused === false) return;
+    await trx
+      .updateTable('incidents')
+      .set({
+        dispute_upheld: paused ?? sql<boolean>`dispute_upheld or coalesce((select dunning_paused from invoices where invoice_number = ${invoiceNumber}), false)`,
+      })
+      .where('incident_id', '=', incidentId)
+      .execute();
+  },
+};
+
 async function updateInvoice(trx: Tx, invoiceNumber: string, values: UpdateObject<Database, 'invoices'>): Promise<void> {
   await trx.updateTable('invoices').set(values).where('invoice_number', '=', invoiceNumber).execute();
 }
 
 async function incidentFacts(trx: Tx, incidentId: string): Promise<{ category: string; complex_id: string; vat_code: string }> {
-  const row = await trx.selectFrom('incidents').select(['category', 'complex_id']).where('incident_id', '=', incidentId).executeTakeFirst();
+  const known = remembered(trx).get(`incident/${incidentId}`) as { category: string; complex_id: string } | undefined;
+  const row = known ?? (await trx.selectFrom('incidents').select(['category', 'complex_id']).where('incident_id', '=', incidentId).executeTakeFirst());
   return { category: row?.category ?? 'unknown', complex_id: row?.complex_id ?? 'unknown', vat_code: 'BTW-GEEN' };
+}
+
+/**
+ * Facts that never change once recorded (an incident's category and complex; an invoice's incident,
+ * debtor and lines), remembered for the rest of the transaction that recorded them: a rebuild
+ * replays every event in one transaction and reads them from here instead of from the database.
+ */
+const factsByTransaction = new WeakMap<Tx, Map<string, unknown>>();
+function remembered(trx: Tx): Map<string, unknown> {
+  let facts = factsByTransaction.get(trx);
+  if (!facts) factsByTransaction.set(trx, (facts = new Map()));
+  // A bound on the memory a long rebuild takes: what is forgotten is read again (or left to SQL).
+  if (facts.size > 300_000) facts.clear();
+  return facts;
 }
 
 type LedgerRow = Insertable<BillingLedgerTable>;
@@ -286,12 +374,14 @@ async function ledgerForInvoice(
   invoiceNumber: string,
   rows: Pick<LedgerRow, 'record_type' | 'booking_date' | 'document_number' | 'description' | 'amount_cents'>[],
 ): Promise<void> {
-  const invoice = await trx
-    .selectFrom('invoices as v')
-    .leftJoin('incidents as i', 'i.incident_id', 'v.incident_id')
-    .select(['v.incident_id', 'v.debtor_tenant_id', 'v.lines', 'i.category', 'i.complex_id'])
-    .where('v.invoice_number', '=', invoiceNumber)
-    .executeTakeFirstOrThrow();
+  const invoice =
+    (remembered(trx).get(`invoice/${invoiceNumber}`) as { incident_id: string; debtor_tenant_id: string; lines: unknown; category: string | null; complex_id: string | null } | undefined) ??
+    (await trx
+      .selectFrom('invoices as v')
+      .leftJoin('incidents as i', 'i.incident_id', 'v.incident_id')
+      .select(['v.incident_id', 'v.debtor_tenant_id', 'v.lines', 'i.category', 'i.complex_id'])
+      .where('v.invoice_number', '=', invoiceNumber)
+      .executeTakeFirstOrThrow());
   const vatCode = (invoice.lines as { vatCode: string }[])[0]?.vatCode ?? 'BTW-GEEN';
   await ledger(
     trx,
@@ -308,16 +398,61 @@ async function ledgerForInvoice(
   );
 }
 
-/** Drop every read model's rows and replay all events into them, in one transaction. */
-export async function rebuildProjections(db: Db): Promise<{ events: number; seconds: number }> {
+/**
+ * Drop every read model's rows and replay all events into them, in one transaction. The writes are
+ * batched (db/batched-writes.ts): the read models are written by key or appended to, and read back
+ * only for facts the transaction remembers. The report cells' triggers are off during the replay;
+ * the cells are recomputed from the rebuilt rows at the end.
+ */
+export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ events: number; seconds: number }> {
   const started = process.hrtime.bigint();
   let events = 0;
-  await db.transaction().execute(async (trx) => {
-    await sql`truncate table ${sql.join(projectionTables.map((t) => sql.table(t)))}`.execute(trx);
-    for await (const page of readAll(trx, 5000)) {
-      for (const stored of page) await project(trx, stored);
-      events += page.length;
-    }
-  });
+  await inBatchedTransaction(
+    db,
+    projectionBatchTables,
+    async (trx, reads) => {
+      await sql`truncate table ${sql.join(projectionTables.map((t) => sql.table(t)))}`.execute(trx);
+      await sql`select report_cells_triggers(false)`.execute(trx);
+      // The events as stored: they were validated when they were appended. Each page is read while
+      // the one before it is projected.
+      const page = (after: number) =>
+        reads.readAhead(
+          trx
+            .selectFrom('events')
+            .select(['position', 'stream_id', 'stream_version', 'event_id', 'type', 'data', 'recorded_at'])
+            .where('position', '>', after)
+            .orderBy('position')
+            .limit(5000),
+        );
+      let next = page(0);
+      for (;;) {
+        const rows = await next;
+        if (rows.length === 0) break;
+        next = page(Number(rows[rows.length - 1]!.position));
+        for (const row of rows) {
+          const stored: StoredEvent = {
+            position: Number(row.position),
+            streamId: row.stream_id,
+            streamVersion: row.stream_version,
+            eventId: row.event_id,
+            event: { type: row.type, data: row.data } as DomainEvent,
+            metadata: {},
+            recordedAt: row.recorded_at,
+          };
+          await project(trx, stored);
+        }
+        events += rows.length;
+      }
+      await sql`select report_cells_recompute()`.execute(trx);
+      await sql`select report_cells_triggers(true)`.execute(trx);
+    },
+    stats,
+  );
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
+
+/** How the read models are written: incidents and invoices by key; the others only appended to. */
+export const projectionBatchTables: BatchTables = {
+  keyed: { incidents: 'incident_id', invoices: 'invoice_number' },
+  appendOnly: ['notifications', 'offences', 'payments', 'billing_ledger', 'service_cost_allocations'],
+};

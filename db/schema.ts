@@ -39,6 +39,21 @@ export interface IncidentsTable {
   outcome: string | null;
   closed_at: Date | null;
   last_position: BigIntColumn;
+  // For the reports (migration 2026-11-25T13-00-reports).
+  /** The Amsterdam date of the report: the incident's period in every report. DATE columns read as a Date at local midnight: select them `::text`. */
+  reported_on: ColumnType<Date, string, string>;
+  closed_on: ColumnType<Date | null, string | null | undefined, string | null>;
+  /** Working days after the report day up to and including the closing day. */
+  close_working_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Later deadlines than the first: a new notice after an earlier one, or dunning resumed after a rejected invoice dispute. */
+  deadline_extensions: ColumnType<number, number | undefined, number>;
+  /** A dispute was upheld: on the incident (dismissed), or on its invoice (credited while the dispute paused the dunning). */
+  dispute_upheld: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The polluter's offence number in the warning; 2 and up is a repeat offence. */
+  offence_number: ColumnType<number | null, number | null | undefined, number | null>;
+  service_costs_cents: ColumnType<number | null, number | null | undefined, number | null>;
+  cleanup_reported_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cleanup_ordered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OffencesTable {
@@ -108,11 +123,64 @@ export interface BillingLedgerTable {
   amount_cents: number;
 }
 
+/** Finance's export batches: not a read model (a rebuild must not forget what was exported). */
+export interface BillingExportBatchesTable {
+  batch_id: string;
+  created_at: Timestamp;
+  row_count: number;
+  sha256: string;
+  /** The batch's CSV, byte for byte as first downloaded. */
+  content: Buffer;
+}
+
+/** Which batch each exported ledger entry went out in: an entry is in at most one. */
+export interface BillingExportBatchEntriesTable {
+  entry_id: string;
+  batch_id: string;
+}
+
 export interface ServiceCostAllocationsTable {
   incident_id: string;
   tenant_id: string;
   amount_cents: number;
   recorded_at: Date;
+}
+
+/**
+ * The summary figures pre-aggregated per cell: (category, day), (complex, day), (complex, month),
+ * (building, month); kept in step with incidents and invoices by triggers (migration 2026-11-25T13-00-reports).
+ */
+export interface ReportCellsTable {
+  dimension: 'category' | 'complex' | 'building';
+  grain: 'day' | 'month';
+  /** The day, or the first day of the month, the incidents were reported in (DATE: select it `::text`). */
+  period: ColumnType<Date, string, string>;
+  key: string;
+  reported: number;
+  open: number;
+  returned: number;
+  self_resolved: number;
+  charged: number;
+  service_cost: number;
+  own_cost: number;
+  dismissed: number;
+  cancelled: number;
+  repeat_offences: number;
+  tenancy_escalations: number;
+  taken_up: number;
+  cost_cents: BigIntColumn;
+  service_costs_cents: BigIntColumn;
+  invoiced_cents: BigIntColumn;
+  credited_cents: BigIntColumn;
+  recovered_cents: BigIntColumn;
+  outstanding_cents: BigIntColumn;
+  /** Handled incidents by working days to close: {"3": 12}. */
+  close_days: ColumnType<Record<string, number>, string, string>;
+}
+
+export interface WorkingDayCalendarTable {
+  day: ColumnType<Date, string, string>;
+  working_day_number: number;
 }
 
 export interface InvoiceNumberSeriesTable {
@@ -187,6 +255,8 @@ export interface Database {
   invoices: InvoicesTable;
   payments: PaymentsTable;
   billing_ledger: BillingLedgerTable;
+  billing_export_batches: BillingExportBatchesTable;
+  billing_export_batch_entries: BillingExportBatchEntriesTable;
   service_cost_allocations: ServiceCostAllocationsTable;
   invoice_number_series: InvoiceNumberSeriesTable;
   letter_deliveries: LetterDeliveriesTable;
@@ -195,6 +265,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   incident_reports: IncidentReportsTable;
   unmatched_payments: UnmatchedPaymentsTable;
+  report_cells: ReportCellsTable;
+  working_day_calendar: WorkingDayCalendarTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -202,4 +274,4 @@ export type NewEventRow = Insertable<EventsTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type ContractorRow = Selectable<ContractorsTable>;
 /** The read models that `projections:rebuild` drops and replays. */
-export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger'] as const;
+export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells'] as const;

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ageBuckets,
+  coalesce,
   createExportBatch,
   exportBatchContent,
   exportColumns,
@@ -169,9 +170,9 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       if (format === 'json') {
         return untyped(reply).type('application/json; charset=utf-8').send(Readable.from(jsonArray(source), { objectMode: false }));
       }
-      const csv = exportCsvStringifier();
+      const csv = coalesce();
       // An error half-way (the database gone) destroys the reply: the client sees a cut-off transfer, never a complete-looking file.
-      pipeline(Readable.from(source), csv, (error) => {
+      pipeline(Readable.from(source), exportCsvStringifier(), csv, (error) => {
         if (error) request.log.error({ err: error }, 'billing export failed while streaming');
       });
       return untyped(reply)

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { exportColumns, type ExportRow } from '../../db/billing-export';
@@ -638,6 +641,61 @@ describe('GET /reports/finance/outstanding', () => {
       const response = await reportApp.inject({ method: 'GET', url: `/reports/finance/outstanding?${query}`, headers: auth('finance') });
       expect({ query, status: response.statusCode }).toEqual({ query, status: 400 });
     }
+  });
+});
+
+describe('a download the client abandons half-way', () => {
+  let abandoned: TestDatabase;
+  let single: Db;
+  let api: FastifyInstance;
+  const rows = 100_000;
+
+  beforeAll(async () => {
+    abandoned = await createTestDatabase('billing_export_abort');
+    // Far more than the socket buffers hold (~14 MB of CSV), straight into the ledger.
+    await sql`
+      insert into billing_ledger (entry_id, position, record_type, booking_date, document_number, invoice_number, incident_id,
+                                  debtor_tenant_id, category, complex_id, description, vat_code, amount_cents)
+      select 'bulk/' || g || '#1', g, 'invoice_line', to_char(date '2026-01-01' + (g % 365), 'YYYY-MM-DD'), '2026-' || lpad(g::text, 6, '0'),
+             '2026-' || lpad(g::text, 6, '0'), 'INC-' || g, 'T-' || (g % 500), 'fouled_stairwell', 'C1', 'Schoonmaak: vervuild trappenhuis', 'BTW-GEEN', g
+      from generate_series(1, ${rows}) g`.execute(abandoned.db);
+    // One connection: a cursor left open would hold it, and every later request would wait for ever.
+    single = createDb(abandoned.url, 1);
+    api = await startApi(single);
+    await api.listen({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    // Should the test have failed, a leaked connection would keep these waiting: do not wait for ever.
+    const within = (work: Promise<unknown> | undefined) => Promise.race([work, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await within(api?.close());
+    await within(single?.destroy());
+    await abandoned?.drop();
+  });
+
+  test('closes its cursor and gives its connection back', async () => {
+    const { port } = api.server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/billing/export?from=2026-01-01&to=2026-12-31', headers: auth('finance') }, (res) => {
+        expect(res.statusCode).toBe(200);
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+      req.end();
+    });
+    const later = api.inject({ method: 'GET', url: '/billing/export?from=2026-01-01&to=2026-01-01&format=json', headers: auth('finance') });
+    const stuck = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the abandoned export still holds the connection')), 10_000).unref());
+    const response = await Promise.race([later, stuck]);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toHaveLength(Math.floor(rows / 365));
+    // Nothing of the abandoned export is still running in PostgreSQL.
+    const { rows: busy } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`.execute(abandoned.db);
+    expect(busy[0]!.n).toBe(0);
   });
 });
 

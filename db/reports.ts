@@ -1,0 +1,698 @@
+/**
+ * The management reports, read from the projections: the pre-aggregated report cells (migration
+ * 2026-11-25T13-00-reports) for the summary and the hot spots, the incidents read model for the
+ * case review and the consultant's overdue lists.
+ *
+ * An incident belongs to the period in which it was reported (its Amsterdam date): every figure of
+ * a period is about the incidents reported in it, whatever happened to them since, money included.
+ */
+import { sql } from 'kysely';
+import {
+  addCalendarDays,
+  amsterdamDate,
+  amsterdamInstant,
+  dutchPublicHolidays,
+  isLocalDate,
+  type LocalDate,
+} from '../domain/calendar';
+import type { Db } from './connection';
+
+// ---------------------------------------------------------------------------------------------
+// Working days, as the working_day_calendar table counts them
+// ---------------------------------------------------------------------------------------------
+
+const CALENDAR_FIRST = '2000-01-01';
+const CALENDAR_END = '2100-01-01';
+const MS_PER_DAY = 86_400_000;
+const dayIndex = (date: LocalDate) => (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${CALENDAR_FIRST}T00:00:00Z`)) / MS_PER_DAY;
+
+let holidayIndexes: number[] | null = null;
+/** Day numbers (since 2000-01-01) of the public holidays that fall on a weekday, in order. */
+function weekdayHolidays(): number[] {
+  if (holidayIndexes) return holidayIndexes;
+  // A set: two holidays can fall on one day (Ascension on 5 May, as in 2016).
+  const found = new Set<number>();
+  for (let year = 2000; year < 2100; year++) {
+    for (const { date } of dutchPublicHolidays(year)) {
+      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+      if (weekday !== 0 && weekday !== 6) found.add(dayIndex(date));
+    }
+  }
+  holidayIndexes = [...found].sort((a, b) => a - b);
+  return holidayIndexes;
+}
+
+/** The working days from 2000-01-01 up to and including `date`, as the calendar table numbers them; null outside 2000-2099. */
+export function workingDayNumber(date: LocalDate): number | null {
+  if (!isLocalDate(date) || date < CALENDAR_FIRST || date >= CALENDAR_END) return null;
+  const index = dayIndex(date);
+  // 2000-01-01 was a Saturday: every week from it holds five weekdays, and a part week of r days r - 2.
+  const days = index + 1;
+  const weekdays = Math.floor(days / 7) * 5 + Math.max(0, (days % 7) - 2);
+  const holidays = weekdayHolidays();
+  let lo = 0;
+  let hi = holidays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holidays[mid]! <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return weekdays - lo;
+}
+
+/**
+ * Working days after `from` up to and including `to`: 0 when closed on the day of the report,
+ * weekends and Dutch public holidays skipped; null outside 2000-2099. The SQL function
+ * `working_days_between` gives the same.
+ */
+export function workingDaysBetween(from: LocalDate, to: LocalDate): number | null {
+  const a = workingDayNumber(from);
+  const b = workingDayNumber(to);
+  return a === null || b === null ? null : b - a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Periods
+// ---------------------------------------------------------------------------------------------
+
+const firstOfMonth = (date: LocalDate) => `${date.slice(0, 7)}-01`;
+const nextMonth = (date: LocalDate) => {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+};
+const monthsBefore = (month: LocalDate, n: number) => {
+  let y = Number(month.slice(0, 4));
+  let m = Number(month.slice(5, 7)) - n;
+  while (m < 1) {
+    m += 12;
+    y--;
+  }
+  return `${y}-${String(m).padStart(2, '0')}-01`;
+};
+
+/** Today in Amsterdam. */
+export const today = (now = new Date()) => amsterdamDate(now);
+
+/** The previous calendar month, as an inclusive period. */
+export function previousMonth(now = new Date()): { from: LocalDate; to: LocalDate } {
+  const from = monthsBefore(firstOfMonth(today(now)), 1);
+  return { from, to: addCalendarDays(nextMonth(from), -1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Summary
+// ---------------------------------------------------------------------------------------------
+
+export type GroupBy = 'category' | 'complex' | 'month';
+
+export interface SummaryFigures {
+  reported: number;
+  open: number;
+  returnedToComplainant: number;
+  selfResolved: number;
+  cleanedByCorporation: { total: number; charged: number; serviceCosts: number; ownCost: number };
+  dismissed: number;
+  cancelled: number;
+  handled: number;
+  /** selfResolved / handled, 4 decimals; null when nothing was handled. */
+  selfResolutionRate: number | null;
+  workingDaysToClose: { median: number | null; p90: number | null };
+  costs: {
+    incurredCents: number;
+    invoicedCents: number;
+    creditedCents: number;
+    recoveredCents: number;
+    outstandingCents: number;
+    serviceCostsCents: number;
+  };
+  repeatOffences: number;
+  tenancyEscalations: number;
+}
+
+export interface Summary {
+  from: LocalDate;
+  to: LocalDate;
+  groupBy: GroupBy | null;
+  groups: (SummaryFigures & { key: string })[];
+  total: SummaryFigures;
+}
+
+const measures = [
+  'reported',
+  'open',
+  'returned',
+  'self_resolved',
+  'charged',
+  'service_cost',
+  'own_cost',
+  'dismissed',
+  'cancelled',
+  'repeat_offences',
+  'tenancy_escalations',
+  'cost_cents',
+  'invoiced_cents',
+  'credited_cents',
+  'recovered_cents',
+  'outstanding_cents',
+  'service_costs_cents',
+] as const;
+type Sums = Record<(typeof measures)[number], number>;
+const zeroSums = (): Sums => Object.fromEntries(measures.map((m) => [m, 0])) as Sums;
+
+/**
+ * The nearest-rank percentile of a histogram {working days: incidents}: the smallest number of
+ * working days within which at least `numerator/denominator` of the incidents closed.
+ */
+export function percentileOf(histogram: Map<number, number>, numerator: number, denominator: number): number | null {
+  const values = [...histogram.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = values.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  let cumulative = 0;
+  for (const [value, n] of values) {
+    cumulative += n;
+    if (cumulative * denominator >= numerator * total) return value;
+  }
+  return values[values.length - 1]![0];
+}
+
+function figures(sums: Sums, histogram: Map<number, number>): SummaryFigures {
+  const cleaned = sums.charged + sums.service_cost + sums.own_cost;
+  const handled = sums.self_resolved + cleaned + sums.dismissed;
+  return {
+    reported: sums.reported,
+    open: sums.open,
+    returnedToComplainant: sums.returned,
+    selfResolved: sums.self_resolved,
+    cleanedByCorporation: { total: cleaned, charged: sums.charged, serviceCosts: sums.service_cost, ownCost: sums.own_cost },
+    dismissed: sums.dismissed,
+    cancelled: sums.cancelled,
+    handled,
+    selfResolutionRate: handled === 0 ? null : Math.round((sums.self_resolved / handled) * 10_000) / 10_000,
+    workingDaysToClose: { median: percentileOf(histogram, 1, 2), p90: percentileOf(histogram, 9, 10) },
+    costs: {
+      incurredCents: sums.cost_cents,
+      invoicedCents: sums.invoiced_cents,
+      creditedCents: sums.credited_cents,
+      recoveredCents: sums.recovered_cents,
+      outstandingCents: sums.outstanding_cents,
+      serviceCostsCents: sums.service_costs_cents,
+    },
+    repeatOffences: sums.repeat_offences,
+    tenancyEscalations: sums.tenancy_escalations,
+  };
+}
+
+/**
+ * The cells that hold the incidents reported in [from, to]: per category, the day cells; per
+ * complex, the month cells of the whole months in it and the day cells of the part months at its
+ * ends. Each cell comes with the group it counts in.
+ */
+function cellsOf(from: LocalDate, to: LocalDate, groupBy: GroupBy | null) {
+  if (groupBy !== 'complex') {
+    const key = groupBy === 'month' ? sql<string>`to_char(period, 'YYYY-MM')` : groupBy === 'category' ? sql<string>`key` : sql<string>`''`;
+    return sql`select ${key} as grp, c.* from report_cells c
+      where dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`;
+  }
+  const wholeFrom = from === firstOfMonth(from) ? from : nextMonth(from);
+  const wholeTo = addCalendarDays(to, 1) === nextMonth(to) ? nextMonth(to) : firstOfMonth(to);
+  if (wholeFrom >= wholeTo) {
+    return sql`select key as grp, c.* from report_cells c
+      where dimension = 'complex' and grain = 'day' and period between ${from}::date and ${to}::date`;
+  }
+  return sql`select key as grp, c.* from report_cells c
+    where dimension = 'complex' and (
+      (grain = 'month' and period >= ${wholeFrom}::date and period < ${wholeTo}::date)
+      or (grain = 'day' and period >= ${from}::date and period < ${wholeFrom}::date)
+      or (grain = 'day' and period >= ${wholeTo}::date and period <= ${to}::date))`;
+}
+
+export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; groupBy?: GroupBy | null }): Promise<Summary> {
+  const { from, to } = input;
+  const groupBy = input.groupBy ?? null;
+  const cells = cellsOf(from, to, groupBy);
+  // One pass over the cells: the sums per group, and the group's histograms to add up here.
+  const { rows } = await sql<Record<string, unknown> & { grp: string; histograms: Record<string, number>[] | null }>`
+    select grp, ${sql.join(measures.map((m) => sql`sum(${sql.ref(m)})::bigint as ${sql.ref(m)}`))},
+      jsonb_agg(close_days) filter (where close_days <> '{}'::jsonb) as histograms
+    from (${cells}) cells group by grp`.execute(db);
+  const groups = new Map<string, { sums: Sums; histogram: Map<number, number> }>();
+  const total = { sums: zeroSums(), histogram: new Map<number, number>() };
+  for (const row of rows) {
+    const g = { sums: zeroSums(), histogram: new Map<number, number>() };
+    groups.set(String(row.grp), g);
+    for (const m of measures) {
+      g.sums[m] += Number(row[m]);
+      total.sums[m] += Number(row[m]);
+    }
+    for (const histogram of row.histograms ?? []) {
+      for (const [days, n] of Object.entries(histogram)) {
+        const d = Number(days);
+        g.histogram.set(d, (g.histogram.get(d) ?? 0) + n);
+        total.histogram.set(d, (total.histogram.get(d) ?? 0) + n);
+      }
+    }
+  }
+  return {
+    from,
+    to,
+    groupBy,
+    groups: groupBy === null ? [] : [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, g]) => ({ key, ...figures(g.sums, g.histogram) })),
+    total: figures(total.sums, total.histogram),
+  };
+}
+
+/** The summary as CSV rows: one per group and a last one, `total`, for the whole period. Money in cents. */
+export const summaryCsvColumns = [
+  'group',
+  'reported',
+  'open',
+  'returned_to_complainant',
+  'self_resolved',
+  'cleaned_by_corporation',
+  'cleaned_charged',
+  'cleaned_service_costs',
+  'cleaned_own_cost',
+  'dismissed',
+  'cancelled',
+  'handled',
+  'self_resolution_rate',
+  'working_days_to_close_median',
+  'working_days_to_close_p90',
+  'costs_incurred_cents',
+  'invoiced_cents',
+  'credited_cents',
+  'recovered_cents',
+  'outstanding_cents',
+  'service_costs_cents',
+  'repeat_offences',
+  'tenancy_escalations',
+] as const;
+
+export function summaryCsvRows(report: Summary): (string | number)[][] {
+  const row = (key: string, f: SummaryFigures) => [
+    key,
+    f.reported,
+    f.open,
+    f.returnedToComplainant,
+    f.selfResolved,
+    f.cleanedByCorporation.total,
+    f.cleanedByCorporation.charged,
+    f.cleanedByCorporation.serviceCosts,
+    f.cleanedByCorporation.ownCost,
+    f.dismissed,
+    f.cancelled,
+    f.handled,
+    f.selfResolutionRate === null ? '' : f.selfResolutionRate.toFixed(4),
+    f.workingDaysToClose.median ?? '',
+    f.workingDaysToClose.p90 ?? '',
+    f.costs.incurredCents,
+    f.costs.invoicedCents,
+    f.costs.creditedCents,
+    f.costs.recoveredCents,
+    f.costs.outstandingCents,
+    f.costs.serviceCostsCents,
+    f.repeatOffences,
+    f.tenancyEscalations,
+  ];
+  return [...report.groups.map((g) => row(g.key, g)), row('total', report.total)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Case review
+// ---------------------------------------------------------------------------------------------
+
+export const caseReasons = ['cleaned_by_corporation', 'dispute_upheld', 'repeat_offender', 'deadline_extended', 'unknown_polluter_again'] as const;
+export type CaseReason = (typeof caseReasons)[number];
+
+/** How far back an earlier incident with an unknown polluter in the same building counts. */
+export const UNKNOWN_AGAIN_MONTHS = 12;
+
+export interface ReviewCase {
+  incidentId: string;
+  category: string;
+  complexId: string;
+  buildingId: string;
+  location: string;
+  status: string;
+  outcome: string | null;
+  reportedAt: string;
+  closedAt: string | null;
+  polluterTenantId: string | null;
+  costCents: number | null;
+  invoiceNumber: string | null;
+  offenceNumber: number | null;
+  deadlineExtensions: number;
+  reasons: CaseReason[];
+  timeline: { position: number; streamId: string; type: string; recordedAt: string; actor: string | null; data: Record<string, unknown> }[];
+}
+
+export async function caseReview(
+  db: Db,
+  input: { from: LocalDate; to: LocalDate; limit: number; offset: number },
+): Promise<{ from: LocalDate; to: LocalDate; total: number; limit: number; offset: number; cases: ReviewCase[] }> {
+  const start = amsterdamInstant(input.from, '00:00');
+  const end = amsterdamInstant(addCalendarDays(input.to, 1), '00:00');
+  const { rows } = await sql<{
+    incident_id: string;
+    category: string;
+    complex_id: string;
+    building_id: string;
+    location: string;
+    status: string;
+    outcome: string | null;
+    reported_at: Date;
+    closed_at: Date | null;
+    polluter_tenant_id: string | null;
+    cost_cents: number | null;
+    invoice_number: string | null;
+    offence_number: number | null;
+    deadline_extensions: number;
+    cleaned: boolean;
+    dispute_upheld: boolean;
+    repeat_offender: boolean;
+    deadline_extended: boolean;
+    unknown_again: boolean;
+    total: number;
+  }>`
+    with candidates as (
+      select i.*,
+        i.outcome in ('cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost') as cleaned,
+        coalesce(i.offence_number, 0) >= 2 as repeat_offender,
+        i.deadline_extensions > 0 as deadline_extended,
+        i.polluter_tenant_id is null and (i.outcome is null or i.outcome not in ('returned_to_complainant', 'cancelled')) and exists (
+          select 1 from incidents e
+          where e.building_id = i.building_id
+            and e.polluter_tenant_id is null and (e.outcome is null or e.outcome not in ('returned_to_complainant', 'cancelled'))
+            and e.reported_at < i.reported_at and e.reported_at >= i.reported_at - ${`${UNKNOWN_AGAIN_MONTHS} months`}::interval) as unknown_again
+      from incidents i
+      where i.reported_at >= ${start} and i.reported_at < ${end}
+    )
+    select incident_id, category, complex_id, building_id, location, status, outcome, reported_at, closed_at, polluter_tenant_id,
+      cost_cents, invoice_number, offence_number, deadline_extensions, coalesce(cleaned, false) as cleaned, dispute_upheld,
+      repeat_offender, deadline_extended, unknown_again, count(*) over () as total
+    from candidates
+    where coalesce(cleaned, false) or dispute_upheld or repeat_offender or deadline_extended or unknown_again
+    order by reported_at desc, incident_id
+    limit ${input.limit} offset ${input.offset}`.execute(db);
+
+  const ids = rows.map((r) => r.incident_id);
+  const events =
+    ids.length === 0
+      ? []
+      : (
+          await sql<{ position: number; stream_id: string; type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date; incident_id: string }>`
+            select position, stream_id, type, data, metadata, recorded_at,
+              case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
+            from events
+            where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
+            order by position`.execute(db)
+        ).rows;
+  const timelines = new Map<string, ReviewCase['timeline']>();
+  for (const e of events) {
+    const { letters, ...data } = e.data as { letters?: unknown[] };
+    const entry = {
+      position: Number(e.position),
+      streamId: e.stream_id,
+      type: e.type,
+      recordedAt: e.recorded_at.toISOString(),
+      actor: typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
+      data: letters === undefined ? data : { ...data, letters: letters.length },
+    };
+    timelines.set(e.incident_id, [...(timelines.get(e.incident_id) ?? []), entry]);
+  }
+  return {
+    from: input.from,
+    to: input.to,
+    total: rows.length > 0 ? Number(rows[0]!.total) : await countCases(db, start, end, input.offset),
+    limit: input.limit,
+    offset: input.offset,
+    cases: rows.map((r) => ({
+      incidentId: r.incident_id,
+      category: r.category,
+      complexId: r.complex_id,
+      buildingId: r.building_id,
+      location: r.location,
+      status: r.status,
+      outcome: r.outcome,
+      reportedAt: r.reported_at.toISOString(),
+      closedAt: r.closed_at?.toISOString() ?? null,
+      polluterTenantId: r.polluter_tenant_id,
+      costCents: r.cost_cents === null ? null : Number(r.cost_cents),
+      invoiceNumber: r.invoice_number,
+      offenceNumber: r.offence_number,
+      deadlineExtensions: r.deadline_extensions,
+      reasons: caseReasons.filter(
+        (reason) =>
+          ({
+            cleaned_by_corporation: r.cleaned,
+            dispute_upheld: r.dispute_upheld,
+            repeat_offender: r.repeat_offender,
+            deadline_extended: r.deadline_extended,
+            unknown_polluter_again: r.unknown_again,
+          })[reason],
+      ),
+      timeline: timelines.get(r.incident_id) ?? [],
+    })),
+  };
+}
+
+/** The total when the page is past the end (an offset beyond the last case): counted on its own. */
+async function countCases(db: Db, start: Date, end: Date, offset: number): Promise<number> {
+  if (offset === 0) return 0;
+  const again = await caseReview(db, { from: amsterdamDate(start), to: addCalendarDays(amsterdamDate(end), -1), limit: 1, offset: 0 });
+  return again.total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Hot spots
+// ---------------------------------------------------------------------------------------------
+
+export interface Hotspot {
+  key: string;
+  complexId: string | null;
+  households: number;
+  incidents: number;
+  /** Incidents per household in the period, 4 decimals; null without households in the directory. */
+  incidentsPerHousehold: number | null;
+  previousIncidents: number;
+  previousIncidentsPerHousehold: number | null;
+  /** incidents - previousIncidents. */
+  change: number;
+  trend: 'up' | 'down' | 'same' | 'new';
+}
+
+export interface Hotspots {
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+  complexes: Hotspot[];
+  buildings: Hotspot[];
+}
+
+const YEAR_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const isYearMonth = (value: string) => YEAR_MONTH.test(value);
+
+/** The last three whole months before this one. */
+export function lastWholeMonths(n: number, now = new Date()): { from: string; to: string } {
+  const thisMonth = firstOfMonth(today(now));
+  return { from: monthsBefore(thisMonth, n).slice(0, 7), to: monthsBefore(thisMonth, 1).slice(0, 7) };
+}
+
+/**
+ * Complexes and buildings by incidents taken up (not returned to the complainant, not cancelled)
+ * per household in the months from..to (YYYY-MM, inclusive), beside the same number of months
+ * before.
+ */
+export async function hotspots(db: Db, input: { from: string; to: string; limit: number }): Promise<Hotspots> {
+  const start = `${input.from}-01`;
+  const end = nextMonth(`${input.to}-01`);
+  const months = (Number(end.slice(0, 4)) * 12 + Number(end.slice(5, 7))) - (Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)));
+  const previousStart = monthsBefore(start, months);
+  const [cells, households] = await Promise.all([
+    sql<{ dimension: 'complex' | 'building'; key: string; current: number; previous: number }>`
+      select dimension, key,
+        coalesce(sum(taken_up) filter (where period >= ${start}::date), 0)::int as current,
+        coalesce(sum(taken_up) filter (where period < ${start}::date), 0)::int as previous
+      from report_cells
+      where dimension in ('complex', 'building') and grain = 'month' and period >= ${previousStart}::date and period < ${end}::date
+      group by dimension, key`.execute(db),
+    sql<{ building_id: string; complex_id: string; n: number }>`
+      select building_id, complex_id, count(*)::int as n from tenants group by building_id, complex_id`.execute(db),
+  ]);
+  const buildingHouseholds = new Map<string, { complexId: string; n: number }>();
+  const complexHouseholds = new Map<string, number>();
+  for (const h of households.rows) {
+    const known = buildingHouseholds.get(h.building_id);
+    buildingHouseholds.set(h.building_id, { complexId: known?.complexId ?? h.complex_id, n: (known?.n ?? 0) + h.n });
+    complexHouseholds.set(h.complex_id, (complexHouseholds.get(h.complex_id) ?? 0) + h.n);
+  }
+  const rate = (incidents: number, n: number) => (n > 0 ? Math.round((incidents / n) * 10_000) / 10_000 : null);
+  const spot = (key: string, complexId: string | null, n: number, current: number, previous: number): Hotspot => ({
+    key,
+    complexId,
+    households: n,
+    incidents: current,
+    incidentsPerHousehold: rate(current, n),
+    previousIncidents: previous,
+    previousIncidentsPerHousehold: rate(previous, n),
+    change: current - previous,
+    trend: previous === 0 ? (current === 0 ? 'same' : 'new') : current > previous ? 'up' : current < previous ? 'down' : 'same',
+  });
+  const complexes: Hotspot[] = [];
+  const buildings: Hotspot[] = [];
+  for (const c of cells.rows) {
+    if (c.current === 0 && c.previous === 0) continue;
+    if (c.dimension === 'complex') complexes.push(spot(c.key, c.key, complexHouseholds.get(c.key) ?? 0, c.current, c.previous));
+    else {
+      const h = buildingHouseholds.get(c.key);
+      buildings.push(spot(c.key, h?.complexId ?? null, h?.n ?? 0, c.current, c.previous));
+    }
+  }
+  const ranked = (spots: Hotspot[]) =>
+    spots
+      .sort(
+        (a, b) =>
+          (b.incidentsPerHousehold ?? -1) - (a.incidentsPerHousehold ?? -1) || b.incidents - a.incidents || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      )
+      .slice(0, input.limit);
+  return {
+    from: input.from,
+    to: input.to,
+    previousFrom: previousStart.slice(0, 7),
+    previousTo: addCalendarDays(start, -1).slice(0, 7),
+    complexes: ranked(complexes),
+    buildings: ranked(buildings),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Overdue lists
+// ---------------------------------------------------------------------------------------------
+
+export interface OverdueLists {
+  asOf: LocalDate;
+  contractorWorkingDays: number;
+  inspectionsWaiting: {
+    total: number;
+    items: { incidentId: string; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
+  };
+  contractorsLate: {
+    total: number;
+    items: { incidentId: string; category: string; complexId: string; buildingId: string; contractorId: string | null; orderedAt: string; workingDaysSinceOrder: number | null }[];
+  };
+  invoicesInDunning: {
+    total: number;
+    openCents: number;
+    items: { invoiceNumber: string; incidentId: string; debtorTenantId: string; dueDate: string; payByDate: string; stage: string; openCents: number; daysOverdue: number; dunningPaused: boolean }[];
+  };
+}
+
+const calendarDaysBetween = (from: LocalDate, to: LocalDate) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / MS_PER_DAY);
+
+/**
+ * What the consultant should chase, as of a day: cleanups reported and not yet inspected; work
+ * orders not completed more than `contractorWorkingDays` working days after the order day;
+ * invoices still open after their due date (reminded, final notice, collections, or paused).
+ */
+export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkingDays: number; limit: number }): Promise<OverdueLists> {
+  const { asOf, limit } = input;
+  const endOfAsOf = amsterdamInstant(addCalendarDays(asOf, 1), '00:00');
+  const orderedOn = sql`(cleanup_ordered_at at time zone 'Europe/Amsterdam')::date`;
+  const [inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
+    db
+      .selectFrom('incidents')
+      .select(['incident_id', 'category', 'complex_id', 'building_id', 'location', 'cleanup_reported_at'])
+      .where('status', '=', 'open')
+      .where('phase', '=', 'cleanup_reported')
+      .where('cleanup_reported_at', '<', endOfAsOf)
+      .orderBy('cleanup_reported_at')
+      .orderBy('incident_id')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('incidents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'open')
+      .where('phase', '=', 'cleanup_reported')
+      .where('cleanup_reported_at', '<', endOfAsOf)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('incidents')
+      .select(['incident_id', 'category', 'complex_id', 'building_id', 'contractor_id', 'cleanup_ordered_at'])
+      .where('status', '=', 'open')
+      .where('phase', '=', 'cleanup_ordered')
+      .where(sql<boolean>`working_days_between(${orderedOn}, ${asOf}::date) > ${input.contractorWorkingDays}`)
+      .orderBy('cleanup_ordered_at')
+      .orderBy('incident_id')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('incidents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'open')
+      .where('phase', '=', 'cleanup_ordered')
+      .where(sql<boolean>`working_days_between(${orderedOn}, ${asOf}::date) > ${input.contractorWorkingDays}`)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('invoices')
+      .select(['invoice_number', 'incident_id', 'debtor_tenant_id', 'due_date', 'pay_by_date', 'stage', 'dunning_paused'])
+      .select(sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`.as('open_cents'))
+      .where('status', '=', 'open')
+      .where('due_date', '<', asOf)
+      .orderBy('due_date')
+      .orderBy('invoice_number')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('invoices')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(total_cents + collection_costs_cents + interest_cents - paid_cents), 0)`.as('open_cents')])
+      .where('status', '=', 'open')
+      .where('due_date', '<', asOf)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    asOf,
+    contractorWorkingDays: input.contractorWorkingDays,
+    inspectionsWaiting: {
+      total: Number(inspectionCount.n),
+      items: inspections.map((r) => ({
+        incidentId: r.incident_id,
+        category: r.category,
+        complexId: r.complex_id,
+        buildingId: r.building_id,
+        location: r.location,
+        cleanupReportedAt: r.cleanup_reported_at!.toISOString(),
+        workingDaysWaiting: workingDaysBetween(amsterdamDate(r.cleanup_reported_at!), asOf),
+      })),
+    },
+    contractorsLate: {
+      total: Number(lateCount.n),
+      items: late.map((r) => ({
+        incidentId: r.incident_id,
+        category: r.category,
+        complexId: r.complex_id,
+        buildingId: r.building_id,
+        contractorId: r.contractor_id,
+        orderedAt: r.cleanup_ordered_at!.toISOString(),
+        workingDaysSinceOrder: workingDaysBetween(amsterdamDate(r.cleanup_ordered_at!), asOf),
+      })),
+    },
+    invoicesInDunning: {
+      total: Number(invoiceTotals.n),
+      openCents: Number(invoiceTotals.open_cents),
+      items: invoices.map((r) => ({
+        invoiceNumber: r.invoice_number,
+        incidentId: r.incident_id,
+        debtorTenantId: r.debtor_tenant_id,
+        dueDate: r.due_date,
+        payByDate: r.pay_by_date,
+        stage: r.stage,
+        openCents: Number(r.open_cents),
+        daysOverdue: calendarDaysBetween(r.due_date, asOf),
+        dunningPaused: r.dunning_paused,
+      })),
+    },
+  };
+}
