@@ -129,8 +129,14 @@ async function report(label: string, overrides: Partial<IncidentInput> = {}): Pr
   return { id, handle };
 }
 
+/**
+ * The incident's timeline up to its close. An invoice lives on in a workflow of its own, and once
+ * the incident's result is in, the test server may skip ahead to that workflow's reminders.
+ */
 async function events(incidentId: string): Promise<DomainEvent[]> {
-  return (await readIncidentTimeline(database.db, incidentId)).map((stored) => stored.event);
+  const all = (await readIncidentTimeline(database.db, incidentId)).map((stored) => stored.event);
+  const closed = all.findIndex((event) => event.type === 'IncidentClosed');
+  return closed === -1 ? all : all.slice(0, closed + 1);
 }
 
 const typesOf = (evs: DomainEvent[]) => evs.map((e) => e.type);
