@@ -13,6 +13,8 @@ import {
   amsterdamInstant,
   dutchPublicHolidays,
   isLocalDate,
+  isWorkingDay,
+  subtractWorkingDays,
   type LocalDate,
 } from '../domain/calendar';
 import type { Db } from './connection';
@@ -158,6 +160,8 @@ const measures = [
   'service_costs_cents',
 ] as const;
 type Sums = Record<(typeof measures)[number], number>;
+/** The days 0..30 a cell's close_days array counts; later closes are in close_days_over. */
+const HISTOGRAM_DAYS = 31;
 const zeroSums = (): Sums => Object.fromEntries(measures.map((m) => [m, 0])) as Sums;
 
 /**
@@ -203,41 +207,71 @@ function figures(sums: Sums, histogram: Map<number, number>): SummaryFigures {
   };
 }
 
+const dekadEnd = (day: LocalDate) => {
+  const d = Number(day.slice(8, 10));
+  return d === 1 || d === 11 ? addCalendarDays(day, 9) : d === 21 ? addCalendarDays(nextMonth(day), -1) : null;
+};
+
 /**
- * The cells that hold the incidents reported in [from, to]: per category, the day cells; per
- * complex, the month cells of the whole months in it and the day cells of the part months at its
- * ends. Each cell comes with the group it counts in.
+ * [from, to] as the fewest whole months, dekads (1st-10th, 11th-20th, 21st-end) and days: each
+ * day, the largest of them that starts on it and ends within the period.
+ */
+export function periodPieces(from: LocalDate, to: LocalDate): { months: LocalDate[]; dekads: LocalDate[]; days: LocalDate[] } {
+  const pieces = { months: [] as LocalDate[], dekads: [] as LocalDate[], days: [] as LocalDate[] };
+  for (let day = from; day <= to; ) {
+    const monthEnd = addCalendarDays(nextMonth(day), -1);
+    const dekad = dekadEnd(day);
+    if (day.endsWith('-01') && monthEnd <= to) {
+      pieces.months.push(day);
+      day = nextMonth(day);
+    } else if (dekad !== null && dekad <= to) {
+      pieces.dekads.push(day);
+      day = addCalendarDays(dekad, 1);
+    } else {
+      pieces.days.push(day);
+      day = addCalendarDays(day, 1);
+    }
+  }
+  return pieces;
+}
+
+/**
+ * The cells that hold the incidents reported in [from, to], and the group each counts in: per
+ * category (or month, or in total), the category day cells; per complex, the complex's month,
+ * dekad and day cells that make up the period.
  */
 function cellsOf(from: LocalDate, to: LocalDate, groupBy: GroupBy | null) {
   if (groupBy !== 'complex') {
-    const key = groupBy === 'month' ? sql<string>`to_char(period, 'YYYY-MM')` : groupBy === 'category' ? sql<string>`key` : sql<string>`''`;
-    return sql`select ${key} as grp, c.* from report_cells c
-      where dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`;
+    return {
+      group: groupBy === 'month' ? sql<string>`to_char(period, 'YYYY-MM')` : groupBy === 'category' ? sql<string>`key` : sql<string>`''`,
+      where: sql`dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`,
+    };
   }
-  const wholeFrom = from === firstOfMonth(from) ? from : nextMonth(from);
-  const wholeTo = addCalendarDays(to, 1) === nextMonth(to) ? nextMonth(to) : firstOfMonth(to);
-  if (wholeFrom >= wholeTo) {
-    return sql`select key as grp, c.* from report_cells c
-      where dimension = 'complex' and grain = 'day' and period between ${from}::date and ${to}::date`;
-  }
-  return sql`select key as grp, c.* from report_cells c
-    where dimension = 'complex' and (
-      (grain = 'month' and period >= ${wholeFrom}::date and period < ${wholeTo}::date)
-      or (grain = 'day' and period >= ${from}::date and period < ${wholeFrom}::date)
-      or (grain = 'day' and period >= ${wholeTo}::date and period <= ${to}::date))`;
+  const { months, dekads, days } = periodPieces(from, to);
+  const grains = [
+    ...(months.length > 0 ? [sql`(grain = 'month' and period between ${months[0]}::date and ${months[months.length - 1]}::date)`] : []),
+    ...(dekads.length > 0 ? [sql`(grain = 'dekad' and period = any(${dekads}::date[]))`] : []),
+    ...(days.length > 0 ? [sql`(grain = 'day' and period = any(${days}::date[]))`] : []),
+  ];
+  return { group: sql<string>`key`, where: sql`dimension = 'complex' and (${sql.join(grains, sql` or `)})` };
 }
 
 export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; groupBy?: GroupBy | null }): Promise<Summary> {
   const { from, to } = input;
   const groupBy = input.groupBy ?? null;
   const cells = cellsOf(from, to, groupBy);
-  // One pass over the cells: the sums per group, and the group's histograms to add up here.
-  const { rows } = await sql<Record<string, unknown> & { grp: string; histograms: Record<string, number>[] | null }>`
-    select grp, ${sql.join(measures.map((m) => sql`sum(${sql.ref(m)})::bigint as ${sql.ref(m)}`))},
-      jsonb_agg(close_days) filter (where close_days <> '{}'::jsonb) as histograms
-    from (${cells}) cells group by grp`.execute(db);
+  // One pass over the cells: the sums per group, the histogram column by column, and the rare
+  // closes after more than 30 working days to add up here.
+  const { rows } = await sql<Record<string, unknown> & { grp: string; over: Record<string, number>[] | null }>`
+    select ${cells.group} as grp, ${sql.join(measures.map((m) => sql`sum(${sql.ref(m)})::bigint as ${sql.ref(m)}`))},
+      ${sql.join(Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])::int as ${sql.ref(`d${d}`)}`))},
+      jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
+    from report_cells where ${cells.where} group by grp`.execute(db);
   const groups = new Map<string, { sums: Sums; histogram: Map<number, number> }>();
   const total = { sums: zeroSums(), histogram: new Map<number, number>() };
+  const count = (g: { histogram: Map<number, number> }, days: number, n: number) => {
+    if (n !== 0) g.histogram.set(days, (g.histogram.get(days) ?? 0) + n);
+  };
   for (const row of rows) {
     const g = { sums: zeroSums(), histogram: new Map<number, number>() };
     groups.set(String(row.grp), g);
@@ -245,11 +279,15 @@ export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; g
       g.sums[m] += Number(row[m]);
       total.sums[m] += Number(row[m]);
     }
-    for (const histogram of row.histograms ?? []) {
+    for (let d = 0; d < HISTOGRAM_DAYS; d++) {
+      const n = Number(row[`d${d}`]);
+      count(g, d, n);
+      count(total, d, n);
+    }
+    for (const histogram of row.over ?? []) {
       for (const [days, n] of Object.entries(histogram)) {
-        const d = Number(days);
-        g.histogram.set(d, (g.histogram.get(d) ?? 0) + n);
-        total.histogram.set(d, (total.histogram.get(d) ?? 0) + n);
+        count(g, Number(days), n);
+        count(total, Number(days), n);
       }
     }
   }
@@ -353,7 +391,24 @@ export async function caseReview(
 ): Promise<{ from: LocalDate; to: LocalDate; total: number; limit: number; offset: number; cases: ReviewCase[] }> {
   const start = amsterdamInstant(input.from, '00:00');
   const end = amsterdamInstant(addCalendarDays(input.to, 1), '00:00');
-  const { rows } = await sql<{
+  const candidates = sql`
+    with candidates as (
+      select i.*,
+        coalesce(i.outcome in ('cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost'), false) as cleaned,
+        coalesce(i.offence_number, 0) >= 2 as repeat_offender,
+        i.deadline_extensions > 0 as deadline_extended,
+        i.polluter_tenant_id is null and (i.outcome is null or i.outcome not in ('returned_to_complainant', 'cancelled')) and exists (
+          select 1 from incidents e
+          where e.building_id = i.building_id
+            and e.polluter_tenant_id is null and (e.outcome is null or e.outcome not in ('returned_to_complainant', 'cancelled'))
+            and e.reported_at < i.reported_at and e.reported_at >= i.reported_at - ${`${UNKNOWN_AGAIN_MONTHS} months`}::interval) as unknown_again
+      from incidents i
+      where i.reported_at >= ${start} and i.reported_at < ${end}
+    )`;
+  const reason = sql`cleaned or dispute_upheld or repeat_offender or deadline_extended or unknown_again`;
+  // The page (newest first: it stops at the last case it shows) with its timelines, and the total
+  // (every incident of the period), side by side.
+  const page = sql<{
     incident_id: string;
     category: string;
     complex_id: string;
@@ -373,41 +428,16 @@ export async function caseReview(
     repeat_offender: boolean;
     deadline_extended: boolean;
     unknown_again: boolean;
-    total: number;
-  }>`
-    with candidates as (
-      select i.*,
-        i.outcome in ('cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost') as cleaned,
-        coalesce(i.offence_number, 0) >= 2 as repeat_offender,
-        i.deadline_extensions > 0 as deadline_extended,
-        i.polluter_tenant_id is null and (i.outcome is null or i.outcome not in ('returned_to_complainant', 'cancelled')) and exists (
-          select 1 from incidents e
-          where e.building_id = i.building_id
-            and e.polluter_tenant_id is null and (e.outcome is null or e.outcome not in ('returned_to_complainant', 'cancelled'))
-            and e.reported_at < i.reported_at and e.reported_at >= i.reported_at - ${`${UNKNOWN_AGAIN_MONTHS} months`}::interval) as unknown_again
-      from incidents i
-      where i.reported_at >= ${start} and i.reported_at < ${end}
-    )
+  }>`${candidates}
     select incident_id, category, complex_id, building_id, location, status, outcome, reported_at, closed_at, polluter_tenant_id,
-      cost_cents, invoice_number, offence_number, deadline_extensions, coalesce(cleaned, false) as cleaned, dispute_upheld,
-      repeat_offender, deadline_extended, unknown_again, count(*) over () as total
-    from candidates
-    where coalesce(cleaned, false) or dispute_upheld or repeat_offender or deadline_extended or unknown_again
+      cost_cents, invoice_number, offence_number, deadline_extensions, cleaned, dispute_upheld, repeat_offender, deadline_extended, unknown_again
+    from candidates where ${reason}
     order by reported_at desc, incident_id
-    limit ${input.limit} offset ${input.offset}`.execute(db);
-
-  const ids = rows.map((r) => r.incident_id);
-  const events =
-    ids.length === 0
-      ? []
-      : (
-          await sql<{ position: number; stream_id: string; type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date; incident_id: string }>`
-            select position, stream_id, type, data, metadata, recorded_at,
-              case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
-            from events
-            where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
-            order by position`.execute(db)
-        ).rows;
+    limit ${input.limit} offset ${input.offset}`
+    .execute(db)
+    .then(async ({ rows }) => ({ rows, events: await timelineEvents(db, rows.map((r) => r.incident_id)) }));
+  const counted = sql<{ total: number }>`${candidates} select count(*)::int as total from candidates where ${reason}`.execute(db);
+  const [{ rows, events }, count] = await Promise.all([page, counted]);
   const timelines = new Map<string, ReviewCase['timeline']>();
   for (const e of events) {
     const { letters, ...data } = e.data as { letters?: unknown[] };
@@ -424,7 +454,7 @@ export async function caseReview(
   return {
     from: input.from,
     to: input.to,
-    total: rows.length > 0 ? Number(rows[0]!.total) : await countCases(db, start, end, input.offset),
+    total: count.rows[0]?.total ?? 0,
     limit: input.limit,
     offset: input.offset,
     cases: rows.map((r) => ({
@@ -457,11 +487,16 @@ export async function caseReview(
   };
 }
 
-/** The total when the page is past the end (an offset beyond the last case): counted on its own. */
-async function countCases(db: Db, start: Date, end: Date, offset: number): Promise<number> {
-  if (offset === 0) return 0;
-  const again = await caseReview(db, { from: amsterdamDate(start), to: addCalendarDays(amsterdamDate(end), -1), limit: 1, offset: 0 });
-  return again.total;
+/** The incidents' own events and their invoices', in order. */
+async function timelineEvents(db: Db, ids: string[]) {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<{ position: number; stream_id: string; type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date; incident_id: string }>`
+    select position, stream_id, type, data, metadata, recorded_at,
+      case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
+    from events
+    where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
+    order by position`.execute(db);
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,7 +634,11 @@ const calendarDaysBetween = (from: LocalDate, to: LocalDate) => Math.round((Date
 export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkingDays: number; limit: number }): Promise<OverdueLists> {
   const { asOf, limit } = input;
   const endOfAsOf = amsterdamInstant(addCalendarDays(asOf, 1), '00:00');
-  const orderedOn = sql`(cleanup_ordered_at at time zone 'Europe/Amsterdam')::date`;
+  // Late: more than N working days from the order day to asOf, that is ordered before the N-th
+  // working day before asOf's last working day (asOf itself when it is one).
+  let lastWorkingDay = asOf;
+  while (!isWorkingDay(lastWorkingDay)) lastWorkingDay = addCalendarDays(lastWorkingDay, -1);
+  const lateBefore = amsterdamInstant(subtractWorkingDays(lastWorkingDay, input.contractorWorkingDays), '00:00');
   const [inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
     db
       .selectFrom('incidents')
@@ -623,7 +662,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
       .select(['incident_id', 'category', 'complex_id', 'building_id', 'contractor_id', 'cleanup_ordered_at'])
       .where('status', '=', 'open')
       .where('phase', '=', 'cleanup_ordered')
-      .where(sql<boolean>`working_days_between(${orderedOn}, ${asOf}::date) > ${input.contractorWorkingDays}`)
+      .where('cleanup_ordered_at', '<', lateBefore)
       .orderBy('cleanup_ordered_at')
       .orderBy('incident_id')
       .limit(limit)
@@ -633,7 +672,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'open')
       .where('phase', '=', 'cleanup_ordered')
-      .where(sql<boolean>`working_days_between(${orderedOn}, ${asOf}::date) > ${input.contractorWorkingDays}`)
+      .where('cleanup_ordered_at', '<', lateBefore)
       .executeTakeFirstOrThrow(),
     db
       .selectFrom('invoices')

@@ -147,13 +147,13 @@ export interface ServiceCostAllocationsTable {
 }
 
 /**
- * The summary figures pre-aggregated per cell: (category, day), (complex, day), (complex, month),
+ * The summary figures pre-aggregated per cell: (category, day), (complex, day | dekad | month),
  * (building, month); kept in step with incidents and invoices by triggers (migration 2026-11-25T13-00-reports).
  */
 export interface ReportCellsTable {
   dimension: 'category' | 'complex' | 'building';
-  grain: 'day' | 'month';
-  /** The day, or the first day of the month, the incidents were reported in (DATE: select it `::text`). */
+  grain: 'day' | 'dekad' | 'month';
+  /** The day, or the first day of the dekad or month, the incidents were reported in (DATE: select it `::text`). */
   period: ColumnType<Date, string, string>;
   key: string;
   reported: number;
@@ -174,8 +174,10 @@ export interface ReportCellsTable {
   credited_cents: BigIntColumn;
   recovered_cents: BigIntColumn;
   outstanding_cents: BigIntColumn;
-  /** Handled incidents by working days to close: {"3": 12}. */
-  close_days: ColumnType<Record<string, number>, string, string>;
+  /** Handled incidents by working days to close: element d + 1 counts those closed in d working days, d = 0..30. */
+  close_days: ColumnType<number[], number[] | undefined, number[]>;
+  /** The same for more than 30 working days, by the number of days: {"45": 2}. */
+  close_days_over: ColumnType<Record<string, number>, string | undefined, string>;
 }
 
 export interface WorkingDayCalendarTable {

@@ -10,13 +10,23 @@ import { addCalendarDays, isWorkingDay } from '../../domain/calendar';
  * - `working_day_calendar` numbers the Dutch working days, so that SQL can count the working days
  *   between two dates exactly as domain/calendar.ts does: it is filled from that module here. When
  *   the calendar's rules change, a later migration fills it again.
- * - `report_cells` holds the summary figures pre-aggregated per day and category, per day and
- *   complex, per month and complex, and per month and building, so that a report over a year of a
- *   million incidents reads a few thousand rows. Triggers keep it in step with `incidents` and
- *   `invoices` (each row change adds what the row contributes now and takes away what it
- *   contributed before); a rebuild recomputes it from those tables in one statement. One function
- *   per table (`report_incident_cell`, `report_invoice_cell`) defines what a row contributes.
+ * - `report_cells` holds the summary figures pre-aggregated by the period the incidents were
+ *   reported in: per day and category; per day, dekad (1st-10th, 11th-20th, 21st-end) and month
+ *   and complex; per month and building; so that a report over a year of a million incidents
+ *   reads thousands of rows, not hundreds of thousands. Triggers, deferred to the commit, keep it
+ *   in step with `incidents` and `invoices` (each row change adds what the row contributes now and
+ *   takes away what it contributed before); a rebuild recomputes it from those tables in one
+ *   statement. `report_incident_cell` and `report_invoice_cell` define what a row contributes,
+ *   `report_cells_recompute` the same for a whole table at once.
  */
+/**
+ * Handled incidents by working days to close, per cell: `close_days[d + 1]` counts those closed in
+ * d working days for d = 0..30; `close_days_over` ({"45": 2}) those closed in more (or, were a close
+ * ever dated before its report, fewer). Summed column by column, a year of cells adds up fast.
+ */
+const HISTOGRAM_DAYS = 31;
+const ZEROS = sql.raw(`array_fill(0, array[${HISTOGRAM_DAYS}])`);
+
 export async function up(db: Kysely<any>): Promise<void> {
   // --- per-incident facts ---------------------------------------------------------------------
   await db.schema
@@ -84,15 +94,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   // "Unknown polluter again": incidents taken up whose polluter is not known, per building.
   await sql`create index incidents_unknown_polluter_by_building on incidents (building_id, reported_at)
     where polluter_tenant_id is null and (outcome is null or outcome not in ('returned_to_complainant', 'cancelled'))`.execute(db);
-  await sql`create index incidents_waiting_for_inspection on incidents (cleanup_reported_at) where status = 'open' and phase = 'cleanup_reported'`.execute(db);
-  await sql`create index incidents_waiting_for_contractor on incidents (cleanup_ordered_at) where status = 'open' and phase = 'cleanup_ordered'`.execute(db);
+  await sql`create index incidents_waiting_for_inspection on incidents (cleanup_reported_at, incident_id) where status = 'open' and phase = 'cleanup_reported'`.execute(db);
+  await sql`create index incidents_waiting_for_contractor on incidents (cleanup_ordered_at, incident_id) where status = 'open' and phase = 'cleanup_ordered'`.execute(db);
+  // Invoices in dunning: open ones by due date, with what they still claim.
+  await sql`create index invoices_in_dunning on invoices (due_date, invoice_number) include (total_cents, collection_costs_cents, interest_cents, paid_cents)
+    where status = 'open'`.execute(db);
 
   // --- pre-aggregated report cells ------------------------------------------------------------
   const measure = (name: string, type: 'integer' | 'bigint' = 'integer') => sql.raw(`${name} ${type} not null default 0`);
   await sql`
     create table report_cells (
       dimension text not null check (dimension in ('category', 'complex', 'building')),
-      grain text not null check (grain in ('day', 'month')),
+      grain text not null check (grain in ('day', 'dekad', 'month')),
       period date not null,
       key text not null,
       ${sql.join(
@@ -118,14 +131,17 @@ export async function up(db: Kysely<any>): Promise<void> {
         ],
         sql`, `,
       )},
-      close_days jsonb not null default '{}',
+      close_days integer[] not null default ${ZEROS},
+      close_days_over jsonb not null default '{}',
       primary key (dimension, grain, period, key)
     )`.execute(db);
+  // The hot spots read the month cells' counts alone: an index-only scan.
+  await sql`create index report_cells_taken_up on report_cells (dimension, period, key) include (taken_up) where grain = 'month'`.execute(db);
 
   await sql`
     create function report_empty_cell() returns report_cells language sql immutable as $$
       select null::text, null::text, null::date, null::text, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, '{}'::jsonb
+        0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, ${ZEROS}, '{}'::jsonb
     $$`.execute(db);
   // What one incident contributes. Handled: closed other than returned to the complainant or cancelled.
   await sql`
@@ -151,7 +167,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         coalesce(i.cost_cents, 0)::bigint,
         coalesce(i.service_costs_cents, 0)::bigint,
         0::bigint, 0::bigint, 0::bigint, 0::bigint,
-        case when report_close_days(i) is null then '{}'::jsonb else jsonb_build_object(report_close_days(i)::text, 1) end
+        case when report_close_days(i) between 0 and ${sql.lit(HISTOGRAM_DAYS - 1)}
+          then array_fill(0, array[report_close_days(i)]) || 1 || array_fill(0, array[${sql.lit(HISTOGRAM_DAYS - 1)} - report_close_days(i)])
+          else ${ZEROS} end,
+        case when report_close_days(i) is null or report_close_days(i) between 0 and ${sql.lit(HISTOGRAM_DAYS - 1)} then '{}'::jsonb
+          else jsonb_build_object(report_close_days(i)::text, 1) end
     $$`.execute(db);
   // What one invoice contributes to its incident's cells: outstanding is what an open invoice still claims.
   await sql`
@@ -162,7 +182,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         v.credited_cents::bigint,
         v.paid_cents::bigint,
         case when v.status = 'open' then v.total_cents + v.collection_costs_cents + v.interest_cents - v.paid_cents else 0 end::bigint,
-        '{}'::jsonb
+        ${ZEROS}, '{}'::jsonb
     $$`.execute(db);
   // A histogram of working days ({"3": 12}) plus or minus another; counts that reach 0 are dropped.
   // PL/pgSQL rather than SQL functions: their plans are kept for the session, which a trigger needs.
@@ -176,17 +196,28 @@ export async function up(db: Kysely<any>): Promise<void> {
       end loop;
       return result;
     end $$`.execute(db);
-  // Add (now minus before) to the four cells of an incident reported on p_day.
+  // The first day of the day's dekad: the 1st, 11th or 21st of its month.
+  await sql`
+    create function report_dekad(day date) returns date language sql immutable as $$
+      select (date_trunc('month', day) + (least((extract(day from day)::int - 1) / 10, 2) * 10) * interval '1 day')::date
+    $$`.execute(db);
+  // Add (now minus before) to the five cells of an incident reported on p_day.
   await sql`
     create function report_cells_add(p_day date, p_category text, p_complex text, p_building text, now_ report_cells, before_ report_cells)
     returns void language plpgsql as $$
     declare
       month date := date_trunc('month', p_day)::date;
-      days jsonb := case when now_.close_days = before_.close_days then '{}'::jsonb else report_histogram_add(now_.close_days, before_.close_days, -1) end;
+      dekad date := report_dekad(p_day);
+      days integer[] := ${ZEROS};
+      over jsonb := case when now_.close_days_over = before_.close_days_over then '{}'::jsonb
+        else report_histogram_add(now_.close_days_over, before_.close_days_over, -1) end;
     begin
+      if now_.close_days <> before_.close_days then
+        for i in 1..${sql.lit(HISTOGRAM_DAYS)} loop days[i] := now_.close_days[i] - before_.close_days[i]; end loop;
+      end if;
       insert into report_cells as c (dimension, grain, period, key, reported, open, returned, self_resolved, charged, service_cost, own_cost,
         dismissed, cancelled, repeat_offences, tenancy_escalations, taken_up, cost_cents, service_costs_cents, invoiced_cents, credited_cents,
-        recovered_cents, outstanding_cents, close_days)
+        recovered_cents, outstanding_cents, close_days, close_days_over)
       select d.dimension, d.grain, d.period, d.key,
         now_.reported - before_.reported, now_.open - before_.open, now_.returned - before_.returned,
         now_.self_resolved - before_.self_resolved, now_.charged - before_.charged, now_.service_cost - before_.service_cost,
@@ -195,9 +226,10 @@ export async function up(db: Kysely<any>): Promise<void> {
         now_.taken_up - before_.taken_up, now_.cost_cents - before_.cost_cents,
         now_.service_costs_cents - before_.service_costs_cents, now_.invoiced_cents - before_.invoiced_cents,
         now_.credited_cents - before_.credited_cents, now_.recovered_cents - before_.recovered_cents,
-        now_.outstanding_cents - before_.outstanding_cents, days
+        now_.outstanding_cents - before_.outstanding_cents, days, over
       from (values ('category', 'day', p_day, p_category),
                    ('complex', 'day', p_day, p_complex),
+                   ('complex', 'dekad', dekad, p_complex),
                    ('complex', 'month', month, p_complex),
                    ('building', 'month', month, p_building)) d(dimension, grain, period, key)
       on conflict (dimension, grain, period, key) do update set
@@ -210,7 +242,10 @@ export async function up(db: Kysely<any>): Promise<void> {
         cost_cents = c.cost_cents + excluded.cost_cents, service_costs_cents = c.service_costs_cents + excluded.service_costs_cents,
         invoiced_cents = c.invoiced_cents + excluded.invoiced_cents, credited_cents = c.credited_cents + excluded.credited_cents,
         recovered_cents = c.recovered_cents + excluded.recovered_cents, outstanding_cents = c.outstanding_cents + excluded.outstanding_cents,
-        close_days = case when excluded.close_days = '{}'::jsonb then c.close_days else report_histogram_add(c.close_days, excluded.close_days, 1) end;
+        close_days = case when excluded.close_days = ${ZEROS} then c.close_days
+          else (select array_agg(a + b order by n) from unnest(c.close_days, excluded.close_days) with ordinality x(a, b, n)) end,
+        close_days_over = case when excluded.close_days_over = '{}'::jsonb then c.close_days_over
+          else report_histogram_add(c.close_days_over, excluded.close_days_over, 1) end;
     end $$`.execute(db);
 
   // Deferred to the commit, so that a cell's row lock is held for the commit only (not, for
@@ -262,7 +297,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     create function report_cells_recompute() returns void language sql as $$
       delete from report_cells;
       with contributions as (
-        select i.reported_on as day, date_trunc('month', i.reported_on)::date as month, i.category, i.complex_id, i.building_id,
+        select i.reported_on as day, report_dekad(i.reported_on) as dekad, date_trunc('month', i.reported_on)::date as month,
+          i.category, i.complex_id, i.building_id,
           1 as reported,
           (i.status = 'open')::int as open,
           coalesce(i.outcome = 'returned_to_complainant', false)::int as returned,
@@ -282,7 +318,7 @@ export async function up(db: Kysely<any>): Promise<void> {
             then i.close_working_days end as wd
         from incidents i
         union all
-        select i.reported_on, date_trunc('month', i.reported_on)::date, i.category, i.complex_id, i.building_id,
+        select i.reported_on, report_dekad(i.reported_on), date_trunc('month', i.reported_on)::date, i.category, i.complex_id, i.building_id,
           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
           v.total_cents, v.credited_cents, v.paid_cents,
           case when v.status = 'open' then v.total_cents + v.collection_costs_cents + v.interest_cents - v.paid_cents else 0 end,
@@ -291,8 +327,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       ), sums as (
         select
           case when grouping(category) = 0 then 'category' when grouping(building_id) = 0 then 'building' else 'complex' end as dimension,
-          case when grouping(day) = 0 then 'day' else 'month' end as grain,
-          coalesce(day, month) as period,
+          case when grouping(day) = 0 then 'day' when grouping(dekad) = 0 then 'dekad' else 'month' end as grain,
+          coalesce(day, dekad, month) as period,
           coalesce(category, building_id, complex_id) as key,
           sum(reported)::int as reported, sum(open)::int as open, sum(returned)::int as returned, sum(self_resolved)::int as self_resolved,
           sum(charged)::int as charged, sum(service_cost)::int as service_cost, sum(own_cost)::int as own_cost, sum(dismissed)::int as dismissed,
@@ -301,23 +337,26 @@ export async function up(db: Kysely<any>): Promise<void> {
           sum(invoiced_cents)::bigint as invoiced_cents, sum(credited_cents)::bigint as credited_cents,
           sum(recovered_cents)::bigint as recovered_cents, sum(outstanding_cents)::bigint as outstanding_cents
         from contributions
-        group by grouping sets ((day, category), (day, complex_id), (month, complex_id), (month, building_id))
+        group by grouping sets ((day, category), (day, complex_id), (dekad, complex_id), (month, complex_id), (month, building_id))
       ), days as (
         select
           case when grouping(category) = 0 then 'category' when grouping(building_id) = 0 then 'building' else 'complex' end as dimension,
-          case when grouping(day) = 0 then 'day' else 'month' end as grain,
-          coalesce(day, month) as period,
+          case when grouping(day) = 0 then 'day' when grouping(dekad) = 0 then 'dekad' else 'month' end as grain,
+          coalesce(day, dekad, month) as period,
           coalesce(category, building_id, complex_id) as key,
           wd, count(*) as n
         from contributions where wd is not null
-        group by grouping sets ((day, category, wd), (day, complex_id, wd), (month, complex_id, wd), (month, building_id, wd))
+        group by grouping sets ((day, category, wd), (day, complex_id, wd), (dekad, complex_id, wd), (month, complex_id, wd), (month, building_id, wd))
       ), histograms as (
-        select dimension, grain, period, key, jsonb_object_agg(wd::text, n) as close_days from days group by dimension, grain, period, key
+        select dimension, grain, period, key,
+          array[${sql.join(Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`coalesce(sum(n) filter (where wd = ${sql.lit(d)}), 0)::int`))}] as close_days,
+          coalesce(jsonb_object_agg(wd::text, n) filter (where wd not between 0 and ${sql.lit(HISTOGRAM_DAYS - 1)}), '{}'::jsonb) as close_days_over
+        from days group by dimension, grain, period, key
       )
       insert into report_cells (dimension, grain, period, key, reported, open, returned, self_resolved, charged, service_cost, own_cost,
         dismissed, cancelled, repeat_offences, tenancy_escalations, taken_up, cost_cents, service_costs_cents, invoiced_cents, credited_cents,
-        recovered_cents, outstanding_cents, close_days)
-      select s.*, coalesce(h.close_days, '{}'::jsonb)
+        recovered_cents, outstanding_cents, close_days, close_days_over)
+      select s.*, coalesce(h.close_days, ${ZEROS}), coalesce(h.close_days_over, '{}'::jsonb)
       from sums s left join histograms h using (dimension, grain, period, key)
     $$`.execute(db);
   await sql`select report_cells_recompute()`.execute(db);
@@ -337,13 +376,14 @@ export async function down(db: Kysely<any>): Promise<void> {
     'report_empty_cell()',
     'report_incident_cell(incidents)',
     'report_close_days(incidents)',
+    'report_dekad(date)',
     'working_days_between(date, date)',
   ]) {
     await sql.raw(`drop function ${fn}`).execute(db);
   }
   await db.schema.dropTable('report_cells').execute();
   await db.schema.dropTable('working_day_calendar').execute();
-  for (const index of ['incidents_unknown_polluter_by_building', 'incidents_waiting_for_inspection', 'incidents_waiting_for_contractor']) {
+  for (const index of ['incidents_unknown_polluter_by_building', 'incidents_waiting_for_inspection', 'incidents_waiting_for_contractor', 'invoices_in_dunning']) {
     await db.schema.dropIndex(index).execute();
   }
   for (const column of ['reported_on', 'closed_on', 'close_working_days', 'deadline_extensions', 'dispute_upheld', 'offence_number', 'service_costs_cents', 'cleanup_reported_at', 'cleanup_ordered_at']) {

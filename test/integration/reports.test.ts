@@ -6,7 +6,7 @@ import { buildApp, type ApiDeps } from '../../api/app';
 import { upsertTenants, type Tenant } from '../../db/directory';
 import { appendToStream } from '../../db/event-store';
 import { rebuildProjections } from '../../db/projections';
-import { caseReview, hotspots, overdue, percentileOf, summary, workingDayNumber, workingDaysBetween } from '../../db/reports';
+import { caseReview, hotspots, overdue, percentileOf, periodPieces, summary, workingDayNumber, workingDaysBetween } from '../../db/reports';
 import { addCalendarDays, isWorkingDay } from '../../domain/calendar';
 import type { DomainEvent, Outcome } from '../../domain/events';
 import { resolvePolicy } from '../../domain/policy';
@@ -85,7 +85,8 @@ async function invoice(incidentId: string, number: string, debtor: string, issue
  * | RT | C1-A | returned_to_complainant (living noise) | Thu 6 -> Thu 6 | 0, not handled | |
  * | OP | C1-A | open: cleanup reported Mon 10, not inspected | Fri 7 | | |
  * | CO | C1-B | open: contractor ordered Wed 12 | Mon 10 | | |
- * | UP0 | C2-A | self_cleaned, unknown (10 January) | | | |
+ * | UP0 | C2-A | self_cleaned, unknown (Fri 10 January -> Mon 13) | | 1 | |
+ * | LONG | C2-A | self_cleaned, C-2 (Mon 6 January -> Mon 3 March) | | 40 (over 30) | |
  * | FEB | C1-A | self_cleaned, polluter known (28 February) | | | |
  * | APR | C2-A | self_cleaned, polluter known (1 April) | | | |
  *
@@ -156,6 +157,10 @@ beforeAll(async () => {
   const up0 = new Stream('incident-UP0');
   await up0.append(incidentReported('UP0', { category: 'vandalism', complexId: 'C2', buildingId: 'C2-A', reportedAt: at('2031-01-10') }), collective(buildingC2, '2031-01-17'));
   await up0.append(...cleanedByTenant('2031-01-13'), closed('self_cleaned', '2031-01-13'));
+
+  const long = new Stream('incident-LONG');
+  await long.append(incidentReported('LONG', { complexId: 'C2', buildingId: 'C2-A', polluterTenantId: 'C-2', reportedAt: at('2031-01-06') }), notified('C-2', '2031-01-08'));
+  await long.append(...cleanedByTenant('2031-03-03'), warning('C-2', 1, '2031-03-03'), closed('self_cleaned', '2031-03-03'));
 
   const oc = new Stream('incident-OC');
   await oc.append(incidentReported('OC', { category: 'vandalism', complexId: 'C2', buildingId: 'C2-A', reportedAt: at('2031-03-05') }), collective(buildingC2, '2031-03-12'));
@@ -230,6 +235,14 @@ describe('working days', () => {
       expect(rows[0]!.n).toBe(workingDaysBetween(from!, to!));
     }
     expect(workingDayNumber('2000-01-03')).toBe(1); // the first working day: Monday 3 January 2000
+  });
+});
+
+describe('periods', () => {
+  it('are made of the fewest whole months, dekads and days', () => {
+    expect(periodPieces('2031-02-15', '2031-04-10')).toEqual({ months: ['2031-03-01'], dekads: ['2031-02-21', '2031-04-01'], days: ['2031-02-15', '2031-02-16', '2031-02-17', '2031-02-18', '2031-02-19', '2031-02-20'] });
+    expect(periodPieces('2031-01-01', '2031-12-31')).toMatchObject({ dekads: [], days: [] });
+    expect(periodPieces('2031-03-05', '2031-03-06')).toEqual({ months: [], dekads: [], days: ['2031-03-05', '2031-03-06'] });
   });
 });
 
@@ -327,11 +340,18 @@ describe('the summary', () => {
   it('groups by month of report', async () => {
     const { groups } = await summary(db(), { from: '2031-01-01', to: '2031-04-30', groupBy: 'month' });
     expect(groups.map((g) => [g.key, g.reported, g.selfResolved])).toEqual([
-      ['2031-01', 1, 1],
+      ['2031-01', 2, 2],
       ['2031-02', 1, 1],
       ['2031-03', 13, 3],
       ['2031-04', 1, 1],
     ]);
+  });
+
+  it('counts closes after more than 30 working days exactly', async () => {
+    // January: UP0 closed in 1 working day, LONG in 40 (7-10, 13-17, 20-24 and 27-31 January, all of February, 3 March).
+    const { total, groups } = await summary(db(), { from: '2031-01-01', to: '2031-01-31', groupBy: 'complex' });
+    expect(total).toMatchObject({ handled: 2, workingDaysToClose: { median: 1, p90: 40 } });
+    expect(groups).toMatchObject([{ key: 'C2', workingDaysToClose: { median: 1, p90: 40 } }]);
   });
 
   it('is empty for a period without incidents', async () => {
