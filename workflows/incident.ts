@@ -365,6 +365,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
   // The life of an open incident: each pass acts on the state, or sleeps until it changes or a
   // timer (reminder, deadline) is due.
   for (;;) {
+    // What an Update recorded is durable before anything follows from it (an invoice, a notice).
+    await appended;
     const incident = open();
     if (incident.cancelled) return close('cancelled');
     if (incident.dispute === 'upheld') return close('dismissed');

@@ -156,6 +156,7 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
 
   const rules = await store.incidentPolicy(input.category);
   for (;;) {
+    await appended;
     if (state.status !== 'open') break;
     if (state.pausedSince !== null || state.stage === 'collections') {
       const seen = version;
