@@ -413,6 +413,12 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
     async (trx, reads) => {
       await sql`truncate table ${sql.join(projectionTables.map((t) => sql.table(t)))}`.execute(trx);
       await sql`select report_cells_triggers(false)`.execute(trx);
+      // Secondary indexes are built again at the end, at once, rather than row by row (unique ones stay: they guard the replay).
+      const { rows: indexes } = await sql<{ name: string; definition: string }>`
+        select i.indexname as name, i.indexdef as definition from pg_indexes i
+        join pg_class c on c.relname = i.indexname join pg_index x on x.indexrelid = c.oid
+        where i.schemaname = current_schema() and i.tablename = any(${[...projectionTables]}::text[]) and not x.indisunique`.execute(trx);
+      for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
       // The events as stored: they were validated when they were appended. Each page is read while
       // the one before it is projected.
       const page = (after: number) =>
@@ -443,6 +449,7 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
         }
         events += rows.length;
       }
+      for (const index of indexes) await sql.raw(index.definition).execute(trx);
       await sql`select report_cells_recompute()`.execute(trx);
       await sql`select report_cells_triggers(true)`.execute(trx);
     },

@@ -6,7 +6,7 @@
  * An incident belongs to the period in which it was reported (its Amsterdam date): every figure of
  * a period is about the incidents reported in it, whatever happened to them since, money included.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import {
   addCalendarDays,
   amsterdamDate,
@@ -18,6 +18,7 @@ import {
   type LocalDate,
 } from '../domain/calendar';
 import type { Db } from './connection';
+import type { Database } from './schema';
 
 // ---------------------------------------------------------------------------------------------
 // Working days, as the working_day_calendar table counts them
@@ -71,6 +72,21 @@ export function workingDaysBetween(from: LocalDate, to: LocalDate): number | nul
   const a = workingDayNumber(from);
   const b = workingDayNumber(to);
   return a === null || b === null ? null : b - a;
+}
+
+/**
+ * Run a report's query in a read-only transaction without parallel workers: the queries read tens
+ * of thousands of rows at most, where starting workers costs more than it saves (and on a small
+ * server takes the CPU the next request needs).
+ */
+function serially<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+      return query(trx);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,11 +278,11 @@ export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; g
   const cells = cellsOf(from, to, groupBy);
   // One pass over the cells: the sums per group, the histogram column by column, and the rare
   // closes after more than 30 working days to add up here.
-  const { rows } = await sql<Record<string, unknown> & { grp: string; over: Record<string, number>[] | null }>`
+  const { rows } = await serially(db, (trx) => sql<Record<string, unknown> & { grp: string; over: Record<string, number>[] | null }>`
     select ${cells.group} as grp, ${sql.join(measures.map((m) => sql`sum(${sql.ref(m)})::bigint as ${sql.ref(m)}`))},
       ${sql.join(Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])::int as ${sql.ref(`d${d}`)}`))},
       jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
-    from report_cells where ${cells.where} group by grp`.execute(db);
+    from report_cells where ${cells.where} group by grp`.execute(trx));
   const groups = new Map<string, { sums: Sums; histogram: Map<number, number> }>();
   const total = { sums: zeroSums(), histogram: new Map<number, number>() };
   const count = (g: { histogram: Map<number, number> }, days: number, n: number) => {
@@ -408,7 +424,7 @@ export async function caseReview(
   const reason = sql`cleaned or dispute_upheld or repeat_offender or deadline_extended or unknown_again`;
   // The page (newest first: it stops at the last case it shows) with its timelines, and the total
   // (every incident of the period), side by side.
-  const page = sql<{
+  const page = serially(db, (trx) => sql<{
     incident_id: string;
     category: string;
     complex_id: string;
@@ -433,10 +449,8 @@ export async function caseReview(
       cost_cents, invoice_number, offence_number, deadline_extensions, cleaned, dispute_upheld, repeat_offender, deadline_extended, unknown_again
     from candidates where ${reason}
     order by reported_at desc, incident_id
-    limit ${input.limit} offset ${input.offset}`
-    .execute(db)
-    .then(async ({ rows }) => ({ rows, events: await timelineEvents(db, rows.map((r) => r.incident_id)) }));
-  const counted = sql<{ total: number }>`${candidates} select count(*)::int as total from candidates where ${reason}`.execute(db);
+    limit ${input.limit} offset ${input.offset}`.execute(trx)).then(async ({ rows }) => ({ rows, events: await timelineEvents(db, rows.map((r) => r.incident_id)) }));
+  const counted = serially(db, (trx) => sql<{ total: number }>`${candidates} select count(*)::int as total from candidates where ${reason}`.execute(trx));
   const [{ rows, events }, count] = await Promise.all([page, counted]);
   const timelines = new Map<string, ReviewCase['timeline']>();
   for (const e of events) {
@@ -529,7 +543,7 @@ export interface Hotspots {
 const YEAR_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const isYearMonth = (value: string) => YEAR_MONTH.test(value);
 
-/** The last three whole months before this one. */
+/** The last n whole months before this one (YYYY-MM). */
 export function lastWholeMonths(n: number, now = new Date()): { from: string; to: string } {
   const thisMonth = firstOfMonth(today(now));
   return { from: monthsBefore(thisMonth, n).slice(0, 7), to: monthsBefore(thisMonth, 1).slice(0, 7) };
@@ -546,15 +560,15 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
   const months = (Number(end.slice(0, 4)) * 12 + Number(end.slice(5, 7))) - (Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)));
   const previousStart = monthsBefore(start, months);
   const [cells, households] = await Promise.all([
-    sql<{ dimension: 'complex' | 'building'; key: string; current: number; previous: number }>`
+    serially(db, (trx) => sql<{ dimension: 'complex' | 'building'; key: string; current: number; previous: number }>`
       select dimension, key,
         coalesce(sum(taken_up) filter (where period >= ${start}::date), 0)::int as current,
         coalesce(sum(taken_up) filter (where period < ${start}::date), 0)::int as previous
       from report_cells
       where dimension in ('complex', 'building') and grain = 'month' and period >= ${previousStart}::date and period < ${end}::date
-      group by dimension, key`.execute(db),
-    sql<{ building_id: string; complex_id: string; n: number }>`
-      select building_id, complex_id, count(*)::int as n from tenants group by building_id, complex_id`.execute(db),
+      group by dimension, key`.execute(trx)),
+    serially(db, (trx) => sql<{ building_id: string; complex_id: string; n: number }>`
+      select building_id, complex_id, count(*)::int as n from tenants group by building_id, complex_id`.execute(trx)),
   ]);
   const buildingHouseholds = new Map<string, { complexId: string; n: number }>();
   const complexHouseholds = new Map<string, number>();

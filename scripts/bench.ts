@@ -17,6 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../db/connection';
 import { appendToStream, appendWithin, type NewEvent } from '../db/event-store';
+import { projectionTables } from '../db/schema';
 import { projectionBatchTables, rebuildProjections } from '../db/projections';
 import { inBatchedTransaction } from '../db/batched-writes';
 import { upsertContractors, upsertTenants, type Tenant } from '../db/directory';
@@ -769,9 +770,11 @@ async function benchSize(size: number, table: Map<string, Row>, options: { runs:
     await app.close();
 
     log(`[${column}] rebuilding the projections`);
+    const live = await fingerprint(db);
     const stats = { statements: 0, sent: 0, roundTrips: 0, batchMs: 0 };
     const rebuilt = await rebuildProjections(db, stats);
-    put('projection rebuild', `${thousands(rebuilt.events / rebuilt.seconds)} events/s (${rebuilt.seconds.toFixed(1)} s)`);
+    const same = JSON.stringify(await fingerprint(db)) === JSON.stringify(live);
+    put('projection rebuild', `${thousands(rebuilt.events / rebuilt.seconds)} events/s (${rebuilt.seconds.toFixed(1)} s), ${same ? 'rows equal to live' : 'ROWS DIFFER FROM LIVE'}`);
     log(`[${column}] rebuilt ${thousands(rebuilt.events)} events in ${rebuilt.seconds.toFixed(1)} s: ${thousands(stats.statements)} statements sent as ${thousands(stats.sent)} in ${thousands(stats.roundTrips)} round trips`);
 
     await benchAppends(db, put, options.runs * 4);
@@ -780,6 +783,16 @@ async function benchSize(size: number, table: Map<string, Row>, options: { runs:
     if (!options.keep) await dropDatabase(databaseUrl);
     else log(`[${column}] kept ${url.pathname.slice(1)}`);
   }
+}
+
+/** Per read model, its row count and an order-independent hash of its rows: equal when the rows are. */
+async function fingerprint(db: Db): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const table of projectionTables) {
+    const { rows } = await sql<{ n: number; h: string }>`select count(*)::int as n, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text as h from ${sql.table(table)} t`.execute(db);
+    result[table] = `${rows[0]!.n}:${rows[0]!.h}`;
+  }
+  return result;
 }
 
 /** Appends through the event store (a new incident: projection and report cells) beside a bare INSERT of the same data. */
