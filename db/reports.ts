@@ -653,56 +653,43 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
   let lastWorkingDay = asOf;
   while (!isWorkingDay(lastWorkingDay)) lastWorkingDay = addCalendarDays(lastWorkingDay, -1);
   const lateBefore = amsterdamInstant(subtractWorkingDays(lastWorkingDay, input.contractorWorkingDays), '00:00');
+  // Each list is one filter, read twice: the oldest `limit` items, and how many there are in all.
+  const waitingInspection = db
+    .selectFrom('incidents')
+    .where('status', '=', 'open')
+    .where('phase', '=', 'cleanup_reported')
+    .where('cleanup_reported_at', '<', endOfAsOf);
+  const contractorLate = db
+    .selectFrom('incidents')
+    .where('status', '=', 'open')
+    .where('phase', '=', 'cleanup_ordered')
+    .where('cleanup_ordered_at', '<', lateBefore);
+  const inDunning = db.selectFrom('invoices').where('status', '=', 'open').where('due_date', '<', asOf);
+  const openCents = sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`;
   const [inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
-    db
-      .selectFrom('incidents')
+    waitingInspection
       .select(['incident_id', 'category', 'complex_id', 'building_id', 'location', 'cleanup_reported_at'])
-      .where('status', '=', 'open')
-      .where('phase', '=', 'cleanup_reported')
-      .where('cleanup_reported_at', '<', endOfAsOf)
       .orderBy('cleanup_reported_at')
       .orderBy('incident_id')
       .limit(limit)
       .execute(),
-    db
-      .selectFrom('incidents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'open')
-      .where('phase', '=', 'cleanup_reported')
-      .where('cleanup_reported_at', '<', endOfAsOf)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('incidents')
+    waitingInspection.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    contractorLate
       .select(['incident_id', 'category', 'complex_id', 'building_id', 'contractor_id', 'cleanup_ordered_at'])
-      .where('status', '=', 'open')
-      .where('phase', '=', 'cleanup_ordered')
-      .where('cleanup_ordered_at', '<', lateBefore)
       .orderBy('cleanup_ordered_at')
       .orderBy('incident_id')
       .limit(limit)
       .execute(),
-    db
-      .selectFrom('incidents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'open')
-      .where('phase', '=', 'cleanup_ordered')
-      .where('cleanup_ordered_at', '<', lateBefore)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('invoices')
+    contractorLate.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    inDunning
       .select(['invoice_number', 'incident_id', 'debtor_tenant_id', 'due_date', 'pay_by_date', 'stage', 'dunning_paused'])
-      .select(sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`.as('open_cents'))
-      .where('status', '=', 'open')
-      .where('due_date', '<', asOf)
+      .select(openCents.as('open_cents'))
       .orderBy('due_date')
       .orderBy('invoice_number')
       .limit(limit)
       .execute(),
-    db
-      .selectFrom('invoices')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(total_cents + collection_costs_cents + interest_cents - paid_cents), 0)`.as('open_cents')])
-      .where('status', '=', 'open')
-      .where('due_date', '<', asOf)
+    inDunning
+      .select((eb) => [eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(${openCents}), 0)`.as('open_cents')])
       .executeTakeFirstOrThrow(),
   ]);
   return {

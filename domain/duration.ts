@@ -89,3 +89,9 @@ export function addDuration(from: Date, d: PolicyDuration): Date {
   if (d.kind === 'workingDays') return amsterdamInstant(addWorkingDays(amsterdamDate(from), d.days), OFFICE_OPENS);
   return new Date(from.getTime() + d.ms);
 }
+
+/** The start of a look-back window ending at `now`: working days count from that day's midnight. */
+export function windowStart(now: Date, d: PolicyDuration): Date {
+  if (d.kind === 'iso') return new Date(now.getTime() - d.ms);
+  return amsterdamInstant(subtractWorkingDays(amsterdamDate(now), d.days), '00:00');
+}

@@ -8,7 +8,8 @@ import { appendWithin, readIncidentTimeline } from '../../db/event-store';
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../../db/schema';
 import { categoryPolicy } from '../../domain/policy';
-import { amsterdamDate, amsterdamInstant, subtractWorkingDays, addCalendarDays } from '../../domain/calendar';
+import { amsterdamInstant, addCalendarDays } from '../../domain/calendar';
+import { windowStart } from '../../domain/duration';
 import {
   cancelUpdate,
   completeCleanupUpdate,
@@ -111,9 +112,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   /** The start of the window in which a new report on the same space is a duplicate. */
   function duplicateWindowStart(now: Date, category: Parameters<typeof categoryPolicy>[1]): Date {
-    const window = categoryPolicy(config.policy, category).duplicateWindow;
-    if (window.kind === 'iso') return new Date(now.getTime() - window.ms);
-    return amsterdamInstant(subtractWorkingDays(amsterdamDate(now), window.days), '00:00');
+    return windowStart(now, categoryPolicy(config.policy, category).duplicateWindow);
   }
 
   routes.post(
