@@ -207,10 +207,13 @@ interface CarriedRow {
   touched: number;
 }
 
-/** Rows are carried from batch to batch while they are written to, at most this many. */
-const MAX_CARRIED = 50_000;
-/** A row not written to in this many batches goes out. */
-const COLD_AFTER = 8;
+/**
+ * Rows are carried from batch to batch while they are written to, at most this many: an incident is
+ * written to over weeks, and a replay of a million incidents has some tens of thousands open at once.
+ */
+const MAX_CARRIED = 100_000;
+/** A row not written to in this many batches goes out: about two months of events at a million incidents. */
+const COLD_AFTER = 200;
 
 /** Writes between two barriers (writes that read other rows): within it, writes to different rows commute. */
 class Segment {

@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { parseEvent, eventSchemaVersion, type DomainEvent } from '../domain/events';
 import { ValidationError } from '../domain/errors';
 import type { Db } from './connection';
-import type { Database, EventRow } from './schema';
+import type { Database, EventRow, NewEventRow } from './schema';
 import { project } from './projections';
 
 export type Tx = Transaction<Database>;
@@ -151,39 +151,75 @@ export async function appendWithin(
   newEvents: NewEvent[],
   metadata: EventMetadata = {},
 ): Promise<AppendResult> {
+  const [result] = await appendToStreamsWithin(trx, [{ streamId, expectedVersion, events: newEvents, metadata }]);
+  return result!;
+}
+
+export interface StreamAppend {
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: NewEvent[];
+  metadata?: EventMetadata;
+}
+
+/**
+ * Appends to several streams in one transaction, each checked and idempotent as `appendWithin`
+ * checks one, with three statements for all of them: for an import of many incidents at once
+ * (history from an earlier system, the benchmark's seed). A stream may appear more than once; its
+ * appends follow each other in the order given. One failed check fails them all.
+ */
+export async function appendToStreamsWithin(trx: Tx, appends: StreamAppend[]): Promise<AppendResult[]> {
   // Validated here too: callers that own the transaction (issueInvoice) must not write an invalid event either.
-  const batch = validateEvents(newEvents);
-  const eventIds = batch.map((e) => e.eventId);
-  // The version before the event ids: a racing append of this same batch that commits between the two
-  // reads is then found by the second, and its retry is not mistaken for a version conflict.
-  const current = await streamVersion(trx, streamId);
-  const existing = await trx.selectFrom('events').selectAll().where('event_id', 'in', eventIds).orderBy('position').execute();
-  if (existing.length === eventIds.length) {
-    return { streamVersion: await streamVersion(trx, streamId), events: existing.map(toStoredEvent), alreadyAppended: true };
-  }
-  if (existing.length > 0) throw new EventIdConflictError(streamId, existing.map((e) => e.event_id));
+  const batches = appends.map((append) => ({ ...append, events: validateEvents(append.events) }));
+  const streamIds = [...new Set(batches.map((b) => b.streamId))];
+  const eventIds = batches.flatMap((b) => b.events.map((e) => e.eventId));
+  // The versions before the event ids: a racing append of this same batch that commits between the
+  // two reads is then found by the second, and its retry is not mistaken for a version conflict.
+  const { rows: versionRows } = await sql<{ stream_id: string; version: number }>`
+    select stream_id, max(stream_version) as version from events where stream_id = any(${streamIds}::text[]) group by stream_id`.execute(trx);
+  const versions = new Map(versionRows.map((r) => [r.stream_id, Number(r.version)]));
+  const existingRows = await trx.selectFrom('events').selectAll().where(sql<boolean>`event_id = any(${eventIds}::text[])`).orderBy('position').execute();
+  const existing = new Map(existingRows.map((row) => [row.event_id, row]));
 
-  const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
-  if (expected !== 'any' && current !== expected) throw new ConcurrencyError(streamId, expectedVersion, current);
-
-  const rows = await trx
-    .insertInto('events')
-    .values(
-      batch.map(({ eventId, event }, index) => ({
-        stream_id: streamId,
+  const results: (AppendResult | { streamId: string; from: number; count: number })[] = [];
+  const inserts: NewEventRow[] = [];
+  for (const batch of batches) {
+    const current = versions.get(batch.streamId) ?? 0;
+    const found = batch.events.filter((e) => existing.has(e.eventId));
+    if (found.length === batch.events.length) {
+      const events = found.map((e) => toStoredEvent(existing.get(e.eventId)!)).sort((a, b) => a.position - b.position);
+      results.push({ streamVersion: current, events, alreadyAppended: true });
+      continue;
+    }
+    if (found.length > 0) throw new EventIdConflictError(batch.streamId, found.map((e) => e.eventId));
+    const expected = batch.expectedVersion === 'no_stream' ? 0 : batch.expectedVersion;
+    if (expected !== 'any' && current !== expected) throw new ConcurrencyError(batch.streamId, batch.expectedVersion, current);
+    const metadata = JSON.stringify(batch.metadata ?? {});
+    batch.events.forEach(({ eventId, event }, index) =>
+      inserts.push({
+        stream_id: batch.streamId,
         stream_version: current + index + 1,
         event_id: eventId,
         type: event.type,
         schema_version: eventSchemaVersion,
         data: JSON.stringify(event.data),
-        metadata: JSON.stringify(metadata),
-      })),
-    )
-    .returningAll()
-    .execute();
-  const stored = rows.map(toStoredEvent);
+        metadata,
+      }),
+    );
+    results.push({ streamId: batch.streamId, from: inserts.length - batch.events.length, count: batch.events.length });
+    versions.set(batch.streamId, current + batch.events.length);
+  }
+  if (inserts.length === 0) return results as AppendResult[];
+
+  // Positions are given in the order of the rows.
+  const rows = await trx.insertInto('events').values(inserts).returningAll().execute();
+  const stored = rows.map(toStoredEvent).sort((a, b) => a.position - b.position);
   for (const event of stored) await project(trx, event);
-  return { streamVersion: current + rows.length, events: stored, alreadyAppended: false };
+  return results.map((result) => {
+    if ('alreadyAppended' in result) return result;
+    const events = stored.slice(result.from, result.from + result.count);
+    return { streamVersion: events[events.length - 1]!.streamVersion, events, alreadyAppended: false };
+  });
 }
 
 export async function readStream(db: Db | Tx, streamId: string): Promise<StoredEvent[]> {

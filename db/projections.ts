@@ -411,13 +411,23 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
     db,
     projectionBatchTables,
     async (trx, reads) => {
+      // Memory for the index builds and the report cells' sorts at a million incidents; the rebuild can be
+      // run again, so its commit need not wait for the disk.
+      await sql`set local maintenance_work_mem = '512MB'; set local work_mem = '128MB'; set local synchronous_commit = off`.execute(trx);
       await sql`truncate table ${sql.join(projectionTables.map((t) => sql.table(t)))}`.execute(trx);
       await sql`select report_cells_triggers(false)`.execute(trx);
-      // Secondary indexes are built again at the end, at once, rather than row by row (unique ones stay: they guard the replay).
+      // Indexes are built again at the end, at once, rather than row by row: the secondary ones, and the
+      // keys of the tables the replay only appends to (rebuilt keys still refuse a duplicate, at the end).
+      // The keys of incidents and invoices stay: the replay updates their rows by key.
+      const rebuiltKeyTables = [...projectionBatchTables.appendOnly, 'report_cells'];
+      const { rows: keys } = await sql<{ table: string; name: string; definition: string }>`
+        select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+        where connamespace = current_schema()::regnamespace and contype in ('p', 'u') and conrelid::regclass::text = any(${rebuiltKeyTables}::text[])`.execute(trx);
       const { rows: indexes } = await sql<{ name: string; definition: string }>`
         select i.indexname as name, i.indexdef as definition from pg_indexes i
         join pg_class c on c.relname = i.indexname join pg_index x on x.indexrelid = c.oid
         where i.schemaname = current_schema() and i.tablename = any(${[...projectionTables]}::text[]) and not x.indisunique`.execute(trx);
+      for (const key of keys) await sql`alter table ${sql.table(key.table)} drop constraint ${sql.id(key.name)}`.execute(trx);
       for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
       // The events as stored: they were validated when they were appended. Each page is read while
       // the one before it is projected.
@@ -449,8 +459,9 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
         }
         events += rows.length;
       }
-      for (const index of indexes) await sql.raw(index.definition).execute(trx);
       await sql`select report_cells_recompute()`.execute(trx);
+      for (const key of keys) await sql`alter table ${sql.table(key.table)} add constraint ${sql.id(key.name)} ${sql.raw(key.definition)}`.execute(trx);
+      for (const index of indexes) await sql.raw(index.definition).execute(trx);
       await sql`select report_cells_triggers(true)`.execute(trx);
     },
     stats,

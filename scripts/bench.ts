@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../db/connection';
-import { appendToStream, appendWithin, type NewEvent } from '../db/event-store';
+import { appendToStream, appendToStreamsWithin, type NewEvent, type StreamAppend } from '../db/event-store';
 import { projectionTables } from '../db/schema';
 import { projectionBatchTables, rebuildProjections } from '../db/projections';
 import { inBatchedTransaction } from '../db/batched-writes';
@@ -576,7 +576,7 @@ class AppendQueue {
 }
 
 /**
- * Append the generated incidents' events with `appendWithin` (validation, expected-version check,
+ * Append the generated incidents' events with `appendToStreamsWithin`, a transaction at a time (validation, expected-version check,
  * inline projections, the report cells' triggers at commit), in the order of their times, so that
  * the event log interleaves incidents as a live system's does; `batch` appends per transaction.
  * Partitioned by month of report, one connection each: every read-model row belongs to one month
@@ -588,7 +588,7 @@ export async function seed(
   options: { partitions?: number; batch?: number; progress?: (events: number) => void } = {},
 ): Promise<SeedResult> {
   const partitions = options.partitions ?? 2;
-  const batch = options.batch ?? 200;
+  const batch = options.batch ?? 1000;
   const started = performance.now();
   const { tenants, contractors } = directory();
   await upsertTenants(db, tenants);
@@ -604,13 +604,15 @@ export async function seed(
 
   async function write(work: Append[]): Promise<void> {
     await inBatchedTransaction(db, projectionBatchTables, async (trx) => {
-      for (const append of work) {
+      const appends: StreamAppend[] = work.map((append) => {
         const stream = versions.get(append.streamId)!;
-        const newEvents: NewEvent[] = append.events.map((event, k) => ({ eventId: `${append.streamId}/${stream.version + k + 1}`, event }));
-        await appendWithin(trx, append.streamId, stream.version === 0 ? 'no_stream' : stream.version, newEvents, { actor: 'bench', workflowId: append.streamId });
+        const events: NewEvent[] = append.events.map((event, k) => ({ eventId: `${append.streamId}/${stream.version + k + 1}`, event }));
+        const expectedVersion = stream.version === 0 ? 'no_stream' : stream.version;
         stream.version += append.events.length;
         if (--stream.left === 0) versions.delete(append.streamId);
-      }
+        return { streamId: append.streamId, expectedVersion, events, metadata: { actor: 'bench', workflowId: append.streamId } };
+      });
+      await appendToStreamsWithin(trx, appends);
     });
     for (const append of work) events += append.events.length;
     appends += work.length;

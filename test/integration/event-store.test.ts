@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import {
   appendToStream,
+  appendToStreamsWithin,
   appendWithin,
   ConcurrencyError,
   EventIdConflictError,
@@ -168,6 +169,57 @@ describe('appending to a stream', () => {
     expect(error).toBeInstanceOf(EventIdConflictError);
     expect(error).toMatchObject({ streamId, eventIds: [`${streamId}/2`] });
     expect(await eventCount(streamId)).toBe(2);
+  });
+});
+
+describe('appending to several streams at once', () => {
+  it('appends to each stream in the order given, a stream twice in a row included, with positions in that order and each projected', async () => {
+    const a = freshIncident('many-a');
+    const b = freshIncident('many-b');
+    const results = await database.db.transaction().execute((trx) =>
+      appendToStreamsWithin(trx, [
+        { streamId: a.streamId, expectedVersion: 'no_stream', events: [{ eventId: `${a.streamId}/1`, event: incidentReported(a.incidentId) }] },
+        { streamId: b.streamId, expectedVersion: 'no_stream', events: [{ eventId: `${b.streamId}/1`, event: incidentReported(b.incidentId) }] },
+        { streamId: a.streamId, expectedVersion: 1, events: [{ eventId: `${a.streamId}/2`, event: cleanupReported }], metadata: { actor: 'import' } },
+      ]),
+    );
+    expect(results.map((r) => [r.streamVersion, r.alreadyAppended, r.events.map((e) => e.eventId)])).toEqual([
+      [1, false, [`${a.streamId}/1`]],
+      [1, false, [`${b.streamId}/1`]],
+      [2, false, [`${a.streamId}/2`]],
+    ]);
+    const positions = results.map((r) => r.events[0]!.position);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+    expect(results[2]!.events[0]!.metadata).toEqual({ actor: 'import' });
+    expect((await readStream(database.db, a.streamId)).map((e) => e.event.type)).toEqual(['IncidentReported', 'CleanupReported']);
+    const rows = await database.db.selectFrom('incidents').select(['incident_id', 'phase']).where('incident_id', 'in', [a.incidentId, b.incidentId]).orderBy('incident_id').execute();
+    expect(rows).toEqual([
+      { incident_id: a.incidentId, phase: 'cleanup_reported' },
+      { incident_id: b.incidentId, phase: 'reported' },
+    ]);
+  });
+
+  it('appends nothing at all when one stream is not at its expected version, and appends nothing again for a batch retried whole', async () => {
+    const a = freshIncident('many-stale');
+    const b = freshIncident('many-fresh');
+    await appendToStream(database.db, a.streamId, 'no_stream', [{ eventId: `${a.streamId}/1`, event: incidentReported(a.incidentId) }]);
+    const before = await eventCount();
+    const appends = (aExpected: number) => [
+      { streamId: b.streamId, expectedVersion: 'no_stream' as const, events: [{ eventId: `${b.streamId}/1`, event: incidentReported(b.incidentId) }] },
+      { streamId: a.streamId, expectedVersion: aExpected, events: [{ eventId: `${a.streamId}/2`, event: cleanupReported }] },
+    ];
+
+    const error = await database.db.transaction().execute((trx) => appendToStreamsWithin(trx, appends(0))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrencyError);
+    expect(error).toMatchObject({ streamId: a.streamId, expectedVersion: 0, actualVersion: 1 });
+    expect(await eventCount()).toBe(before);
+    expect(await database.db.selectFrom('incidents').select('incident_id').where('incident_id', '=', b.incidentId).execute()).toEqual([]);
+
+    const first = await database.db.transaction().execute((trx) => appendToStreamsWithin(trx, appends(1)));
+    const again = await database.db.transaction().execute((trx) => appendToStreamsWithin(trx, appends(1)));
+    expect(again.map((r) => r.alreadyAppended)).toEqual([true, true]);
+    expect(again.map((r) => r.events)).toEqual(first.map((r) => r.events));
+    expect(await eventCount()).toBe(before + 2);
   });
 });
 
