@@ -175,9 +175,12 @@ export async function appendToStreamsWithin(trx: Tx, appends: StreamAppend[]): P
   const eventIds = batches.flatMap((b) => b.events.map((e) => e.eventId));
   // The versions before the event ids: a racing append of this same batch that commits between the
   // two reads is then found by the second, and its retry is not mistaken for a version conflict.
-  const { rows: versionRows } = await sql<{ stream_id: string; version: number }>`
-    select stream_id, max(stream_version) as version from events where stream_id = any(${streamIds}::text[]) group by stream_id`.execute(trx);
-  const versions = new Map(versionRows.map((r) => [r.stream_id, Number(r.version)]));
+  // A max() per stream, not one grouped over all of them: each is then one probe at the end of the
+  // stream's index range instead of a visit to every event of the stream.
+  const { rows: versionRows } = await sql<{ stream_id: string; version: number | null }>`
+    select s.stream_id, (select max(e.stream_version) from events e where e.stream_id = s.stream_id) as version
+    from unnest(${streamIds}::text[]) as s(stream_id)`.execute(trx);
+  const versions = new Map(versionRows.map((r) => [r.stream_id, Number(r.version ?? 0)]));
   const existingRows = await trx.selectFrom('events').selectAll().where(sql<boolean>`event_id = any(${eventIds}::text[])`).orderBy('position').execute();
   const existing = new Map(existingRows.map((row) => [row.event_id, row]));
 
