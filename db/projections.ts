@@ -349,11 +349,19 @@ async function incidentFacts(trx: Tx, incidentId: string): Promise<{ category: s
  * replays every event in one transaction and reads them from here instead of from the database.
  */
 const factsByTransaction = new WeakMap<Tx, Map<string, unknown>>();
+const MAX_FACTS = 300_000;
 function remembered(trx: Tx): Map<string, unknown> {
   let facts = factsByTransaction.get(trx);
   if (!facts) factsByTransaction.set(trx, (facts = new Map()));
-  // A bound on the memory a long rebuild takes: what is forgotten is read again (or left to SQL).
-  if (facts.size > 300_000) facts.clear();
+  // A bound on the memory a long rebuild takes: the oldest facts (of incidents and invoices long
+  // settled, as a rule) are forgotten first; what is forgotten is read again (or left to SQL).
+  if (facts.size > MAX_FACTS) {
+    let forget = facts.size - MAX_FACTS * 0.9;
+    for (const key of facts.keys()) {
+      if (forget-- <= 0) break;
+      facts.delete(key);
+    }
+  }
   return facts;
 }
 
