@@ -37,13 +37,15 @@ export interface BatchTables {
   appendOnly: readonly string[];
 }
 
-/** Reads that do not depend on the transaction's pending writes. */
-export interface AheadReads {
+/** Statements that neither depend on the transaction's pending writes nor affect them. */
+export interface AheadOfPendingWrites {
   /**
-   * Run the query now, ahead of the writes still pending (for example the next page of a table
-   * the transaction does not write to), so that its rows are there when they are needed.
+   * Run the statement now, ahead of the writes still pending: for example the next page of a
+   * table the transaction does not write to, so that its rows are there when they are needed, or
+   * a write to a table that no pending write touches, so that it runs while the caller prepares
+   * the next batch.
    */
-  readAhead<R>(query: { compile(): CompiledQuery<R> }): Promise<R[]>;
+  runAhead<R>(query: { compile(): CompiledQuery<R> }): Promise<R[]>;
 }
 
 export interface BatchStats {
@@ -74,7 +76,7 @@ export interface BatchStats {
 export async function inBatchedTransaction<T>(
   db: Db,
   tables: BatchTables,
-  fn: (trx: Transaction<Database>, reads: AheadReads) => Promise<T>,
+  fn: (trx: Transaction<Database>, ahead: AheadOfPendingWrites) => Promise<T>,
   stats?: BatchStats,
 ): Promise<T> {
   return db.connection().execute(async (connection) => {
@@ -222,7 +224,7 @@ class Segment {
   readonly latest = new Map<string, Op>();
 }
 
-class StatementBatch implements DatabaseConnection, AheadReads {
+class StatementBatch implements DatabaseConnection, AheadOfPendingWrites {
   private readonly compiler = new LiteralCompiler();
   private readonly appendOnly: Set<string>;
   private segments: Segment[] = [new Segment()];
@@ -272,7 +274,7 @@ class StatementBatch implements DatabaseConnection, AheadReads {
     return this.connection.executeQuery<R>(compiled);
   }
 
-  async readAhead<R>(query: { compile(): CompiledQuery<R> }): Promise<R[]> {
+  async runAhead<R>(query: { compile(): CompiledQuery<R> }): Promise<R[]> {
     this.stats.roundTrips++;
     this.stats.sent++;
     const result = await this.connection.executeQuery<R>(query.compile());

@@ -4,7 +4,7 @@ import { parseEvent, eventSchemaVersion, type DomainEvent } from '../domain/even
 import { ValidationError } from '../domain/errors';
 import type { Db } from './connection';
 import type { Database, EventRow, NewEventRow } from './schema';
-import { project } from './projections';
+import { projectAppended } from './projections';
 
 export type Tx = Transaction<Database>;
 
@@ -217,7 +217,7 @@ export async function appendToStreamsWithin(trx: Tx, appends: StreamAppend[]): P
   // Positions are given in the order of the rows.
   const rows = await trx.insertInto('events').values(inserts).returningAll().execute();
   const stored = rows.map(toStoredEvent).sort((a, b) => a.position - b.position);
-  for (const event of stored) await project(trx, event);
+  await projectAppended(trx, stored);
   return results.map((result) => {
     if ('alreadyAppended' in result) return result;
     const events = stored.slice(result.from, result.from + result.count);

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Transaction, type UpdateObject } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
 import { amsterdamDate } from '../domain/calendar';
 import { lettersOf, type DomainEvent } from '../domain/events';
 import type { BillingLedgerTable, Database } from './schema';
@@ -17,11 +17,21 @@ export function incidentIdOf(stored: StoredEvent): string | null {
 }
 
 /**
- * Update the read models for one stored event. Runs in the append's transaction, and again for
- * every event, in order, when the read models are rebuilt: it must read nothing but the event and
- * the read models themselves, so that both give identical rows.
+ * Update the read models for events just appended, in the append's transaction: each event in
+ * turn, then the letters of them all in one statement.
  */
-export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
+export async function projectAppended(trx: Tx, stored: StoredEvent[]): Promise<void> {
+  for (const event of stored) await project(trx, event);
+  const positions = stored.filter((e) => lettersOf(e.event).length > 0).map((e) => e.position);
+  if (positions.length > 0) await recordLetters(sql`e.position = any(${positions}::bigint[])`).execute(trx);
+}
+
+/**
+ * Update the read models but notifications for one stored event. Runs in the append's
+ * transaction, and again for every event, in order, when the read models are rebuilt: it must read
+ * nothing but the event and the read models themselves, so that both give identical rows.
+ */
+async function project(trx: Tx, stored: StoredEvent): Promise<void> {
   const { event, recordedAt, position } = stored;
   const incidentId = incidentIdOf(stored);
   const updateIncident = (values: UpdateObject<Database, 'incidents'>) =>
@@ -251,24 +261,20 @@ export async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       if (incidentId !== null && stored.streamId.startsWith('incident-')) await updateIncident({});
   }
 
-  const letters = lettersOf(event);
-  if (letters.length > 0) {
-    await trx
-      .insertInto('notifications')
-      .values(
-        letters.map((letter) => ({
-          letter_id: letter.letterId,
-          incident_id: letter.content.incidentId,
-          kind: letter.content.kind,
-          recipient_type: letter.recipient.type,
-          recipient_id: letter.recipient.id,
-          event_id: stored.eventId,
-          content: JSON.stringify(letter.content),
-          recorded_at: recordedAt,
-        })),
-      )
-      .execute();
-  }
+}
+
+/**
+ * The letters of the stored events that `which` selects (a condition on `events e`), as rows of
+ * `notifications`: read from the events table, so that an append and a rebuild (a page of events
+ * at a time) record them by the same definition.
+ */
+function recordLetters(which: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    insert into notifications (letter_id, incident_id, kind, recipient_type, recipient_id, event_id, content, recorded_at)
+    select l->>'letterId', l->'content'->>'incidentId', l->'content'->>'kind', l->'recipient'->>'type', l->'recipient'->>'id',
+      e.event_id, l->'content', e.recorded_at
+    from events e cross join lateral jsonb_array_elements(e.data->'letters') l
+    where ${which}`;
 }
 
 /**
@@ -418,7 +424,7 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
   await inBatchedTransaction(
     db,
     projectionBatchTables,
-    async (trx, reads) => {
+    async (trx, ahead) => {
       // Memory for the index builds and the report cells' sorts at a million incidents; the rebuild can be
       // run again, so its commit need not wait for the disk.
       await sql`set local maintenance_work_mem = '512MB'; set local work_mem = '128MB'; set local synchronous_commit = off`.execute(trx);
@@ -426,33 +432,42 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
       await sql`select report_cells_triggers(false)`.execute(trx);
       // Indexes are built again at the end, at once, rather than row by row: the secondary ones, and the
       // keys of the tables the replay only appends to (rebuilt keys still refuse a duplicate, at the end).
-      // The keys of incidents and invoices stay: the replay updates their rows by key.
+      // The keys of incidents and invoices stay: the replay updates their rows by key. Those of
+      // notifications stay too: PostgreSQL keeps them while the worker is busy with the next page.
       const rebuiltKeyTables = [...projectionBatchTables.appendOnly, 'report_cells'];
+      const indexedTables = projectionTables.filter((table) => table !== 'notifications');
       const { rows: keys } = await sql<{ table: string; name: string; definition: string }>`
         select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
         where connamespace = current_schema()::regnamespace and contype in ('p', 'u') and conrelid::regclass::text = any(${rebuiltKeyTables}::text[])`.execute(trx);
       const { rows: indexes } = await sql<{ name: string; definition: string }>`
         select i.indexname as name, i.indexdef as definition from pg_indexes i
         join pg_class c on c.relname = i.indexname join pg_index x on x.indexrelid = c.oid
-        where i.schemaname = current_schema() and i.tablename = any(${[...projectionTables]}::text[]) and not x.indisunique`.execute(trx);
+        where i.schemaname = current_schema() and i.tablename = any(${indexedTables}::text[]) and not x.indisunique`.execute(trx);
       for (const key of keys) await sql`alter table ${sql.table(key.table)} drop constraint ${sql.id(key.name)}`.execute(trx);
       for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
       // The events as stored: they were validated when they were appended. Each page is read while
-      // the one before it is projected.
+      // the one before it is projected; without its letters, which PostgreSQL records from the same
+      // rows meanwhile, ahead of the batched writes (nothing else writes to notifications).
       const page = (after: number) =>
-        reads.readAhead(
+        ahead.runAhead(
           trx
             .selectFrom('events')
-            .select(['position', 'stream_id', 'stream_version', 'event_id', 'type', 'data', 'recorded_at'])
+            .select(['position', 'stream_id', 'stream_version', 'event_id', 'type', sql<unknown>`data - 'letters'`.as('data'), 'recorded_at'])
             .where('position', '>', after)
             .orderBy('position')
             .limit(5000),
         );
+      const lettersRecorded: Promise<unknown>[] = [];
       let next = page(0);
-      for (;;) {
+      for (let after = 0; ; ) {
         const rows = await next;
         if (rows.length === 0) break;
-        next = page(Number(rows[rows.length - 1]!.position));
+        const last = Number(rows[rows.length - 1]!.position);
+        next = page(last);
+        const letters = ahead.runAhead({ compile: () => recordLetters(sql`e.position > ${after} and e.position <= ${last}`).compile(trx) });
+        letters.catch(() => {}); // awaited below, with the others
+        lettersRecorded.push(letters);
+        after = last;
         for (const row of rows) {
           const stored: StoredEvent = {
             position: Number(row.position),
@@ -467,6 +482,7 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
         }
         events += rows.length;
       }
+      await Promise.all(lettersRecorded);
       await sql`select report_cells_recompute()`.execute(trx);
       for (const key of keys) await sql`alter table ${sql.table(key.table)} add constraint ${sql.id(key.name)} ${sql.raw(key.definition)}`.execute(trx);
       for (const index of indexes) await sql.raw(index.definition).execute(trx);
@@ -477,8 +493,11 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-/** How the read models are written: incidents and invoices by key; the others only appended to. */
+/**
+ * How the replay writes the read models: incidents and invoices by key; the others only appended
+ * to; notifications not at all (recorded from the events, a page at a time).
+ */
 export const projectionBatchTables: BatchTables = {
   keyed: { incidents: 'incident_id', invoices: 'invoice_number' },
-  appendOnly: ['notifications', 'offences', 'payments', 'billing_ledger', 'service_cost_allocations'],
+  appendOnly: ['offences', 'payments', 'billing_ledger', 'service_cost_allocations'],
 };
