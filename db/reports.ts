@@ -228,17 +228,22 @@ const dekadEnd = (day: LocalDate) => {
   const d = Number(day.slice(8, 10));
   return d === 1 || d === 11 ? addCalendarDays(day, 9) : d === 21 ? addCalendarDays(nextMonth(day), -1) : null;
 };
+const quarterEnd = (day: LocalDate) => (/-(01|04|07|10)-01$/.test(day) ? addCalendarDays(nextMonth(nextMonth(nextMonth(day))), -1) : null);
 
 /**
- * [from, to] as the fewest whole months, dekads (1st-10th, 11th-20th, 21st-end) and days: each
- * day, the largest of them that starts on it and ends within the period.
+ * [from, to] as the fewest whole quarters, months, dekads (1st-10th, 11th-20th, 21st-end) and
+ * days: each day, the largest of them that starts on it and ends within the period.
  */
-export function periodPieces(from: LocalDate, to: LocalDate): { months: LocalDate[]; dekads: LocalDate[]; days: LocalDate[] } {
-  const pieces = { months: [] as LocalDate[], dekads: [] as LocalDate[], days: [] as LocalDate[] };
+export function periodPieces(from: LocalDate, to: LocalDate): { quarters: LocalDate[]; months: LocalDate[]; dekads: LocalDate[]; days: LocalDate[] } {
+  const pieces = { quarters: [] as LocalDate[], months: [] as LocalDate[], dekads: [] as LocalDate[], days: [] as LocalDate[] };
   for (let day = from; day <= to; ) {
+    const quarter = quarterEnd(day);
     const monthEnd = addCalendarDays(nextMonth(day), -1);
     const dekad = dekadEnd(day);
-    if (day.endsWith('-01') && monthEnd <= to) {
+    if (quarter !== null && quarter <= to) {
+      pieces.quarters.push(day);
+      day = addCalendarDays(quarter, 1);
+    } else if (day.endsWith('-01') && monthEnd <= to) {
       pieces.months.push(day);
       day = nextMonth(day);
     } else if (dekad !== null && dekad <= to) {
@@ -252,10 +257,18 @@ export function periodPieces(from: LocalDate, to: LocalDate): { months: LocalDat
   return pieces;
 }
 
+/** The report cells of the given grains that make up whole pieces of a period. */
+function cellsOfPieces(pieces: Partial<Record<'quarter' | 'month' | 'dekad' | 'day', LocalDate[]>>) {
+  const grains = Object.entries(pieces)
+    .filter(([, periods]) => periods.length > 0)
+    .map(([grain, periods]) => sql`(grain = ${grain} and period = any(${periods}::date[]))`);
+  return grains.length > 0 ? sql`(${sql.join(grains, sql` or `)})` : sql`false`;
+}
+
 /**
  * The cells that hold the incidents reported in [from, to], and the group each counts in: per
- * category (or month, or in total), the category day cells; per complex, the complex's month,
- * dekad and day cells that make up the period.
+ * category (or month, or in total), the category day cells; per complex, the complex's quarter,
+ * month, dekad and day cells that make up the period.
  */
 function cellsOf(from: LocalDate, to: LocalDate, groupBy: GroupBy | null) {
   if (groupBy !== 'complex') {
@@ -264,13 +277,8 @@ function cellsOf(from: LocalDate, to: LocalDate, groupBy: GroupBy | null) {
       where: sql`dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`,
     };
   }
-  const { months, dekads, days } = periodPieces(from, to);
-  const grains = [
-    ...(months.length > 0 ? [sql`(grain = 'month' and period between ${months[0]}::date and ${months[months.length - 1]}::date)`] : []),
-    ...(dekads.length > 0 ? [sql`(grain = 'dekad' and period = any(${dekads}::date[]))`] : []),
-    ...(days.length > 0 ? [sql`(grain = 'day' and period = any(${days}::date[]))`] : []),
-  ];
-  return { group: sql<string>`key`, where: sql`dimension = 'complex' and (${sql.join(grains, sql` or `)})` };
+  const { quarters, months, dekads, days } = periodPieces(from, to);
+  return { group: sql<string>`key`, where: sql`dimension = 'complex' and ${cellsOfPieces({ quarter: quarters, month: months, dekad: dekads, day: days })}` };
 }
 
 export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; groupBy?: GroupBy | null }): Promise<Summary> {
@@ -560,13 +568,20 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
   const end = nextMonth(`${input.to}-01`);
   const months = (Number(end.slice(0, 4)) * 12 + Number(end.slice(5, 7))) - (Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)));
   const previousStart = monthsBefore(start, months);
+  // Whole months: their quarters and months.
+  const monthsOf = (first: LocalDate, next: LocalDate) => {
+    const { quarters, months } = periodPieces(first, addCalendarDays(next, -1));
+    return { quarter: quarters, month: months };
+  };
+  const current = monthsOf(start, end);
+  const previous = monthsOf(previousStart, start);
   const [cells, households] = await Promise.all([
     serially(db, (trx) => sql<{ dimension: 'complex' | 'building'; key: string; current: number; previous: number }>`
       select dimension, key,
         coalesce(sum(taken_up) filter (where period >= ${start}::date), 0)::int as current,
         coalesce(sum(taken_up) filter (where period < ${start}::date), 0)::int as previous
       from report_cells
-      where dimension in ('complex', 'building') and grain = 'month' and period >= ${previousStart}::date and period < ${end}::date
+      where dimension in ('complex', 'building') and (${cellsOfPieces(current)} or ${cellsOfPieces(previous)})
       group by dimension, key`.execute(trx)),
     serially(db, (trx) => sql<{ building_id: string; complex_id: string; n: number }>`
       select building_id, complex_id, count(*)::int as n from tenants group by building_id, complex_id`.execute(trx)),

@@ -152,7 +152,7 @@ export interface ServiceCostAllocationsTable {
  */
 export interface ReportCellsTable {
   dimension: 'category' | 'complex' | 'building';
-  grain: 'day' | 'dekad' | 'month';
+  grain: 'day' | 'dekad' | 'month' | 'quarter';
   /** The day, or the first day of the dekad or month, the incidents were reported in (DATE: select it `::text`). */
   period: ColumnType<Date, string, string>;
   key: string;

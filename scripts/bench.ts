@@ -731,20 +731,35 @@ const reportRequests: [string, string][] = [
 
 type Row = { label: string; values: Map<string, string> };
 
-async function benchSize(size: number, table: Map<string, Row>, options: { runs: number; keep: boolean; partitions: number }): Promise<void> {
+/** The server a run creates its databases on. */
+const serverUrl = () => new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? defaultDatabaseUrl('postgres'));
+
+/** The incidents in a database a run kept. */
+async function incidentsIn(database: string): Promise<number> {
+  const url = serverUrl();
+  url.pathname = `/${database}`;
+  const db = createDb(url.toString(), 1);
+  try {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from events where type = 'IncidentReported'`.execute(db);
+    return rows[0]!.n;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function benchSize(size: number, table: Map<string, Row>, options: { runs: number; keep: boolean; partitions: number; reuse?: string }): Promise<void> {
   const column = `${thousands(size)} incidents`;
   const put = (label: string, value: string) => {
     const row = table.get(label) ?? { label, values: new Map() };
     row.values.set(column, value);
     table.set(label, row);
   };
-  const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? defaultDatabaseUrl('postgres'));
-  url.pathname = `/pp_bench_${size}_${randomUUID().slice(0, 8)}`;
+  const url = serverUrl();
+  url.pathname = `/${options.reuse ?? `pp_bench_${size}_${randomUUID().slice(0, 8)}`}`;
   const databaseUrl = url.toString();
-  await ensureDatabase(databaseUrl);
+  if (!options.reuse) await ensureDatabase(databaseUrl);
   const db = createDb(databaseUrl, 8);
-  try {
-    await migrateToLatest(db);
+  async function seedSize(): Promise<void> {
     log(`[${column}] seeding through the event store into ${url.pathname.slice(1)}`);
     let lastLog = performance.now();
     const seeded = await seed(db, size, {
@@ -757,9 +772,14 @@ async function benchSize(size: number, table: Map<string, Row>, options: { runs:
       },
     });
     put('seed: events appended through the event store', `${thousands(seeded.events)} events, ${thousands(seeded.events / seeded.seconds)}/s`);
-    log(`[${column}] seeded ${thousands(seeded.events)} events (${thousands(seeded.appends)} appends) in ${seeded.seconds.toFixed(1)} s; vacuum analyze`);
+    log(`[${column}] seeded ${thousands(seeded.events)} events (${thousands(seeded.appends)} appends) in ${seeded.seconds.toFixed(1)} s`);
+  }
+  try {
+    await migrateToLatest(db);
+    if (options.reuse) log(`[${column}] measuring ${options.reuse} as it is (migrated to the latest schema)`);
+    else await seedSize();
+    log(`[${column}] vacuum analyze`);
     await sql`vacuum analyze`.execute(db);
-
     const app = await buildApp({ db, temporal: {} as Client, config: apiConfig('unused', 'unused:7233') });
     for (const [label, path] of reportRequests) {
       const samples = await timed(options.runs, 3, async () => {
@@ -776,13 +796,13 @@ async function benchSize(size: number, table: Map<string, Row>, options: { runs:
     const stats = { statements: 0, sent: 0, roundTrips: 0, batchMs: 0 };
     const rebuilt = await rebuildProjections(db, stats);
     const same = JSON.stringify(await fingerprint(db)) === JSON.stringify(live);
-    put('projection rebuild', `${thousands(rebuilt.events / rebuilt.seconds)} events/s (${rebuilt.seconds.toFixed(1)} s), ${same ? 'rows equal to live' : 'ROWS DIFFER FROM LIVE'}`);
+    put('projection rebuild', `${thousands(rebuilt.events / rebuilt.seconds)} events/s (${rebuilt.seconds.toFixed(1)} s), ${same ? 'rows equal to those before' : 'ROWS DIFFER FROM THOSE BEFORE'}`);
     log(`[${column}] rebuilt ${thousands(rebuilt.events)} events in ${rebuilt.seconds.toFixed(1)} s: ${thousands(stats.statements)} statements sent as ${thousands(stats.sent)} in ${thousands(stats.roundTrips)} round trips`);
 
     await benchAppends(db, put, options.runs * 4);
   } finally {
     await db.destroy();
-    if (!options.keep) await dropDatabase(databaseUrl);
+    if (!options.keep && !options.reuse) await dropDatabase(databaseUrl);
     else log(`[${column}] kept ${url.pathname.slice(1)}`);
   }
 }
@@ -997,7 +1017,9 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const sizes = (argument('sizes') ?? '10000,100000').split(',').map((s) => Number(s.trim().replace(/_/g, '')));
+  // --reuse <database>: measure again a database a run kept (--keep), without seeding it anew.
+  const reuse = argument('reuse');
+  const sizes = reuse ? [await incidentsIn(reuse)] : (argument('sizes') ?? '10000,100000').split(',').map((s) => Number(s.trim().replace(/_/g, '')));
   if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--sizes: whole numbers of incidents, at least 100, separated by commas (e.g. --sizes 10000,100000)');
   const runs = Number(argument('runs') ?? 30);
   const partitions = Number(argument('partitions') ?? 3);
@@ -1006,7 +1028,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const table = new Map<string, Row>();
   const columns = sizes.map((n) => `${thousands(n)} incidents`);
-  for (const size of sizes) await benchSize(size, table, { runs, keep, partitions });
+  for (const size of sizes) await benchSize(size, table, { runs, keep, partitions, reuse });
   if (withTemporal) await benchTemporal(table, columns[0]!, { starts: 200, concurrency: 16, updates: runs * 2 });
   const { rows } = await sql<{ version: string }>`select current_setting('server_version') as version`.execute(createDbOnce());
   printTable(table, columns, [

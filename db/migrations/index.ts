@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-25T09-00-initial';
 import * as reports from './2026-11-25T13-00-reports';
 import * as exportBatches from './2026-11-25T12-00-export-batches';
+import * as reportQuarters from './2026-12-03T18-00-report-quarters';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-25T09-00-initial': initial,
   '2026-11-25T13-00-reports': reports,
   '2026-11-25T12-00-export-batches': exportBatches,
+  '2026-12-03T18-00-report-quarters': reportQuarters,
 };

@@ -239,10 +239,16 @@ describe('working days', () => {
 });
 
 describe('periods', () => {
-  it('are made of the fewest whole months, dekads and days', () => {
-    expect(periodPieces('2031-02-15', '2031-04-10')).toEqual({ months: ['2031-03-01'], dekads: ['2031-02-21', '2031-04-01'], days: ['2031-02-15', '2031-02-16', '2031-02-17', '2031-02-18', '2031-02-19', '2031-02-20'] });
-    expect(periodPieces('2031-01-01', '2031-12-31')).toMatchObject({ dekads: [], days: [] });
-    expect(periodPieces('2031-03-05', '2031-03-06')).toEqual({ months: [], dekads: [], days: ['2031-03-05', '2031-03-06'] });
+  it('are made of the fewest whole quarters, months, dekads and days', () => {
+    expect(periodPieces('2031-02-15', '2031-04-10')).toEqual({
+      quarters: [],
+      months: ['2031-03-01'],
+      dekads: ['2031-02-21', '2031-04-01'],
+      days: ['2031-02-15', '2031-02-16', '2031-02-17', '2031-02-18', '2031-02-19', '2031-02-20'],
+    });
+    expect(periodPieces('2031-01-01', '2031-12-31')).toEqual({ quarters: ['2031-01-01', '2031-04-01', '2031-07-01', '2031-10-01'], months: [], dekads: [], days: [] });
+    expect(periodPieces('2030-11-01', '2031-10-31')).toEqual({ quarters: ['2031-01-01', '2031-04-01', '2031-07-01'], months: ['2030-11-01', '2030-12-01', '2031-10-01'], dekads: [], days: [] });
+    expect(periodPieces('2031-03-05', '2031-03-06')).toEqual({ quarters: [], months: [], dekads: [], days: ['2031-03-05', '2031-03-06'] });
   });
 });
 
@@ -337,6 +343,25 @@ describe('the summary', () => {
     ]);
   });
 
+  it('groups by complex over whole quarters, with months and days at the ends', async () => {
+    // The first quarter: January UP0 and LONG (C2), February FEB (C1), March as above.
+    const quarter = await summary(db(), { from: '2031-01-01', to: '2031-03-31', groupBy: 'complex' });
+    expect(quarter.groups.map((g) => [g.key, g.reported, g.handled])).toEqual([
+      ['C1', 13, 9],
+      ['C2', 3, 3],
+    ]);
+    expect(quarter.total).toEqual((await summary(db(), { from: '2031-01-01', to: '2031-03-31', groupBy: 'category' })).total);
+    // The quarter's histogram holds LONG's 40 working days as the month's does.
+    expect(quarter.groups[1]).toMatchObject({ workingDaysToClose: { median: 10, p90: 40 } });
+    // The quarter, April whole, and 1-3 May (none there).
+    const longer = await summary(db(), { from: '2031-01-01', to: '2031-05-03', groupBy: 'complex' });
+    expect(longer.groups.map((g) => [g.key, g.reported])).toEqual([
+      ['C1', 13],
+      ['C2', 4],
+    ]);
+    expect(longer.total).toEqual((await summary(db(), { from: '2031-01-01', to: '2031-05-03', groupBy: 'category' })).total);
+  });
+
   it('groups by month of report', async () => {
     const { groups } = await summary(db(), { from: '2031-01-01', to: '2031-04-30', groupBy: 'month' });
     expect(groups.map((g) => [g.key, g.reported, g.selfResolved])).toEqual([
@@ -420,6 +445,25 @@ describe('the hot spots', () => {
       ['C2-A', 1, 1, 'same'],
       ['C1-A', 0, 7, 'down'],
       ['C1-B', 0, 3, 'down'],
+    ]);
+  });
+});
+
+describe('the hot spots over a quarter', () => {
+  it('count the quarter beside the one before, as its months add up', async () => {
+    const spots = await hotspots(db(), { from: '2031-01', to: '2031-03', limit: 10 });
+    expect(spots).toMatchObject({ previousFrom: '2030-10', previousTo: '2030-12' });
+    // C1-A: FEB and March's seven; C1-B: March's three; C2-A: UP0, LONG and OC.
+    expect(spots.buildings.map((b) => [b.key, b.incidents, b.previousIncidents, b.trend])).toEqual([
+      ['C1-A', 8, 0, 'new'],
+      ['C1-B', 3, 0, 'new'],
+      ['C2-A', 3, 0, 'new'],
+    ]);
+    // February to April (months only) beside November to January (a month of the quarter before and a month of the quarter).
+    const shifted = await hotspots(db(), { from: '2031-02', to: '2031-04', limit: 10 });
+    expect(shifted.complexes.map((c) => [c.key, c.incidents, c.previousIncidents])).toEqual([
+      ['C1', 11, 0],
+      ['C2', 2, 2],
     ]);
   });
 });
