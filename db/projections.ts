@@ -427,7 +427,7 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
     async (trx, ahead) => {
       // Memory for the index builds and the report cells' sorts at a million incidents; the rebuild can be
       // run again, so its commit need not wait for the disk.
-      await sql`set local maintenance_work_mem = '512MB'; set local work_mem = '128MB'; set local synchronous_commit = off`.execute(trx);
+      await sql`set local maintenance_work_mem = '512MB'; set local work_mem = '1GB'; set local synchronous_commit = off`.execute(trx);
       await sql`truncate table ${sql.join(projectionTables.map((t) => sql.table(t)))}`.execute(trx);
       await sql`select report_cells_triggers(false)`.execute(trx);
       // Indexes are built again at the end, at once, rather than row by row: the secondary ones, and the
