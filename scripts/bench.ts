@@ -579,9 +579,13 @@ class AppendQueue {
  * Append the generated incidents' events with `appendToStreamsWithin`, a transaction at a time (validation, expected-version check,
  * inline projections, the report cells' triggers at commit), in the order of their times, so that
  * the event log interleaves incidents as a live system's does; `batch` appends per transaction.
- * Partitioned by month of report, one connection each: every read-model row belongs to one month
- * of report, so two partitions never write the same row.
+ * Partitioned by month of report, one connection each: every read-model row but the quarters'
+ * report cells belongs to one month of report, so two partitions never write the same row before
+ * their commits, which take turns.
  */
+/** The advisory lock the partitions' commits take turns on (any number no one else uses). */
+const reportCellsTurn = 730_001;
+
 export async function seed(
   db: Db,
   count: number,
@@ -613,6 +617,10 @@ export async function seed(
         return { streamId: append.streamId, expectedVersion, events, metadata: { actor: 'bench', workflowId: append.streamId } };
       });
       await appendToStreamsWithin(trx, appends);
+      // A quarter's report cells are shared by its three months, which are three partitions: the
+      // cells' triggers run at the commit, and two commits updating the same cells in different
+      // orders would deadlock. The partitions take turns from here to the commit.
+      await sql`select pg_advisory_xact_lock(${reportCellsTurn})`.execute(trx);
     });
     for (const append of work) events += append.events.length;
     appends += work.length;
