@@ -188,9 +188,6 @@ const measures = [
 type Sums = Record<(typeof measures)[number], number>;
 /** The days 0..30 a cell's close_days array counts; later closes are in close_days_over. */
 const HISTOGRAM_DAYS = 31;
-const zeroSums = (): Sums => Object.fromEntries(measures.map((m) => [m, 0])) as Sums;
-/** The summary's columns of the histogram's days: d0 .. d30. */
-const dayColumns = Array.from({ length: HISTOGRAM_DAYS }, (_, d) => `d${d}`);
 
 /**
  * The nearest-rank percentile of a histogram {working days: incidents}: the smallest number of
@@ -281,10 +278,12 @@ type Pieces = Partial<Record<'quarter' | 'month' | 'dekad' | 'day', LocalDate[]>
  * The report cells of the given dimensions that hold the pieces of a period: `report_cells`
  * joined to the (dimension, grain, period) of each, so that each piece is one range of the index.
  */
-function cellsOfPieces(dimensions: ('complex' | 'building')[], pieces: Pieces) {
+function cellsOfPieces(dimensions: ('complex' | 'building')[], pieces: Pieces, condition = sql`true`) {
   const cells = dimensions.flatMap((dimension) => Object.entries(pieces).flatMap(([grain, periods]) => periods.map((period) => ({ dimension, grain, period }))));
-  return sql`report_cells join unnest(${cells.map((c) => c.dimension)}::text[], ${cells.map((c) => c.grain)}::text[], ${cells.map((c) => c.period)}::date[])
-    as piece(dimension, grain, period) using (dimension, grain, period)`;
+  // "offset 0" keeps the pieces the outer side of the join: with a condition on the cells' keys
+  // (a half of them, by hash) PostgreSQL expects few cells, and scans them all for each piece.
+  return sql`(select c.* from unnest(${cells.map((c) => c.dimension)}::text[], ${cells.map((c) => c.grain)}::text[], ${cells.map((c) => c.period)}::date[]) as piece(dimension, grain, period)
+    cross join lateral (select * from report_cells c where c.dimension = piece.dimension and c.grain = piece.grain and c.period = piece.period and ${condition} offset 0) c) report_cells`;
 }
 
 /**
@@ -296,51 +295,71 @@ function cellsOf(from: LocalDate, to: LocalDate, groupBy: GroupBy | null) {
   if (groupBy !== 'complex') {
     return {
       group: groupBy === 'month' ? sql<string>`to_char(period, 'YYYY-MM')` : groupBy === 'category' ? sql<string>`key` : sql<string>`''`,
-      cells: sql`report_cells where dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`,
+      cells: sql`report_cells`,
+      where: sql`dimension = 'category' and grain = 'day' and period between ${from}::date and ${to}::date`,
     };
   }
   const { quarters, months, dekads, days } = periodPieces(from, to);
-  return { group: sql<string>`key`, cells: cellsOfPieces(['complex'], { quarter: quarters, month: months, dekad: dekads, day: days }) };
+  return { group: sql<string>`key`, cells: cellsOfPieces(['complex'], { quarter: quarters, month: months, dekad: dekads, day: days }), where: sql`true` };
 }
+
+/** A group's sums: the measures, then the histogram's days 0 .. 30, and the closes after more than 30 working days. */
+interface Tally {
+  values: number[];
+  over: Map<number, number>;
+}
+const newTally = (): Tally => ({ values: new Array<number>(measures.length + HISTOGRAM_DAYS).fill(0), over: new Map() });
+
+function figuresOf(tally: Tally): SummaryFigures {
+  const sums = Object.fromEntries(measures.map((m, i) => [m, tally.values[i]!])) as Sums;
+  const histogram = new Map(tally.over);
+  for (let d = 0; d < HISTOGRAM_DAYS; d++) histogram.set(d, tally.values[measures.length + d]!);
+  return figures(sums, histogram);
+}
+
+/**
+ * The summary and the hot spots add up the cells in halves, on two connections at once
+ * (PostgreSQL does not share one grouping between processes): the keys of one hash parity each.
+ * The summary's sums and histogram come as one text per group, 'n,n,...': node-postgres spends
+ * more on fifty columns of a thousand rows than PostgreSQL spends on the sums.
+ */
+const HALVES = [0, 1];
 
 export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; groupBy?: GroupBy | null }): Promise<Summary> {
   const { from, to } = input;
   const groupBy = input.groupBy ?? null;
   const cells = cellsOf(from, to, groupBy);
-  // One pass over the cells: the sums per group, the histogram column by column, and the rare
-  // closes after more than 30 working days to add up here.
-  const { rows } = await serially(db, (trx) => sql<Record<string, unknown> & { grp: string; over: Record<string, number>[] | null }>`
-    select ${cells.group} as grp, ${sql.join(measures.map((m) => sql`sum(${sql.ref(m)})::bigint as ${sql.ref(m)}`))},
-      ${sql.join(Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])::int as ${sql.ref(dayColumns[d]!)}`))},
-      jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
-    from ${cells.cells} group by grp`.execute(trx), cellSums);
-  const tally = () => ({ sums: zeroSums(), days: new Array<number>(HISTOGRAM_DAYS).fill(0), over: new Map<number, number>() });
-  const groups = new Map<string, ReturnType<typeof tally>>();
-  const total = tally();
-  for (const row of rows) {
-    const g = tally();
-    groups.set(String(row.grp), g);
-    for (const m of measures) {
-      const n = Number(row[m]);
-      g.sums[m] += n;
-      total.sums[m] += n;
-    }
-    for (let d = 0; d < HISTOGRAM_DAYS; d++) {
-      const n = Number(row[dayColumns[d]!]);
-      g.days[d] = g.days[d]! + n;
-      total.days[d] = total.days[d]! + n;
-    }
-    for (const histogram of row.over ?? []) {
-      for (const [days, n] of Object.entries(histogram)) {
-        for (const { over } of [g, total]) over.set(Number(days), (over.get(Number(days)) ?? 0) + n);
+  const sums = [
+    ...measures.map((m) => sql`sum(${sql.ref(m)})`),
+    ...Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])`),
+  ];
+  const halves = await Promise.all(
+    HALVES.map((half) =>
+      serially(db, (trx) => sql<{ grp: string; sums: string; over: Record<string, number>[] | null }>`
+        select ${cells.group} as grp, array_to_string(array[${sql.join(sums)}], ',', '0') as sums,
+          jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
+        from ${cells.cells} where ${cells.where} and hashtext(key) & 1 = ${sql.lit(half)} group by grp`.execute(trx), cellSums),
+    ),
+  );
+  const groups = new Map<string, Tally>();
+  const total = newTally();
+  for (const { rows } of halves) {
+    for (const row of rows) {
+      let group = groups.get(row.grp);
+      if (group === undefined) groups.set(row.grp, (group = newTally()));
+      const values = row.sums.split(',');
+      for (let i = 0; i < values.length; i++) {
+        const n = Number(values[i]);
+        group.values[i] = group.values[i]! + n;
+        total.values[i] = total.values[i]! + n;
+      }
+      for (const histogram of row.over ?? []) {
+        for (const [days, n] of Object.entries(histogram)) {
+          for (const { over } of [group, total]) over.set(Number(days), (over.get(Number(days)) ?? 0) + n);
+        }
       }
     }
   }
-  const figuresOf = (t: ReturnType<typeof tally>) => {
-    const histogram = new Map(t.over);
-    t.days.forEach((n, d) => histogram.set(d, n));
-    return figures(t.sums, histogram);
-  };
   return {
     from,
     to,
@@ -609,49 +628,60 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
   };
   const current = monthsOf(start, end);
   const previous = monthsOf(previousStart, start);
-  const [cells, households] = await Promise.all([
-    serially(db, (trx) => sql<{ dimension: 'complex' | 'building'; key: string; current: number; previous: number }>`
-      select dimension, key,
-        coalesce(sum(taken_up) filter (where period >= ${start}::date), 0)::int as current,
-        coalesce(sum(taken_up) filter (where period < ${start}::date), 0)::int as previous
-      from ${cellsOfPieces(['complex', 'building'], { quarter: [...current.quarter, ...previous.quarter], month: [...current.month, ...previous.month] })}
-      -- which lets PostgreSQL read the counts from the index report_cells_taken_up alone
-      where grain in ('month', 'quarter')
-      group by dimension, key`.execute(trx), cellSums),
-    serially(db, (trx) => sql<{ building_id: string; complex_id: string; n: number }>`
-      select building_id, complex_id, count(*)::int as n from tenants group by building_id, complex_id`.execute(trx)),
-  ]);
-  const buildingHouseholds = new Map<string, { complexId: string; n: number }>();
-  const complexHouseholds = new Map<string, number>();
-  for (const h of households.rows) {
-    const known = buildingHouseholds.get(h.building_id);
-    buildingHouseholds.set(h.building_id, { complexId: known?.complexId ?? h.complex_id, n: (known?.n ?? 0) + h.n });
-    complexHouseholds.set(h.complex_id, (complexHouseholds.get(h.complex_id) ?? 0) + h.n);
-  }
-  const rate = (incidents: number, n: number) => (n > 0 ? Math.round((incidents / n) * 10_000) / 10_000 : null);
-  const spot = (key: string, complexId: string | null, n: number, current: number, previous: number): Hotspot => ({
-    key,
-    complexId,
-    households: n,
-    incidents: current,
-    incidentsPerHousehold: rate(current, n),
-    previousIncidents: previous,
-    previousIncidentsPerHousehold: rate(previous, n),
-    change: current - previous,
-    trend: previous === 0 ? (current === 0 ? 'same' : 'new') : current > previous ? 'up' : current < previous ? 'down' : 'same',
+  // "grain in": which lets PostgreSQL read the counts from the index report_cells_taken_up alone.
+  const cells = cellsOfPieces(
+    ['complex', 'building'],
+    { quarter: [...current.quarter, ...previous.quarter], month: [...current.month, ...previous.month] },
+    sql`grain in ('month', 'quarter')`,
+  );
+  // Each half of the keys (by hash, on two connections at once, as the summary) ranks its own and
+  // sends its first `limit` of each dimension; the first `limit` of both halves are among them.
+  const halves = await Promise.all(
+    HALVES.map((half) =>
+      serially(db, (trx) => sql<{ dimension: 'complex' | 'building'; key: string; complex_id: string | null; households: number; current: number; previous: number; rate: number | null; previous_rate: number | null }>`
+        with spots as (
+          -- the households beside the cells, summed in the same pass: a join would look them up one by one
+          select dimension, key,
+            coalesce(sum(taken_up) filter (where period >= ${start}::date), 0)::int as current,
+            coalesce(sum(taken_up) filter (where period < ${start}::date), 0)::int as previous,
+            coalesce(sum(households), 0)::int as households,
+            min(complex_id) as complex_id
+          from (
+            select dimension, key, period, taken_up, null::int as households, null::text as complex_id from ${cells}
+            union all
+            select dimension, key, null, null, households, complex_id from households
+          ) counts
+          where hashtext(key) & 1 = ${sql.lit(half)}
+          group by dimension, key
+          having sum(taken_up) > 0
+        ), rated as (
+          select dimension, key, case when dimension = 'complex' then key else complex_id end as complex_id, households, current, previous,
+            (20000 * current + households) / (2 * nullif(households, 0)) as rate,
+            (20000 * previous + households) / (2 * nullif(households, 0)) as previous_rate
+          from spots
+        )
+        select * from (
+          select rated.*, row_number() over (partition by dimension order by rate desc nulls last, current desc, key collate "C") as rank from rated
+        ) ranked
+        where rank <= ${input.limit}`.execute(trx), cellSums),
+    ),
+  );
+  // The rates come in ten-thousandths, rounded half up in integers: exact, and ranked as they are shown.
+  const rate = (tenThousandths: number | null) => (tenThousandths === null ? null : tenThousandths / 10_000);
+  const spot = (row: (typeof halves)[number]['rows'][number]): Hotspot => ({
+    key: row.key,
+    complexId: row.complex_id,
+    households: row.households,
+    incidents: row.current,
+    incidentsPerHousehold: rate(row.rate),
+    previousIncidents: row.previous,
+    previousIncidentsPerHousehold: rate(row.previous_rate),
+    change: row.current - row.previous,
+    trend: row.previous === 0 ? (row.current === 0 ? 'same' : 'new') : row.current > row.previous ? 'up' : row.current < row.previous ? 'down' : 'same',
   });
-  const complexes: Hotspot[] = [];
-  const buildings: Hotspot[] = [];
-  for (const c of cells.rows) {
-    if (c.current === 0 && c.previous === 0) continue;
-    if (c.dimension === 'complex') complexes.push(spot(c.key, c.key, complexHouseholds.get(c.key) ?? 0, c.current, c.previous));
-    else {
-      const h = buildingHouseholds.get(c.key);
-      buildings.push(spot(c.key, h?.complexId ?? null, h?.n ?? 0, c.current, c.previous));
-    }
-  }
-  const ranked = (spots: Hotspot[]) =>
-    spots
+  const ranked = (dimension: 'complex' | 'building') =>
+    halves
+      .flatMap(({ rows }) => rows.filter((row) => row.dimension === dimension).map(spot))
       .sort(
         (a, b) =>
           (b.incidentsPerHousehold ?? -1) - (a.incidentsPerHousehold ?? -1) || b.incidents - a.incidents || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
@@ -662,8 +692,8 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
     to: input.to,
     previousFrom: previousStart.slice(0, 7),
     previousTo: addCalendarDays(start, -1).slice(0, 7),
-    complexes: ranked(complexes),
-    buildings: ranked(buildings),
+    complexes: ranked('complex'),
+    buildings: ranked('building'),
   };
 }
 

@@ -213,6 +213,14 @@ export interface TenantsTable {
   updated_at: Timestamp;
 }
 
+/** Households per building and per complex, kept from `tenants` by its triggers (migration 2026-12-04T19-00-households). */
+export interface HouseholdsTable {
+  dimension: 'complex' | 'building';
+  key: string;
+  complex_id: string;
+  households: number;
+}
+
 export interface ContractorsTable {
   contractor_id: string;
   name: string;
@@ -263,6 +271,7 @@ export interface Database {
   invoice_number_series: InvoiceNumberSeriesTable;
   letter_deliveries: LetterDeliveriesTable;
   tenants: TenantsTable;
+  households: HouseholdsTable;
   contractors: ContractorsTable;
   idempotency_keys: IdempotencyKeysTable;
   incident_reports: IncidentReportsTable;

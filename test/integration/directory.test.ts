@@ -93,6 +93,38 @@ describe('upsertTenants', () => {
     expect((await tenantRow('T-1'))!.email).toBeNull();
   });
 
+  it('keeps the households per building and complex that the hot spots divide by, through moves and removals', async () => {
+    const households = () =>
+      database.db.selectFrom('households').select(['dimension', 'key', 'complex_id', 'households']).where('complex_id', 'like', 'HH-%').orderBy(['dimension', 'key']).execute();
+    await upsertTenants(database.db, [
+      tenant('HH-1', { complexId: 'HH-C1', buildingId: 'HH-C1-A' }),
+      tenant('HH-2', { complexId: 'HH-C1', buildingId: 'HH-C1-A' }),
+      tenant('HH-3', { complexId: 'HH-C1', buildingId: 'HH-C1-B' }),
+    ]);
+    expect(await households()).toEqual([
+      { dimension: 'building', key: 'HH-C1-A', complex_id: 'HH-C1', households: 2 },
+      { dimension: 'building', key: 'HH-C1-B', complex_id: 'HH-C1', households: 1 },
+      { dimension: 'complex', key: 'HH-C1', complex_id: 'HH-C1', households: 3 },
+    ]);
+
+    // HH-3 moves to another complex; HH-1's new e-mail address moves nothing.
+    await upsertTenants(database.db, [tenant('HH-3', { complexId: 'HH-C2', buildingId: 'HH-C2-A' }), tenant('HH-1', { complexId: 'HH-C1', buildingId: 'HH-C1-A', email: 'nieuw@bewoners.test' })]);
+    expect(await households()).toEqual([
+      { dimension: 'building', key: 'HH-C1-A', complex_id: 'HH-C1', households: 2 },
+      { dimension: 'building', key: 'HH-C2-A', complex_id: 'HH-C2', households: 1 },
+      { dimension: 'complex', key: 'HH-C1', complex_id: 'HH-C1', households: 2 },
+      { dimension: 'complex', key: 'HH-C2', complex_id: 'HH-C2', households: 1 },
+    ]);
+
+    await database.db.deleteFrom('tenants').where('contract_number', 'in', ['HH-1', 'HH-3']).execute();
+    expect(await households()).toEqual([
+      { dimension: 'building', key: 'HH-C1-A', complex_id: 'HH-C1', households: 1 },
+      { dimension: 'complex', key: 'HH-C1', complex_id: 'HH-C1', households: 1 },
+    ]);
+    await database.db.deleteFrom('tenants').where('contract_number', '=', 'HH-2').execute();
+    expect(await households()).toEqual([]);
+  });
+
   it('does nothing with an empty upload', async () => {
     const before = await count('tenants');
     expect(await upsertTenants(database.db, [])).toBe(0);

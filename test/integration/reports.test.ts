@@ -439,6 +439,11 @@ describe('the hot spots', () => {
       ['C1', 9, 10, 1.1111],
       ['C2', 4, 1, 0.25],
     ]);
+    // The first of them, whichever half of the keys (by hash) each was ranked in.
+    const firstTwo = await hotspots(db(), { from: '2031-03', to: '2031-03', limit: 2 });
+    expect(firstTwo.buildings.map((b) => b.key)).toEqual(['C1-A', 'C1-B']);
+    expect(firstTwo.complexes.map((c) => c.key)).toEqual(['C1', 'C2']);
+    expect((await hotspots(db(), { from: '2031-03', to: '2031-03', limit: 1 })).buildings.map((b) => b.key)).toEqual(['C1-A']);
     // April beside March: C2-A the same (OC, then APR); C1-A and C1-B down to none.
     const april = await hotspots(db(), { from: '2031-04', to: '2031-04', limit: 10 });
     expect(april.buildings.map((b) => [b.key, b.incidents, b.previousIncidents, b.trend])).toEqual([
