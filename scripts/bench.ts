@@ -805,7 +805,7 @@ async function benchSize(size: number, table: Map<string, Row>, options: { runs:
     const rebuilt = await rebuildProjections(db, stats);
     const same = JSON.stringify(await fingerprint(db)) === JSON.stringify(live);
     put('projection rebuild', `${thousands(rebuilt.events / rebuilt.seconds)} events/s (${rebuilt.seconds.toFixed(1)} s), ${same ? 'rows equal to those before' : 'ROWS DIFFER FROM THOSE BEFORE'}`);
-    log(`[${column}] rebuilt ${thousands(rebuilt.events)} events in ${rebuilt.seconds.toFixed(1)} s: ${thousands(stats.statements)} statements sent as ${thousands(stats.sent)} in ${thousands(stats.roundTrips)} round trips`);
+    log(`[${column}] rebuilt ${thousands(rebuilt.events)} events in ${rebuilt.seconds.toFixed(1)} s: ${thousands(stats.statements)} statements sent as ${thousands(stats.sent)} in ${thousands(stats.roundTrips)} round trips; ${Object.entries(rebuilt.phases).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`).join(', ')}`);
 
     await benchAppends(db, put, options.runs * 4);
   } finally {

@@ -35,8 +35,17 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table report_cells add constraint report_cells_grain_check check (grain in ('day', 'dekad', 'month'))`.execute(db);
 }
 
-async function defineCellFunctions(db: Kysely<any>, version: 'with quarters' | 'without quarters'): Promise<void> {
+/**
+ * `contributions`: the type of an incident's and an invoice's amounts as the recompute sums them
+ * (migration 2026-12-04T20-00-report-cells-integer-sums sums them as integers, into bigints).
+ */
+export async function defineCellFunctions(
+  db: Kysely<any>,
+  version: 'with quarters' | 'without quarters',
+  contributions: 'bigint' | 'integer' = 'bigint',
+): Promise<void> {
   const quarters = version === 'with quarters';
+  const amount = sql.raw(contributions);
   // Add (now minus before) to the cells of an incident reported on p_day.
   await sql`
     create or replace function report_cells_add(p_day date, p_category text, p_complex text, p_building text, now_ report_cells, before_ report_cells)
@@ -122,9 +131,9 @@ async function defineCellFunctions(db: Kysely<any>, version: 'with quarters' | '
           (coalesce(i.offence_number, 0) >= 2)::int as repeat_offences,
           i.tenancy_escalation::int as tenancy_escalations,
           coalesce(i.outcome not in ('returned_to_complainant', 'cancelled'), true)::int as taken_up,
-          coalesce(i.cost_cents, 0)::bigint as cost_cents,
-          coalesce(i.service_costs_cents, 0)::bigint as service_costs_cents,
-          0::bigint as invoiced_cents, 0::bigint as credited_cents, 0::bigint as recovered_cents, 0::bigint as outstanding_cents,
+          coalesce(i.cost_cents, 0)::${amount} as cost_cents,
+          coalesce(i.service_costs_cents, 0)::${amount} as service_costs_cents,
+          0::${amount} as invoiced_cents, 0::${amount} as credited_cents, 0::${amount} as recovered_cents, 0::${amount} as outstanding_cents,
           case when i.outcome in ('self_cleaned', 'cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost', 'dismissed')
             then i.close_working_days end as wd
         from incidents i
@@ -132,8 +141,8 @@ async function defineCellFunctions(db: Kysely<any>, version: 'with quarters' | '
         select i.reported_on, report_dekad(i.reported_on), date_trunc('month', i.reported_on)::date, date_trunc('quarter', i.reported_on)::date,
           i.category, i.complex_id, i.building_id,
           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          v.total_cents, v.credited_cents, v.paid_cents,
-          case when v.status = 'open' then v.total_cents + v.collection_costs_cents + v.interest_cents - v.paid_cents else 0 end,
+          v.total_cents::${amount}, v.credited_cents::${amount}, v.paid_cents::${amount},
+          (case when v.status = 'open' then v.total_cents + v.collection_costs_cents + v.interest_cents - v.paid_cents else 0 end)::${amount},
           null
         from invoices v join incidents i on i.incident_id = v.incident_id
       )
