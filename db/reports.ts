@@ -516,14 +516,13 @@ export async function caseReview(
   const [{ rows, events }, total] = await Promise.all([page, counted]);
   const timelines = new Map<string, ReviewCase['timeline']>();
   for (const e of events) {
-    const { letters, ...data } = e.data as { letters?: unknown[] };
     const entry = {
       position: Number(e.position),
       streamId: e.stream_id,
       type: e.type,
       recordedAt: e.recorded_at.toISOString(),
       actor: typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
-      data: letters === undefined ? data : { ...data, letters: letters.length },
+      data: e.letters === null ? e.data : { ...e.data, letters: e.letters },
     };
     timelines.set(e.incident_id, [...(timelines.get(e.incident_id) ?? []), entry]);
   }
@@ -563,11 +562,20 @@ export async function caseReview(
   };
 }
 
-/** The incidents' own events and their invoices', in order. */
+/** The incidents' own events and their invoices', in order; of the letters an event records, only how many. */
 async function timelineEvents(db: Db, ids: string[]) {
   if (ids.length === 0) return [];
-  const { rows } = await sql<{ position: number; stream_id: string; type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date; incident_id: string }>`
-    select position, stream_id, type, data, metadata, recorded_at,
+  const { rows } = await sql<{
+    position: number;
+    stream_id: string;
+    type: string;
+    data: Record<string, unknown>;
+    letters: number | null;
+    metadata: Record<string, unknown>;
+    recorded_at: Date;
+    incident_id: string;
+  }>`
+    select position, stream_id, type, data - 'letters' as data, jsonb_array_length(data->'letters') as letters, metadata, recorded_at,
       case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
     from events
     where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
