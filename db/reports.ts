@@ -6,7 +6,7 @@
  * An incident belongs to the period in which it was reported (its Amsterdam date): every figure of
  * a period is about the incidents reported in it, whatever happened to them since, money included.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import {
   addCalendarDays,
   amsterdamDate,
@@ -321,26 +321,27 @@ function figuresOf(tally: Tally): SummaryFigures {
  * The summary and the hot spots add up the cells in halves, on two connections at once
  * (PostgreSQL does not share one grouping between processes): the keys of one hash parity each.
  * The summary's sums and histogram come as one text per group, 'n,n,...': node-postgres spends
- * more on fifty columns of a thousand rows than PostgreSQL spends on the sums.
+ * more on fifty columns of a thousand rows than PostgreSQL spends on the sums. `query` gets its
+ * half as a condition on the cells' key.
  */
-const HALVES = [0, 1];
+function inHalves<T>(db: Db, query: (half: RawBuilder<unknown>) => (trx: Transaction<Database>) => Promise<T>): Promise<T[]> {
+  return Promise.all([0, 1].map((half) => serially(db, query(sql`hashtext(key) & 1 = ${sql.lit(half)}`), cellSums)));
+}
+
+/** What the summary sums of each group's cells: the measures, then the histogram's days 0 .. 30. */
+const summedColumns = sql.join([
+  ...measures.map((m) => sql`sum(${sql.ref(m)})`),
+  ...Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])`),
+]);
 
 export async function summary(db: Db, input: { from: LocalDate; to: LocalDate; groupBy?: GroupBy | null }): Promise<Summary> {
   const { from, to } = input;
   const groupBy = input.groupBy ?? null;
   const cells = cellsOf(from, to, groupBy);
-  const sums = [
-    ...measures.map((m) => sql`sum(${sql.ref(m)})`),
-    ...Array.from({ length: HISTOGRAM_DAYS }, (_, d) => sql`sum(close_days[${sql.lit(d + 1)}])`),
-  ];
-  const halves = await Promise.all(
-    HALVES.map((half) =>
-      serially(db, (trx) => sql<{ grp: string; sums: string; over: Record<string, number>[] | null }>`
-        select ${cells.group} as grp, array_to_string(array[${sql.join(sums)}], ',', '0') as sums,
-          jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
-        from ${cells.cells} where ${cells.where} and hashtext(key) & 1 = ${sql.lit(half)} group by grp`.execute(trx), cellSums),
-    ),
-  );
+  const halves = await inHalves(db, (half) => (trx) => sql<{ grp: string; sums: string; over: Record<string, number>[] | null }>`
+    select ${cells.group} as grp, array_to_string(array[${summedColumns}], ',', '0') as sums,
+      jsonb_agg(close_days_over) filter (where close_days_over <> '{}'::jsonb) as over
+    from ${cells.cells} where ${cells.where} and ${half} group by grp`.execute(trx));
   const groups = new Map<string, Tally>();
   const total = newTally();
   for (const { rows } of halves) {
@@ -644,9 +645,7 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
   );
   // Each half of the keys (by hash, on two connections at once, as the summary) ranks its own and
   // sends its first `limit` of each dimension; the first `limit` of both halves are among them.
-  const halves = await Promise.all(
-    HALVES.map((half) =>
-      serially(db, (trx) => sql<{ dimension: 'complex' | 'building'; key: string; complex_id: string | null; households: number; current: number; previous: number; rate: number | null; previous_rate: number | null }>`
+  const halves = await inHalves(db, (half) => (trx) => sql<{ dimension: 'complex' | 'building'; key: string; complex_id: string | null; households: number; current: number; previous: number; rate: number | null; previous_rate: number | null }>`
         with spots as (
           -- the households beside the cells, summed in the same pass: a join would look them up one by one
           select dimension, key,
@@ -659,7 +658,7 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
             union all
             select dimension, key, null, null, households, complex_id from households
           ) counts
-          where hashtext(key) & 1 = ${sql.lit(half)}
+          where ${half}
           group by dimension, key
           having sum(taken_up) > 0
         ), rated as (
@@ -671,9 +670,7 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
         select * from (
           select rated.*, row_number() over (partition by dimension order by rate desc nulls last, current desc, key collate "C") as rank from rated
         ) ranked
-        where rank <= ${input.limit}`.execute(trx), cellSums),
-    ),
-  );
+        where rank <= ${input.limit}`.execute(trx));
   // The rates come in ten-thousandths, rounded half up in integers: exact, and ranked as they are shown.
   const rate = (tenThousandths: number | null) => (tenThousandths === null ? null : tenThousandths / 10_000);
   const spot = (row: (typeof halves)[number]['rows'][number]): Hotspot => ({
