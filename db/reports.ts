@@ -211,8 +211,8 @@ function nearestRank(values: [number, number][], numerator: number, denominator:
   return values[values.length - 1]![0];
 }
 
-function figures(sums: Sums, histogram: Map<number, number>): SummaryFigures {
-  const closes = ascending(histogram);
+/** `closes`: [working days, incidents] of the handled incidents, by working days. */
+function figures(sums: Sums, closes: [number, number][]): SummaryFigures {
   const cleaned = sums.charged + sums.service_cost + sums.own_cost;
   const handled = sums.self_resolved + cleaned + sums.dismissed;
   return {
@@ -313,10 +313,14 @@ const newTally = (): Tally => ({ values: new Array<number>(measures.length + HIS
 function figuresOf(tally: Tally): SummaryFigures {
   const sums = {} as Sums;
   measures.forEach((m, i) => (sums[m] = tally.values[i]!));
-  const histogram = new Map<number, number>();
-  for (let d = 0; d < HISTOGRAM_DAYS; d++) histogram.set(d, tally.values[measures.length + d]!);
-  for (const [days, n] of tally.over) histogram.set(days, (histogram.get(days) ?? 0) + n);
-  return figures(sums, histogram);
+  // A thousand groups a request: the histogram's days are in order already, and the rare others sorted in.
+  const closes: [number, number][] = [];
+  for (let d = 0; d < HISTOGRAM_DAYS; d++) {
+    const n = tally.values[measures.length + d]!;
+    if (n > 0) closes.push([d, n]);
+  }
+  if (tally.over.size === 0) return figures(sums, closes);
+  return figures(sums, [...closes, ...ascending(tally.over)].sort((a, b) => a[0] - b[0]));
 }
 
 /**
