@@ -320,7 +320,8 @@ function figuresOf(tally: Tally): SummaryFigures {
     if (n > 0) closes.push([d, n]);
   }
   if (tally.over.size === 0) return figures(sums, closes);
-  return figures(sums, [...closes, ...ascending(tally.over)].sort((a, b) => a[0] - b[0]));
+  // Its days never meet the histogram's: closes after more than 30 (or, dated before the report, fewer than 0) working days.
+  return figures(sums, ascending(new Map([...closes, ...tally.over])));
 }
 
 /**
