@@ -1,13 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../db/connection';
 import type { Config } from '../worker/config';
 import { registerProblemHandlers, badRequest } from './problems';
-import { authenticate } from './auth';
+import { registerAccessControl } from './auth';
+import { parseCsvBody, CsvBodyError } from './csv-body';
+import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
@@ -25,18 +26,21 @@ export interface ApiDeps {
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   // maxParamLength: a tenant link's token (/links/:token) is longer than Fastify's default of 100
   // characters, which would answer every link in every letter with 414.
-  const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 1000 } });
+  // bodyLimit: what an action needs; the uploads (directory, payments, bank statements) set their own.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1000 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
-  app.addHook('onRequest', async (request) => authenticate(request, deps.config));
+  registerAccessControl(app, deps.config);
+  refuseUnstorableText(app);
 
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => done(null, body));
-  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => {
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parseCsv(body as string, { columns: true, skip_empty_lines: true, trim: true, bom: true }));
+      done(null, parseCsvBody(body as string));
     } catch (error) {
-      done(badRequest(`the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}`), undefined);
+      if (error instanceof CsvBodyError) done(badRequest(error.message, [{ path: error.line === null ? 'body' : `line ${error.line}`, message: error.message }]), undefined);
+      else done(error as Error, undefined);
     }
   });
 
@@ -62,10 +66,10 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get(
     '/healthz',
-    { schema: { operationId: 'health', tags: ['operations'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { config: { access: 'public' }, schema: { operationId: 'health', tags: ['operations'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
-  routes.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerIncidentRoutes(app, deps);
   registerDirectoryRoutes(app, deps);

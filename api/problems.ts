@@ -1,65 +1,134 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, ApplicationFailure } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  ApplicationFailure,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import { ZodError } from 'zod';
 import { DomainError, IllegalStateError, NotFoundError, ValidationError } from '../domain/errors';
 import { InvalidLinkError } from '../activities/links';
+import { csvLineOf } from './csv-body';
 
 export interface FieldProblem {
+  /** `body.note`, `query.from`, `path.id`, `header.idempotency-key`, or `line 12: amount` for a CSV upload. */
   path: string;
   message: string;
 }
 
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
 /** An error the API answers with as RFC 9457 problem+json. */
 export class HttpProblem extends Error {
+  readonly title: string;
   constructor(
     readonly status: number,
-    readonly title: string,
     detail: string,
     readonly errors: FieldProblem[] = [],
+    /** Seconds, for 503 and 429: when trying again makes sense. */
+    readonly retryAfter?: number,
   ) {
     super(detail);
     this.name = 'HttpProblem';
+    this.title = titles[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request');
   }
 }
 
-export const unauthorized = (detail: string) => new HttpProblem(401, 'Unauthorized', detail);
-export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
-export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', detail);
-export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);
-export const badRequest = (detail: string, errors: FieldProblem[] = []) => new HttpProblem(400, 'Bad Request', detail, errors);
+export const unauthorized = (detail: string) => new HttpProblem(401, detail);
+export const forbidden = (detail: string) => new HttpProblem(403, detail);
+export const notFound = (detail: string) => new HttpProblem(404, detail);
+export const conflict = (detail: string) => new HttpProblem(409, detail);
+export const badRequest = (detail: string, errors: FieldProblem[] = []) => new HttpProblem(400, detail, errors);
+export const unavailable = (detail: string, retryAfter = 5) => new HttpProblem(503, detail, [], retryAfter);
 
-function sendProblem(reply: FastifyReply, problem: HttpProblem, instance: string) {
-  return reply
-    .status(problem.status)
-    .type('application/problem+json')
-    .send({
-      type: `https://polluter-pays.local/problems/${problem.title.toLowerCase().replace(/\s+/g, '-')}`,
-      title: problem.title,
-      status: problem.status,
-      detail: problem.message,
-      instance,
-      ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
-    });
+/** An error answer echoes at most a short excerpt of what was sent. */
+const MAX_LISTED_ERRORS = 20;
+const MAX_MESSAGE = 200;
+const MAX_DETAIL = 500;
+
+export function excerpt(text: string, max = MAX_MESSAGE): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Domain errors, validation, Temporal Update failures: each to the status a client can act on. */
-export function toProblem(error: unknown): HttpProblem {
+const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+function fieldPath(request: FastifyRequest | undefined, context: string, segments: (string | number)[]): string {
+  const where = contextNames[context] ?? context;
+  if (where === 'body' && request) {
+    const line = typeof segments[0] === 'number' || /^\d+$/.test(String(segments[0] ?? '')) ? csvLineOf(request.body, Number(segments[0])) : null;
+    if (line !== null) return segments.length > 1 ? `line ${line}: ${segments.slice(1).join('.')}` : `line ${line}`;
+  }
+  return [where, ...segments].join('.');
+}
+
+function validationProblem(errors: FieldProblem[]): HttpProblem {
+  const count = errors.length;
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: excerpt(e.path, 100), message: excerpt(e.message) }));
+  const detail =
+    count === 1
+      ? `the request is invalid: ${listed[0]!.path}: ${listed[0]!.message}`
+      : count > MAX_LISTED_ERRORS
+        ? `the request is invalid: ${count} problems, the first ${MAX_LISTED_ERRORS} listed`
+        : `the request is invalid: ${count} problems`;
+  return badRequest(detail, listed);
+}
+
+/** PostgreSQL or the network to it is down or restarting: the request can be tried again. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code))) {
+    return true;
+  }
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection to the database was lost/i.test(message);
+}
+
+/** Temporal does not answer, or not in time. */
+export function isTemporalUnavailable(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  // 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 1 CANCELLED (our own deadline).
+  return isGrpcServiceError(grpc) && [1, 4, 14].includes(grpc.code);
+}
+
+/** Domain errors, validation, Temporal Update failures, dependencies down: each to the status a client can act on. */
+export function toProblem(error: unknown, request?: FastifyRequest): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = (error as FastifyError).validationContext ?? 'body';
-    return badRequest(
-      'the request is invalid',
+    const context = (error as FastifyError).validationContext ?? 'body';
+    return validationProblem(
       error.validation.map((v) => ({
-        path: [where, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        path: fieldPath(request, context, String(v.instancePath).split('/').filter(Boolean)),
         message: v.message ?? 'invalid',
       })),
     );
   }
   if (error instanceof ZodError) {
-    return badRequest('the request is invalid', error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    return validationProblem(error.issues.map((i) => ({ path: fieldPath(request, 'body', i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))), message: i.message })));
   }
-  if (error instanceof ValidationError) return badRequest(error.message, error.fields);
+  if (error instanceof ValidationError) {
+    return badRequest(
+      excerpt(error.message, MAX_DETAIL),
+      error.fields.slice(0, MAX_LISTED_ERRORS).map((f) => ({ path: f.path.startsWith('body') || f.path.startsWith('line ') ? f.path : `body.${f.path}`, message: excerpt(f.message) })),
+    );
+  }
   if (error instanceof IllegalStateError) return conflict(error.message);
   if (error instanceof NotFoundError) return notFound(error.message);
   if (error instanceof DomainError) return conflict(error.message);
@@ -69,23 +138,46 @@ export function toProblem(error: unknown): HttpProblem {
     if (cause instanceof ApplicationFailure) {
       if (cause.type === 'validation') return badRequest(cause.message);
       if (cause.type === 'not_found') return notFound(cause.message);
+      if (cause.type === 'unstorable') return badRequest(cause.message);
       return conflict(cause.message);
     }
     return conflict(error.message);
   }
   if (error instanceof WorkflowNotFoundError) return notFound('no such incident');
+  if (isTemporalUnavailable(error)) return unavailable('the workflow engine does not answer in time; try again shortly', 10);
+  if (isDatabaseUnavailable(error)) return unavailable('the database is not reachable; try again shortly', 5);
   const fastifyError = error as Partial<FastifyError>;
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new HttpProblem(fastifyError.statusCode, fastifyError.statusCode === 415 ? 'Unsupported Media Type' : 'Bad Request', fastifyError.message ?? 'bad request');
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = excerpt(fastifyError.message ?? 'bad request', MAX_DETAIL);
+    // A body that cannot be read at all (not JSON, empty, too large) is a problem of the body as a whole.
+    const errors = status === 400 || status === 413 || status === 415 ? [{ path: 'body', message: excerpt(message) }] : [];
+    return new HttpProblem(status, message, errors);
   }
-  return new HttpProblem(500, 'Internal Server Error', 'something went wrong on our side');
+  return new HttpProblem(500, 'something went wrong on our side');
+}
+
+export function sendProblem(reply: FastifyReply, problem: HttpProblem, request: FastifyRequest) {
+  if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
+  return reply
+    .status(problem.status)
+    .type('application/problem+json')
+    .send({
+      type: `https://polluter-pays.local/problems/${problem.title.toLowerCase().replace(/\s+/g, '-')}`,
+      title: problem.title,
+      status: problem.status,
+      detail: excerpt(problem.message, MAX_DETAIL),
+      // The path only: a query string can hold a tenant's link token.
+      instance: excerpt(request.url.split('?')[0] ?? '/', 300),
+      ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
+    });
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
+    const problem = toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, problem, request.url);
+    return sendProblem(reply, problem, request);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, notFound(`no route ${request.method} ${request.url.split('?')[0]}`), request.url));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, notFound(`no route ${request.method} ${excerpt(request.url.split('?')[0] ?? '/', 200)}`), request));
 }

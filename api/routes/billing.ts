@@ -18,7 +18,6 @@ import {
   type LedgerRow,
 } from '../../db/billing-export';
 import { amsterdamDate } from '../../domain/calendar';
-import { staffCaller } from '../auth';
 import { badRequest, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -122,6 +121,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/billing/export',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'billingExport',
         tags,
@@ -141,7 +141,6 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['finance']);
       const { from, to, format } = request.query;
       assertPeriod(from, to);
       const policy = config.policy;
@@ -185,6 +184,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.post(
     '/billing/export-batches',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'createBillingExportBatch',
         tags,
@@ -193,7 +193,6 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['finance']);
       const batch = await createExportBatch(db, config.policy);
       if (!batch) return reply.status(200).send({ batchId: null, rowCount: 0 as const, sha256: null, createdAt: null });
       return reply.status(201).header('location', `/billing/export-batches/${batch.batchId}`).send(batchJson(batch));
@@ -203,6 +202,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/billing/export-batches',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'listBillingExportBatches',
         tags,
@@ -215,7 +215,6 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      staffCaller(request, config, ['finance']);
       const batches = await listExportBatches(db, request.query);
       return { batches: batches.map(batchJson) };
     },
@@ -224,6 +223,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/billing/export-batches/:id',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'getBillingExportBatch',
         tags,
@@ -233,7 +233,6 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['finance']);
       const batch = await exportBatchContent(db, request.params.id);
       if (!batch) throw notFound(`no export batch ${request.params.id}`);
       return untyped(reply)
@@ -248,6 +247,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/reports/finance/outstanding',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'financeOutstandingReport',
         tags: ['reports'],
@@ -261,7 +261,6 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      staffCaller(request, config, ['finance']);
       const asOf = request.query.asOf ?? amsterdamDate(new Date());
       const to = request.query.to ?? asOf;
       const from = request.query.from ?? `${to.slice(0, 7)}-01`;

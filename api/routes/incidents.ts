@@ -28,7 +28,7 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { incidentWorkflow } from '../../workflows/incident';
-import { staffCaller, tenantOrStaffCaller, type Caller } from '../auth';
+import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -118,6 +118,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.post(
     '/incidents',
     {
+      config: { access: { roles: ['consultant'] } },
       schema: {
         operationId: 'reportIncident',
         tags,
@@ -128,7 +129,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request, reply) => {
-      const caller = staffCaller(request, config, ['consultant']);
+      const caller = staffOf(request);
       const body = request.body;
       if (body.polluterTenantId) await requireTenantExists(body.polluterTenantId, 'polluterTenantId');
       if (body.complainantTenantId) await requireTenantExists(body.complainantTenantId, 'complainantTenantId');
@@ -215,6 +216,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.get(
     '/incidents',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'listIncidents',
         tags,
@@ -223,7 +225,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const q = request.query;
       let query = db.selectFrom('incidents');
       if (q.status) query = query.where('status', '=', q.status);
@@ -243,6 +244,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.get(
     '/incidents/:id',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'getIncident',
         tags,
@@ -252,7 +254,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', request.params.id).executeTakeFirst();
       if (!row) throw notFound(`no incident ${request.params.id}`);
       const [timeline, letters] = await Promise.all([
@@ -293,6 +294,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.post(
     '/incidents/:id/cleanup-reports',
     {
+      config: { access: { roles: ['consultant'], tenantLink: true } },
       schema: {
         operationId: 'reportCleanup',
         tags,
@@ -304,7 +306,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
+      const caller = callerOf(request);
       await requireOpenIncidentFor(caller, request.params.id);
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
@@ -316,9 +318,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   routes.post(
     '/incidents/:id/inspections',
-    { schema: { operationId: 'recordInspection', tags, params: s.incidentParams, body: s.inspectionBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, body: s.inspectionBody, response: action } },
     async (request) => {
-      const caller = staffCaller(request, config, ['consultant']);
+      const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
       return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null });
     },
@@ -326,9 +328,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   routes.post(
     '/incidents/:id/polluter',
-    { schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, body: s.polluterBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, body: s.polluterBody, response: action } },
     async (request) => {
-      const caller = staffCaller(request, config, ['consultant']);
+      const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
       await requireTenantExists(request.body.tenantId, 'tenantId');
       return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor });
@@ -338,6 +340,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.post(
     '/incidents/:id/disputes',
     {
+      config: { access: { roles: ['consultant'], tenantLink: true } },
       schema: {
         operationId: 'openDispute',
         tags,
@@ -349,7 +352,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      const caller = tenantOrStaffCaller(request, config, request.params.id, ['consultant']);
+      const caller = callerOf(request);
       const invoiced = await closedWithOpenInvoice(request.params.id);
       if (invoiced) {
         // The incident is settled, its invoice is not: the dispute pauses the dunning.
@@ -368,6 +371,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.post(
     '/incidents/:id/disputes/resolution',
     {
+      config: { access: { roles: ['consultant'] } },
       schema: {
         operationId: 'resolveDispute',
         tags,
@@ -378,7 +382,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      const caller = staffCaller(request, config, ['consultant']);
+      const caller = staffOf(request);
       const invoiced = await closedWithOpenInvoice(request.params.id);
       if (invoiced) {
         if (!invoiced.paused) throw conflict('there is no open dispute');
@@ -398,6 +402,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.post(
     '/incidents/:id/completion',
     {
+      config: { access: { roles: ['contractor'] } },
       schema: {
         operationId: 'completeCleanup',
         tags,
@@ -408,7 +413,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      staffCaller(request, config, ['contractor']);
       await requireOpenIncident(request.params.id);
       return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null });
     },
@@ -416,9 +420,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   routes.post(
     '/incidents/:id/cancellation',
-    { schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, body: s.cancellationBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, body: s.cancellationBody, response: action } },
     async (request) => {
-      const caller = staffCaller(request, config, ['consultant']);
+      const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
       return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor });
     },

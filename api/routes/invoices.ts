@@ -12,8 +12,8 @@ import {
   registerPaymentUpdate,
   type InvoiceUpdateResult,
 } from '../../workflows/messages';
-import { staffCaller } from '../auth';
-import { badRequest, conflict, notFound } from '../problems';
+import { staffOf } from '../auth';
+import { badRequest, conflict, excerpt, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
 
@@ -60,7 +60,7 @@ async function invoiceRow(db: Db, number: string) {
 }
 
 export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, temporal, config } = deps;
+  const { db, temporal } = deps;
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['billing'];
 
@@ -88,6 +88,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/invoices/:number',
     {
+      config: { access: { roles: ['finance', 'consultant', 'admin'] } },
       schema: {
         operationId: 'getInvoice',
         tags,
@@ -96,7 +97,6 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      staffCaller(request, config, ['finance', 'consultant', 'admin']);
       const invoice = await invoiceRow(db, request.params.number);
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
       const [payments, timeline] = await Promise.all([
@@ -129,6 +129,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.post(
     '/invoices/:number/payments',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'registerPayment',
         tags,
@@ -139,7 +140,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      const caller = staffCaller(request, config, ['finance']);
+      const caller = staffOf(request);
       const paymentId = request.body.paymentId ?? request.headers['idempotency-key']?.toString() ?? randomUUID();
       const outcome = await book(
         request.params.number,
@@ -153,6 +154,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.post(
     '/invoices/:number/credit',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'creditInvoice',
         tags,
@@ -163,7 +165,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      const caller = staffCaller(request, config, ['finance']);
+      const caller = staffOf(request);
       const invoice = await invoiceRow(db, request.params.number);
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
       if (invoice.status !== 'open') throw conflict(`invoice ${request.params.number} is ${invoice.status}`);
@@ -175,7 +177,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.post(
     '/payments/imports',
     {
-      bodyLimit: 20 * 1024 * 1024,
+      config: { access: { roles: ['finance'] } },
+      bodyLimit: 8 * 1024 * 1024, // 50,000 lines
       schema: {
         operationId: 'importPayments',
         tags,
@@ -195,7 +198,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      const caller = staffCaller(request, config, ['finance']);
+      const caller = staffOf(request);
       const result: ImportResult = { booked: [], alreadyBooked: [], unmatched: [] };
       for (const row of request.body) {
         const amountCents = parseCamtAmountCents(row.amount.replace(',', '.'));
@@ -218,7 +221,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.post(
     '/payments/bank-statements',
     {
-      bodyLimit: 50 * 1024 * 1024,
+      config: { access: { roles: ['finance'] } },
+      bodyLimit: 32 * 1024 * 1024, // a month of a busy account's credits
       schema: {
         operationId: 'importBankStatement',
         tags,
@@ -228,12 +232,12 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       },
     },
     async (request) => {
-      const caller = staffCaller(request, config, ['finance']);
+      const caller = staffOf(request);
       let statements;
       try {
         statements = parseCamt053(request.body);
       } catch (error) {
-        if (error instanceof CamtError) throw badRequest(error.message);
+        if (error instanceof CamtError) throw badRequest(excerpt(error.message), [{ path: 'body', message: excerpt(error.message) }]);
         throw error;
       }
       const result: ImportResult = { booked: [], alreadyBooked: [], unmatched: [] };
@@ -260,6 +264,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   routes.get(
     '/payments/unmatched',
     {
+      config: { access: { roles: ['finance'] } },
       schema: {
         operationId: 'unmatchedPayments',
         tags,
@@ -283,8 +288,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         },
       },
     },
-    async (request) => {
-      staffCaller(request, config, ['finance']);
+    async () => {
       const rows = await db.selectFrom('unmatched_payments').selectAll().orderBy('booking_date').orderBy('entry_reference').execute();
       return {
         payments: rows.map((r) => ({

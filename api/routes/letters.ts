@@ -7,7 +7,6 @@ import { signTenantLink, tenantLinkUrl } from '../../activities/links';
 import { renderFinancialPdf } from '../../activities/pdf';
 import { toFinancialLetter } from '../../activities/index';
 import { notFound } from '../problems';
-import { staffCaller } from '../auth';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
 
@@ -18,6 +17,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/letters/print-queue',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'printQueue',
         tags: ['letters'],
@@ -27,7 +27,6 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const rows = await db
         .selectFrom('letter_deliveries as d')
         .innerJoin('notifications as n', 'n.letter_id', 'd.letter_id')
@@ -73,6 +72,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/letters/:letterId/pdf',
     {
+      config: { access: { roles: ['consultant', 'admin', 'finance'] } },
       schema: {
         operationId: 'letterPdf',
         tags: ['letters'],
@@ -81,7 +81,6 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['consultant', 'admin', 'finance']);
       const row = await db
         .selectFrom('notifications as n')
         .leftJoin('tenants as t', 't.contract_number', 'n.recipient_id')

@@ -15,7 +15,6 @@ import {
   summaryCsvRows,
   today,
 } from '../../db/reports';
-import { staffCaller } from '../auth';
 import { badRequest } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -180,13 +179,14 @@ function sendJson(reply: unknown, body: unknown) {
 }
 
 export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, config } = deps;
+  const { db } = deps;
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['reports'];
 
   routes.get(
     '/reports/summary',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'reportSummary',
         tags,
@@ -207,7 +207,6 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const { from, to, groupBy, format } = request.query;
       assertPeriod(from, to);
       const report = await summary(db, { from, to, groupBy: groupBy ?? null });
@@ -225,6 +224,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/case-review',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'reportCaseReview',
         tags,
@@ -242,7 +242,6 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request, reply) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const q = request.query;
       const fallback = previousMonth();
       const from = q.from ?? fallback.from;
@@ -255,6 +254,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/hotspots',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'reportHotspots',
         tags,
@@ -278,7 +278,6 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const fallback = lastWholeMonths(3);
       const from = request.query.from ?? fallback.from;
       const to = request.query.to ?? (request.query.from && request.query.from > fallback.to ? request.query.from : fallback.to);
@@ -290,6 +289,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/overdue',
     {
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
         operationId: 'reportOverdue',
         tags,
@@ -303,7 +303,6 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request) => {
-      staffCaller(request, config, ['consultant', 'admin']);
       const q = request.query;
       return overdue(db, { asOf: q.asOf ?? today(), contractorWorkingDays: q.contractorDays, limit: q.limit });
     },

@@ -11,7 +11,7 @@ import type { ApiDeps } from '../app';
 export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/links/:token',
-    { schema: { hide: true, params: z.object({ token: z.string().min(1) }) } },
+    { config: { access: 'public' }, schema: { hide: true, params: z.object({ token: z.string().min(1) }) } },
     async (request, reply) => {
       let page: string;
       try {

@@ -376,7 +376,7 @@ describe('directory', () => {
   test('a CSV row with a bad postal code is a 400 naming the row and field, and no row of that upload is written', async () => {
     const csv = [header, 'E-1,Bewoner E1,e1@bewoners.test,Kade,1,3511 AA,Utrecht,C3,C3-E,1', 'E-2,Bewoner E2,,Kade,2,35110AA,Utrecht,C3,C3-E,2'].join('\n');
     const problem = expectProblem(await putCsv('/directory/tenants', csv), 400);
-    expect(errorPaths(problem)).toEqual(['body.1.postalCode']);
+    expect(errorPaths(problem)).toEqual(['line 3: postalCode']);
     const written = await stack.database.db.selectFrom('tenants').select('contract_number').where('contract_number', 'in', ['E-1', 'E-2']).execute();
     expect(written).toEqual([]);
   });
