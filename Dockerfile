@@ -23,7 +23,8 @@ COPY --chown=node:node . .
 # After `npm ci` (with NODE_ENV=production it would skip the dev dependencies). In production the
 # configuration insists on API_KEYS and LINK_SECRET instead of falling back to development values.
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    HOST=0.0.0.0
 EXPOSE 3000
 
 CMD ["npx", "tsx", "api/server.ts"]

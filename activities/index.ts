@@ -1,7 +1,20 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
+import { ZodError } from 'zod';
 import type { Db } from '../db/connection';
-import { appendToStream, appendWithin, isUniqueViolation, type EventMetadata, type ExpectedVersion, type NewEvent } from '../db/event-store';
+import {
+  appendToStream,
+  appendWithin,
+  isUniqueViolation,
+  EventIdConflictError,
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+  type Tx,
+} from '../db/event-store';
+import { UnknownEventError } from '../domain/events';
+import { STALE_OFFENCE_COUNT, ValidationError, type DataFailureType } from '../domain/errors';
 import { categoryPolicy, type Category, type CategoryPolicy, type Policy } from '../domain/policy';
 import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
 import { addCalendarDays, amsterdamDate } from '../domain/calendar';
@@ -98,7 +111,7 @@ export function createActivities(deps: ActivityDeps) {
     return { filename: `${letter.kind}-${document}.pdf`, content: pdf };
   }
 
-  return {
+  return failingAtOnceOnData({
     renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
       const { categories: _categories, ...general } = deps.policy;
@@ -128,23 +141,20 @@ export function createActivities(deps: ActivityDeps) {
       return chosen.contractor_id;
     },
 
-    /** Offences of this tenant recorded within the window before `before`, other than this incident. */
+    /** Offences of this tenant recorded since the window before `before` began, other than this incident. */
     async countPriorOffences(input: { tenantId: string; before: string; windowMonths: number; incidentId: string }): Promise<number> {
-      const since = new Date(input.before);
-      since.setUTCMonth(since.getUTCMonth() - input.windowMonths);
-      const row = await db
-        .selectFrom('offences')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('tenant_id', '=', input.tenantId)
-        .where('incident_id', '!=', input.incidentId)
-        .where('recorded_at', '>=', since)
-        .where('recorded_at', '<', new Date(input.before))
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
+      return offencesSince(db, input.tenantId, input.incidentId, offenceWindowStart(input.before, input.windowMonths));
     },
 
+    /**
+     * Append to a stream. A warning's offence number is checked against the tenant's offences in the
+     * same transaction, under a lock per tenant: two incidents of one tenant settling at once cannot
+     * both be the first offence; the later one is told to count again.
+     */
     async appendEvents(input: { streamId: string; expectedVersion: ExpectedVersion; events: NewEvent[]; metadata: EventMetadata }): Promise<number> {
-      const result = await appendToStream(db, input.streamId, input.expectedVersion, input.events, input.metadata);
+      const result = await appendToStream(db, input.streamId, input.expectedVersion, input.events, input.metadata, (trx, events) =>
+        checkOffenceNumbers(trx, input.streamId, events, deps.policy.repeatOffenceWindowMonths),
+      );
       return result.streamVersion;
     },
 
@@ -293,13 +303,18 @@ export function createActivities(deps: ActivityDeps) {
 
     /**
      * Send each letter by e-mail, or queue it for print when the recipient has no e-mail address.
-     * A letter already delivered is skipped, so a retried activity sends nothing twice.
+     * A letter already delivered is skipped, so a retried activity sends nothing twice. Each e-mail is
+     * claimed (`sending`) before it goes to the relay and settled (`sent`) after; once the relay has
+     * it, the settle waits out a database outage instead of failing the batch (which would send it
+     * again). Only a worker that dies between the relay's answer and the settle leaves a claim behind:
+     * the retry sends that letter again, with the same Message-ID, and counts the attempt.
      */
     async deliverLetters(letters: Letter[]): Promise<DeliveryReport> {
       const report: DeliveryReport = { emailed: [], queuedForPrint: [], alreadyDelivered: [] };
       for (const letter of letters) {
-        const delivered = await db.selectFrom('letter_deliveries').select('letter_id').where('letter_id', '=', letter.letterId).executeTakeFirst();
-        if (delivered) {
+        heartbeat();
+        const delivered = await db.selectFrom('letter_deliveries').select(['status']).where('letter_id', '=', letter.letterId).executeTakeFirst();
+        if (delivered?.status === 'sent') {
           report.alreadyDelivered.push(letter.letterId);
           continue;
         }
@@ -307,7 +322,7 @@ export function createActivities(deps: ActivityDeps) {
         if (!recipient?.email) {
           await db
             .insertInto('letter_deliveries')
-            .values({ letter_id: letter.letterId, channel: 'print', address: null, message_id: null })
+            .values({ letter_id: letter.letterId, channel: 'print', address: null, message_id: null, status: 'sent' })
             .onConflict((oc) => oc.column('letter_id').doNothing())
             .execute();
           report.queuedForPrint.push(letter.letterId);
@@ -319,27 +334,131 @@ export function createActivities(deps: ActivityDeps) {
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
         const pdf = await financialPdf(letter.content, recipient);
-        await deps.mailer.send({
-          messageId,
-          to: recipient.email,
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          attachments: pdf ? [{ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' }] : undefined,
-        });
         await db
           .insertInto('letter_deliveries')
-          .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId })
-          .onConflict((oc) => oc.column('letter_id').doNothing())
+          .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId, status: 'sending' })
+          .onConflict((oc) => oc.column('letter_id').doUpdateSet({ attempts: sql`letter_deliveries.attempts + 1`, address: recipient.email }))
           .execute();
+        await whileHeartbeating(() =>
+          deps.mailer.send({
+            messageId,
+            to: recipient.email!,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            attachments: pdf ? [{ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' }] : undefined,
+          }),
+        );
+        await untilStored(() =>
+          db.updateTable('letter_deliveries').set({ status: 'sent', delivered_at: new Date() }).where('letter_id', '=', letter.letterId).execute(),
+        );
         report.emailed.push(letter.letterId);
       }
       return report;
     },
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The start of the repeat-offence window that counts for an offence at `at`. */
+function offenceWindowStart(at: string, windowMonths: number): Date {
+  const since = new Date(at);
+  since.setUTCMonth(since.getUTCMonth() - windowMonths);
+  return since;
+}
+
+async function offencesSince(db: Db | Tx, tenantId: string, incidentId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('offences')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('tenant_id', '=', tenantId)
+    .where('incident_id', '!=', incidentId)
+    .where('recorded_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+async function checkOffenceNumbers(trx: Tx, streamId: string, events: NewEvent[], windowMonths: number): Promise<void> {
+  for (const { eventId, event } of events) {
+    if (event.type !== 'WarningIssued') continue;
+    // A retried append of a warning already stored is not a new offence.
+    const stored = await trx.selectFrom('events').select('event_id').where('event_id', '=', eventId).executeTakeFirst();
+    if (stored) continue;
+    await sql`select pg_advisory_xact_lock(hashtext(${`offences/${event.data.tenantId}`}))`.execute(trx);
+    const incidentId = streamId.replace(/^incident-/, '');
+    const prior = await offencesSince(trx, event.data.tenantId, incidentId, offenceWindowStart(event.data.issuedAt, windowMonths));
+    if (prior !== event.data.offenceNumber - 1) {
+      throw ApplicationFailure.nonRetryable(
+        `tenant ${event.data.tenantId} has ${prior} earlier offences in the window, not ${event.data.offenceNumber - 1}: count again`,
+        STALE_OFFENCE_COUNT,
+      );
+    }
+  }
+}
+
+function heartbeat(): void {
+  // Outside a Temporal activity (a script, a test calling it directly) there is nobody to tell.
+  try {
+    Context.current().heartbeat();
+  } catch {
+    /* not in an activity */
+  }
+}
+
+/** Heartbeat every few seconds while a slow call (the SMTP relay) is under way. */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(heartbeat, 5_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Retry a database write until it succeeds (the database restarting), heartbeating meanwhile; the activity's own limits bound it. */
+async function untilStored<T>(write: () => Promise<T>): Promise<T> {
+  for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (dataFailureTypeOf(error) !== null) throw error;
+      heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** Whether an error is about the data itself, which no retry can mend; null for errors worth retrying. */
+export function dataFailureTypeOf(error: unknown): DataFailureType | null {
+  if (error instanceof ZodError || error instanceof ValidationError || error instanceof UnknownEventError || error instanceof EventIdConflictError) {
+    return 'UnstorableData';
+  }
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  // SQLSTATE class 22 (data exception) and 23 (integrity constraint violation).
+  if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return 'UnstorableData';
+  // The relay refused the recipient for good: a bad address, a mailbox that does not exist.
+  if (code === 'EENVELOPE' && typeof responseCode === 'number' && responseCode >= 500) return 'UndeliverableLetter';
+  return null;
+}
+
+/** Each activity fails at once, without retries, when it fails on its data: the workflow then asks a person. */
+function failingAtOnceOnData<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, activity] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await activity(...args);
+      } catch (error) {
+        const type = dataFailureTypeOf(error);
+        if (type === null || error instanceof ApplicationFailure) throw error;
+        throw ApplicationFailure.create({ type, message: error instanceof Error ? error.message : String(error), nonRetryable: true, cause: error instanceof Error ? error : undefined });
+      }
+    };
+  }
+  return wrapped as T;
+}
 
 export function toFinancialLetter(content: LetterContent): FinancialLetter | null {
   if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;

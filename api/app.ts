@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { Config } from '../worker/config';
 import { registerProblemHandlers, badRequest } from './problems';
@@ -21,6 +22,30 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   config: Pick<Config, 'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'>;
+}
+
+const READINESS_LIMIT_MS = 2000;
+
+async function readiness(deps: ApiDeps): Promise<{ database: string; temporal: string }> {
+  const outcome = async (probe: Promise<unknown>): Promise<string> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_LIMIT_MS} ms`)), READINESS_LIMIT_MS);
+    });
+    try {
+      await Promise.race([probe, timeout]);
+      return 'ok';
+    } catch (error) {
+      return error instanceof Error ? error.message.slice(0, 200) : String(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [database, temporal] = await Promise.all([
+    outcome(sql`select 1`.execute(deps.db)),
+    outcome(deps.temporal.connection.withDeadline(Date.now() + READINESS_LIMIT_MS, () => deps.temporal.workflowService.getSystemInfo({}))),
+  ]);
+  return { database, temporal };
 }
 
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
@@ -68,6 +93,28 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     '/healthz',
     { config: { access: 'public' }, schema: { operationId: 'health', tags: ['operations'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
+  );
+  const check = z.string().describe('ok, or what is wrong');
+  routes.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        operationId: 'readiness',
+        tags: ['operations'],
+        security: [],
+        summary: 'Whether this API can serve: PostgreSQL and Temporal answer (503 with the reason when not)',
+        response: {
+          200: z.object({ status: z.literal('ready'), checks: z.object({ database: check, temporal: check }) }),
+          503: z.object({ status: z.literal('unavailable'), checks: z.object({ database: check, temporal: check }) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checks = await readiness(deps);
+      const ready = checks.database === 'ok' && checks.temporal === 'ok';
+      return reply.status(ready ? 200 : 503).send(ready ? { status: 'ready' as const, checks } : { status: 'unavailable' as const, checks });
+    },
   );
   routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

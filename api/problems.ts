@@ -139,6 +139,7 @@ export function toProblem(error: unknown, request?: FastifyRequest): HttpProblem
       if (cause.type === 'validation') return badRequest(cause.message);
       if (cause.type === 'not_found') return notFound(cause.message);
       if (cause.type === 'unstorable') return badRequest(cause.message);
+      if (cause.type === 'retry') return unavailable(cause.message, 1);
       return conflict(cause.message);
     }
     return conflict(error.message);

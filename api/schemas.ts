@@ -33,6 +33,12 @@ export const reportIncidentBody = z.object({
   complainantTenantId: id.nullable().optional().describe('contract number of the complainant, when a tenant'),
 });
 
+export const attentionSchema = z.object({
+  step: z.string().describe('what the process was doing'),
+  reason: z.string(),
+  since: z.string(),
+});
+
 export const incidentSchema = z.object({
   incidentId: z.string(),
   category: z.string(),
@@ -54,6 +60,7 @@ export const incidentSchema = z.object({
   tenancyEscalation: z.boolean(),
   outcome: outcomeSchema.nullable(),
   closedAt: z.string().nullable(),
+  attention: attentionSchema.nullable().describe('set while a step failed on its data and waits for a person'),
 });
 
 export const reportedSchema = z.object({
@@ -85,7 +92,7 @@ export const incidentDetailSchema = incidentSchema.extend({
 });
 
 export const listIncidentsQuery = z.object({
-  status: z.enum(['open', 'closed']).optional(),
+  status: z.enum(['open', 'closed', 'needs_attention']).optional().describe('needs_attention: open incidents whose process waits for a person'),
   category: categorySchema.optional(),
   complexId: id.optional(),
   buildingId: id.optional(),
@@ -109,6 +116,8 @@ export const completionBody = z.object({
   costCents: z.number().int().nonnegative().max(100_000_000).nullable().optional().describe('the actual cost in euro cents, VAT included'),
 });
 export const cancellationBody = z.object({ reason: z.string().trim().min(1).max(2000) });
+/** The body is optional, as for a cleanup report. */
+export const attentionResolutionBody = z.preprocess((body) => body ?? {}, z.object({ note: z.string().trim().max(2000).nullable().optional() }));
 
 export const actionResultSchema = z.object({
   incidentId: z.string(),

@@ -11,7 +11,7 @@ async function main() {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ db, temporal, config }, { logger: true });
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.host });
   const shutdown = async () => {
     await app.close();
     await connection.close();

@@ -11,10 +11,12 @@ export type Db = Kysely<Database>;
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  // When the server ends an idle connection (a restart, a dropped database, a network cut), the pool drops
-  // it and emits 'error', which without a listener crashes the process. The next query opens a new
-  // connection, and fails there if the server is really gone.
+  // When the server ends a connection (a restart, a dropped database, a network cut), its client emits
+  // 'error', which without a listener crashes the process. The pool listens on idle clients only; a
+  // client in use gets a listener of its own here, while its query fails with the error. The next
+  // query opens a new connection, and fails there if the server is really gone.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   // cursor: lets `.stream()` read large results (the billing export) through a server-side cursor.
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
 }

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { ZodError } from 'zod';
 import { parseEvent, eventSchemaVersion, type DomainEvent } from '../domain/events';
 import { ValidationError } from '../domain/errors';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
 import type { Db } from './connection';
 import type { Database, EventRow, NewEventRow } from './schema';
 import { projectAppended } from './projections';
@@ -96,6 +97,11 @@ function isEventsUniqueViolation(error: unknown): boolean {
 function validateEvents(newEvents: NewEvent[]): NewEvent[] {
   if (newEvents.length === 0) throw new ValidationError('nothing to append');
   return newEvents.map(({ eventId, event }, index) => {
+    const unstorable = unstorableTextPath(event.data);
+    if (unstorable) {
+      const path = `events.${index}.data.${unstorable.join('.')}`;
+      throw new ValidationError(`event ${index} (${event.type}): ${path} ${UNSTORABLE_TEXT_MESSAGE}`, [{ path, message: UNSTORABLE_TEXT_MESSAGE }]);
+    }
     try {
       return { eventId, event: parseEvent(event.type, event.data) };
     } catch (error) {
@@ -120,11 +126,16 @@ export async function appendToStream(
   expectedVersion: ExpectedVersion,
   newEvents: NewEvent[],
   metadata: EventMetadata = {},
+  /** Checked in the append's transaction, before the events are written (a rule across streams). */
+  guard?: (trx: Tx, events: NewEvent[]) => Promise<void>,
 ): Promise<AppendResult> {
   const validated = validateEvents(newEvents);
   const eventIds = validated.map((e) => e.eventId);
   try {
-    return await db.transaction().execute((trx) => appendWithin(trx, streamId, expectedVersion, validated, metadata));
+    return await db.transaction().execute(async (trx) => {
+      if (guard) await guard(trx, validated);
+      return appendWithin(trx, streamId, expectedVersion, validated, metadata);
+    });
   } catch (error) {
     if (isEventsUniqueViolation(error)) {
       // Another append won the race for these versions (or these event ids) between our read and insert.

@@ -10,6 +10,8 @@ import { workingDaysBetween } from './reports';
 
 type Tx = Transaction<Database>;
 
+const noAttention = { attention_step: null, attention_reason: null, attention_since: null };
+
 export function incidentIdOf(stored: StoredEvent): string | null {
   if (stored.streamId.startsWith('incident-')) return stored.streamId.slice('incident-'.length);
   const data = stored.event.data as { incidentId?: unknown };
@@ -177,7 +179,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       break;
     }
     case 'InvoicePaid':
-      await updateInvoice(trx, event.data.invoiceNumber, { status: 'paid', settled_on: event.data.paidOn });
+      await updateInvoice(trx, event.data.invoiceNumber, { status: 'paid', settled_on: event.data.paidOn, ...noAttention });
       break;
     case 'PaymentReminderSent':
       await updateInvoice(trx, event.data.invoiceNumber, { stage: 'reminded', pay_by_date: event.data.newDueDate });
@@ -211,7 +213,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
     case 'InvoiceCredited': {
       const d = event.data;
       await reportFacts.invoiceCredited(trx, d.incidentId, d.invoiceNumber);
-      await updateInvoice(trx, d.invoiceNumber, { status: 'credited', credited_cents: d.amountCents, credit_note_number: d.creditNoteNumber, settled_on: d.issueDate });
+      await updateInvoice(trx, d.invoiceNumber, { status: 'credited', credited_cents: d.amountCents, credit_note_number: d.creditNoteNumber, settled_on: d.issueDate, ...noAttention });
       await ledgerForInvoice(trx, stored, d.invoiceNumber, [
         { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
       ]);
@@ -254,8 +256,25 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
     case 'DuplicateReportLinked':
       await updateIncident({ duplicate_reports: sql`duplicate_reports + 1` });
       break;
+    case 'AttentionRequired':
+    case 'AttentionResolved': {
+      const attention =
+        event.type === 'AttentionRequired'
+          ? { attention_step: event.data.step, attention_reason: event.data.reason, attention_since: new Date(event.data.since) }
+          : noAttention;
+      if (stored.streamId.startsWith('invoice-')) await updateInvoice(trx, stored.streamId.slice('invoice-'.length), attention);
+      else await updateIncident(attention);
+      break;
+    }
     case 'IncidentClosed':
-      await updateIncident({ status: 'closed', phase: 'closed', outcome: event.data.outcome, closed_at: new Date(event.data.closedAt), ...reportFacts.closed(trx, incidentId ?? '', event.data.closedAt) });
+      await updateIncident({
+        status: 'closed',
+        phase: 'closed',
+        outcome: event.data.outcome,
+        closed_at: new Date(event.data.closedAt),
+        ...noAttention,
+        ...reportFacts.closed(trx, incidentId ?? '', event.data.closedAt),
+      });
       break;
     default:
       if (incidentId !== null && stored.streamId.startsWith('incident-')) await updateIncident({});

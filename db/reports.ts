@@ -721,6 +721,10 @@ export async function hotspots(db: Db, input: { from: string; to: string; limit:
 export interface OverdueLists {
   asOf: LocalDate;
   contractorWorkingDays: number;
+  needsAttention: {
+    total: number;
+    items: { kind: 'incident' | 'invoice'; incidentId: string; invoiceNumber: string | null; step: string; reason: string; since: string }[];
+  };
   inspectionsWaiting: {
     total: number;
     items: { incidentId: string; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
@@ -763,8 +767,20 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
     .where('phase', '=', 'cleanup_ordered')
     .where('cleanup_ordered_at', '<', lateBefore);
   const inDunning = db.selectFrom('invoices').where('status', '=', 'open').where('due_date', '<', asOf);
+  const waitingForAPerson = db
+    .selectFrom('incidents')
+    .select([sql<'incident' | 'invoice'>`'incident'`.as('kind'), 'incident_id', sql<string | null>`null`.as('invoice_number'), 'attention_step', 'attention_reason', 'attention_since'])
+    .where('attention_since', 'is not', null)
+    .unionAll(
+      db
+        .selectFrom('invoices')
+        .select([sql<'incident' | 'invoice'>`'invoice'`.as('kind'), 'incident_id', 'invoice_number', 'attention_step', 'attention_reason', 'attention_since'])
+        .where('attention_since', 'is not', null),
+    );
   const openCents = sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`;
-  const [inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
+  const [attention, attentionCount, inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
+    db.selectFrom(waitingForAPerson.as('a')).selectAll().orderBy('attention_since').orderBy('incident_id').limit(limit).execute(),
+    db.selectFrom(waitingForAPerson.as('a')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     waitingInspection
       .select(['incident_id', 'category', 'complex_id', 'building_id', 'location', 'cleanup_reported_at'])
       .orderBy('cleanup_reported_at')
@@ -793,6 +809,17 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
   return {
     asOf,
     contractorWorkingDays: input.contractorWorkingDays,
+    needsAttention: {
+      total: Number(attentionCount.n),
+      items: attention.map((r) => ({
+        kind: r.kind,
+        incidentId: r.incident_id,
+        invoiceNumber: r.invoice_number,
+        step: r.attention_step ?? '',
+        reason: r.attention_reason ?? '',
+        since: r.attention_since!.toISOString(),
+      })),
+    },
     inspectionsWaiting: {
       total: Number(inspectionCount.n),
       items: inspections.map((r) => ({

@@ -54,6 +54,10 @@ export interface IncidentsTable {
   service_costs_cents: ColumnType<number | null, number | null | undefined, number | null>;
   cleanup_reported_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   cleanup_ordered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set while a step waits for a person (migration 2026-12-05T09-00-needs-attention). */
+  attention_step: ColumnType<string | null, string | null | undefined, string | null>;
+  attention_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  attention_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OffencesTable {
@@ -95,6 +99,9 @@ export interface InvoicesTable {
   dunning_paused: ColumnType<boolean, boolean | undefined, boolean>;
   handed_to_collections_on: string | null;
   settled_on: string | null;
+  attention_step: ColumnType<string | null, string | null | undefined, string | null>;
+  attention_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  attention_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface PaymentsTable {
@@ -197,6 +204,9 @@ export interface LetterDeliveriesTable {
   address: string | null;
   message_id: string | null;
   delivered_at: Timestamp;
+  /** `sending`: claimed, handed to the relay, not yet confirmed; `sent` (or queued for print). */
+  status: ColumnType<'sending' | 'sent', 'sending' | 'sent' | undefined, 'sending' | 'sent'>;
+  attempts: ColumnType<number, number | undefined, number>;
 }
 
 export interface TenantsTable {

@@ -32,3 +32,16 @@ export class ValidationError extends DomainError {
     super(message, 'validation');
   }
 }
+
+/**
+ * Why an activity failed on its data rather than on a dependency: retrying cannot help, so the
+ * activity fails at once (non-retryable) with one of these types, and the workflow waits in
+ * "needs attention" for a person instead of retrying forever.
+ * - `UnstorableData`: the database refused the data (SQLSTATE class 22 or 23) or an event is invalid;
+ * - `UndeliverableLetter`: the mail relay refused the recipient for good (5xx on the address).
+ */
+export const dataFailureTypes = ['UnstorableData', 'UndeliverableLetter'] as const;
+export type DataFailureType = (typeof dataFailureTypes)[number];
+
+/** A warning's offence number was counted before another offence of the same tenant was recorded: count again. */
+export const STALE_OFFENCE_COUNT = 'StaleOffenceCount';

@@ -140,6 +140,13 @@ export const eventSchemas = {
     letters,
   }),
   IncidentClosed: z.object({ outcome: outcomeSchema, closedAt: instant }),
+  // A step failed on its data (an incident's or an invoice's own stream): it waits for a person.
+  AttentionRequired: z.object({
+    step: z.string().describe('what the process was doing: notify, deliver letters, settle, ...'),
+    reason: z.string(),
+    since: instant,
+  }),
+  AttentionResolved: z.object({ by: z.string(), note: z.string().nullable(), resolvedAt: instant }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

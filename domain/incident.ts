@@ -35,6 +35,14 @@ export interface OpenIncident {
   contractorId: string | null;
   costCents: number | null;
   cancelled: boolean;
+  /** A step failed on its data and waits for a person (see AttentionRequired). */
+  attention: Attention | null;
+}
+
+export interface Attention {
+  step: string;
+  reason: string;
+  since: string;
 }
 
 export type IncidentState =
@@ -70,6 +78,7 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       contractorId: null,
       costCents: null,
       cancelled: false,
+      attention: null,
     };
   }
   if (state.status !== 'open') return state;
@@ -115,6 +124,10 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       return { ...state, phase: 'settling', cleanedBy: 'corporation', costCents: event.data.costCents };
     case 'IncidentCancelled':
       return { ...state, cancelled: true };
+    case 'AttentionRequired':
+      return { ...state, attention: { step: event.data.step, reason: event.data.reason, since: event.data.since } };
+    case 'AttentionResolved':
+      return { ...state, attention: null };
     case 'IncidentClosed':
       return { status: 'closed', facts: state.facts, outcome: event.data.outcome, polluterTenantId: state.polluterTenantId };
     default:
@@ -139,7 +152,8 @@ export type Command =
   | { type: 'ResolveDispute'; decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }
   | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string }
   | { type: 'Cancel'; reason: string; cancelledBy: string }
-  | { type: 'LinkDuplicate'; reportId: string; reportedBy: string; description: string; now: string };
+  | { type: 'LinkDuplicate'; reportId: string; reportedBy: string; description: string; now: string }
+  | { type: 'ResolveAttention'; by: string; note: string | null; now: string };
 
 type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
 
@@ -233,7 +247,8 @@ export function completeCleanup(state: IncidentState, c: Extract<Command, { type
 
 export function cancel(state: IncidentState, c: Extract<Command, { type: 'Cancel' }>): Decided<'IncidentCancelled'> {
   const open = requireOpen(state);
-  if (open.phase === 'settling' && open.dispute !== 'open') {
+  // A step stuck on its data may be given up, whatever the phase.
+  if (open.phase === 'settling' && open.dispute !== 'open' && open.attention === null) {
     throw new IllegalStateError('the space is clean and the consequences are being issued');
   }
   if (c.reason.trim() === '') throw new ValidationError('a cancellation needs a reason', [{ path: 'reason', message: 'required' }]);
@@ -243,6 +258,13 @@ export function cancel(state: IncidentState, c: Extract<Command, { type: 'Cancel
 export function linkDuplicate(state: IncidentState, c: Extract<Command, { type: 'LinkDuplicate' }>): Decided<'DuplicateReportLinked'> {
   requireOpen(state);
   return [{ type: 'DuplicateReportLinked', data: { reportId: c.reportId, reportedBy: c.reportedBy, description: c.description, reportedAt: c.now } }];
+}
+
+/** A person has dealt with what stopped a step (corrected the directory, for instance): the step is tried again. */
+export function resolveAttention(state: IncidentState, c: Extract<Command, { type: 'ResolveAttention' }>): Decided<'AttentionResolved'> {
+  const open = requireOpen(state);
+  if (open.attention === null) throw new IllegalStateError('the incident does not need attention');
+  return [{ type: 'AttentionResolved', data: { by: c.by, note: c.note, resolvedAt: c.now } }];
 }
 
 export function decide(state: IncidentState, command: Command): DomainEvent[] {
@@ -263,6 +285,8 @@ export function decide(state: IncidentState, command: Command): DomainEvent[] {
       return cancel(state, command);
     case 'LinkDuplicate':
       return linkDuplicate(state, command);
+    case 'ResolveAttention':
+      return resolveAttention(state, command);
     default: {
       const unreachable: never = command;
       throw new Error(`unknown command ${JSON.stringify(unreachable)}`);

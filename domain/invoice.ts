@@ -22,6 +22,8 @@ export interface OpenInvoice {
   announcedInterestCents: number;
   pausedSince: LocalDate | null;
   paymentIds: string[];
+  /** A step failed on its data and waits for a person (see AttentionRequired). */
+  attention: { step: string; reason: string; since: string } | null;
 }
 
 export type InvoiceState =
@@ -58,6 +60,7 @@ export function evolveInvoice(state: InvoiceState, event: DomainEvent): InvoiceS
       announcedInterestCents: 0,
       pausedSince: null,
       paymentIds: [],
+      attention: null,
     };
   }
   if (state.status === 'none') return state;
@@ -88,6 +91,10 @@ export function evolveInvoice(state: InvoiceState, event: DomainEvent): InvoiceS
       return { ...state, pausedSince: event.data.pausedOn };
     case 'DunningResumed':
       return { ...state, pausedSince: null, payByDate: event.data.payByDate };
+    case 'AttentionRequired':
+      return { ...state, attention: { step: event.data.step, reason: event.data.reason, since: event.data.since } };
+    case 'AttentionResolved':
+      return { ...state, attention: null };
     default:
       return state;
   }
@@ -151,6 +158,12 @@ export function creditInvoice(
       },
     },
   ];
+}
+
+export function resolveAttention(state: InvoiceState, c: { by: string; note: string | null; now: string }): DomainEvent[] {
+  if (state.status !== 'open') throw new IllegalStateError(`the invoice is ${state.status === 'none' ? 'not issued' : state.status}`);
+  if (state.attention === null) throw new IllegalStateError('the invoice does not need attention');
+  return [{ type: 'AttentionResolved', data: { by: c.by, note: c.note, resolvedAt: c.now } }];
 }
 
 export function requireCreditable(state: InvoiceState): OpenInvoice {

@@ -64,13 +64,13 @@ async function main() {
 
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ db, temporal, config });
-  await app.listen({ port: config.port, host: '127.0.0.1' });
+  await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());
 
   const keys = [...config.apiKeys.entries()].map(([key, role]) => `${role}=${key}`).join('  ');
   console.log(`
 polluter-pays is running
-  API           http://127.0.0.1:${config.port}   (OpenAPI: /openapi.json)
+  API           http://${config.host}:${config.port}   (OpenAPI: /openapi.json)
   Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}
   mail          ${mailFolder ? `caught in ${mailFolder} (.eml files)` : `sent through ${config.smtpUrl}`}
   API keys      ${config.production ? '(from API_KEYS)' : keys}

@@ -38,6 +38,7 @@ export function defaultDatabaseUrl(database: string): string {
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.url().default(() => defaultDatabaseUrl('polluter_pays')),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
@@ -62,6 +63,8 @@ const envSchema = z.object({
 export interface Config {
   production: boolean;
   port: number;
+  /** The interface the API listens on: loopback unless a deployment says otherwise (0.0.0.0 in a container). */
+  host: string;
   publicUrl: string;
   databaseUrl: string;
   temporal: {
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     production,
     port: e.PORT,
+    host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     temporal: {

@@ -8,6 +8,8 @@ import {
   workflowInfo,
   ParentClosePolicy,
 } from '@temporalio/workflow';
+import { unstorableTextPath, UNSTORABLE_TEXT_MESSAGE } from '../domain/text';
+import { AppendAbandoned, EventStream, StepAbandoned, asFailure, dataFailureOf, mailActivity, persevere, storeActivity } from './stream';
 import { invoiceWorkflow } from './invoice';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -22,7 +24,6 @@ import {
   type IncidentState,
   type OpenIncident,
 } from '../domain/incident';
-import { DomainError } from '../domain/errors';
 import { deadlineAfter, instantBefore } from '../domain/duration';
 import { splitToTheCent } from '../domain/money';
 import { categoryLabels } from '../domain/policy';
@@ -36,51 +37,41 @@ import {
   recordInspectionUpdate,
   reportCleanupUpdate,
   resolveDisputeUpdate,
+  resolveAttentionUpdate,
   invoiceWorkflowId,
   type IncidentInput,
   type UpdateResult,
 } from './messages';
-
-/** Named presets: the store and the directory answer quickly; mail may wait on a slow relay. */
-const storeActivity = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
-const mailActivity = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' } } as const;
 
 const store = proxyActivities<Activities>(storeActivity);
 const mail = proxyActivities<Activities>(mailActivity);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Domain errors leave a handler as ApplicationFailure: the API turns them into 409 or 400 with the reason. */
-function asFailure(error: unknown): never {
-  if (error instanceof DomainError) {
-    throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
-  }
-  throw error;
-}
-
 /** One incident's whole life: notify, wait for the cleanup, remind, escalate, settle, inform, close. */
 export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
+  const unstorable = unstorableTextPath(input);
+  if (unstorable) throw ApplicationFailure.nonRetryable(`input.${unstorable.join('.')} ${UNSTORABLE_TEXT_MESSAGE}`, 'UnstorableData');
   const streamId = `incident-${input.incidentId}`;
   const { workflowId, runId } = workflowInfo();
-  let state: IncidentState = initialState;
-  let version = 0;
-  let appended: Promise<unknown> = Promise.resolve();
+  const stream = new EventStream<IncidentState>(streamId, { state: initialState, version: 0 }, evolve, store.appendEvents);
   const now = () => new Date(Date.now()).toISOString();
-  const nextEventId = (offset = 1) => `${streamId}/${version + offset}`;
-
+  const nextEventId = (offset = 1) => stream.nextEventId(offset);
   /** Evolve the state at once, append in order: the workflow is the stream's only writer. */
-  function record(events: DomainEvent[], actor?: string): Promise<void> {
-    const expectedVersion = version;
-    const batch = events.map((event, index) => ({ eventId: `${streamId}/${expectedVersion + index + 1}`, event }));
-    version += events.length;
-    state = events.reduce(evolve, state);
-    const metadata = { workflowId, runId, actor: actor ?? 'system', causationId: batch[0]?.eventId };
-    const append = appended.then(() => store.appendEvents({ streamId, expectedVersion, events: batch, metadata }));
-    appended = append;
-    return append.then(() => undefined);
-  }
+  const record = (events: DomainEvent[], actor?: string) => stream.record(events, actor);
+
+  /** A step that fails on its data waits here for a person; a cancellation or an upheld dispute gives it up. */
+  const attention = {
+    record: (step: string, reason: string) => record([{ type: 'AttentionRequired', data: { step, reason, since: now() } }]),
+    resolved: () => stream.state.status !== 'open' || stream.state.attention === null,
+    abandoned: () => stream.state.status === 'open' && (stream.state.cancelled || stream.state.dispute === 'upheld'),
+  };
+  const step = <T>(name: string, action: () => Promise<T>) => persevere(name, action, attention);
+  /** Set once settling has started the invoice's workflow: settling may be tried again. */
+  let invoiceStarted = false;
 
   function open(): OpenIncident {
+    const state = stream.state;
     if (state.status !== 'open') throw new Error(`incident ${input.incidentId} is ${state.status}`);
     return state;
   }
@@ -90,21 +81,32 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
   function commandFor<Args>(build: (args: Args) => Command, actorOf: (args: Args) => string) {
     return {
       validator: (args: Args) => {
+        let events: DomainEvent[];
         try {
-          decide(state, build(args));
+          events = decide(stream.state, build(args));
         } catch (error) {
           asFailure(error);
         }
+        // Refused here, before it is accepted, rather than failing the append.
+        const unstorableAt = unstorableTextPath(events);
+        if (unstorableAt) throw ApplicationFailure.create({ type: 'unstorable', message: `${unstorableAt.slice(2).join('.')} ${UNSTORABLE_TEXT_MESSAGE}`, nonRetryable: true });
       },
       handler: async (args: Args): Promise<UpdateResult> => {
         let events: DomainEvent[];
         try {
-          events = decide(state, build(args));
+          events = decide(stream.state, build(args));
         } catch (error) {
           asFailure(error);
         }
-        await record(events, actorOf(args));
-        return { streamVersion: version, state };
+        try {
+          await record(events, actorOf(args));
+        } catch (error) {
+          const failure = dataFailureOf(error);
+          if (failure) throw ApplicationFailure.create({ type: 'unstorable', message: failure.message, nonRetryable: true });
+          if (error instanceof AppendAbandoned) throw ApplicationFailure.create({ type: 'retry', message: 'the incident was busy; try again', nonRetryable: true });
+          throw error;
+        }
+        return { streamVersion: stream.version, state: stream.state };
       },
     };
   }
@@ -134,7 +136,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
   );
   registerUpdate(cancelUpdate, (a) => ({ type: 'Cancel', ...a }), (a) => a.cancelledBy);
   registerUpdate(linkDuplicateUpdate, (a) => ({ type: 'LinkDuplicate', ...a, now: now() }), (a) => a.reportedBy);
-  setHandler(incidentStateQuery, () => state);
+  registerUpdate(resolveAttentionUpdate, (a) => ({ type: 'ResolveAttention', ...a, now: now() }), (a) => a.by);
+  setHandler(incidentStateQuery, () => stream.state);
 
   const common = { incidentId: input.incidentId, category: input.category, location: input.location };
   const tenantLetter = (id: string, tenantId: string, content: LetterContent): Letter => ({
@@ -143,37 +146,48 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
     content,
   });
   async function deliver(letters: Letter[]): Promise<void> {
-    if (letters.length > 0) await mail.deliverLetters(letters);
+    if (letters.length > 0) await step('deliver letters', () => mail.deliverLetters(letters));
   }
 
   async function close(outcome: Outcome): Promise<Outcome> {
-    await record([{ type: 'IncidentClosed', data: { outcome, closedAt: now() } }]);
+    // Closing is never given up: it is what a cancellation or a dismissal comes to.
+    await persevere('close', () => record([{ type: 'IncidentClosed', data: { outcome, closedAt: now() } }]), { ...attention, abandoned: () => false });
     await condition(allHandlersFinished);
     return outcome;
   }
 
   // 1. Triage.
-  await record([{ type: 'IncidentReported', data: { ...input } }], input.reportedBy);
+  await step('record the report', () => record([{ type: 'IncidentReported', data: { ...input } }], input.reportedBy));
   const rules = await store.incidentPolicy(input.category);
   policy.current = rules;
-  if (!rules.handled) {
-    const id = nextEventId();
-    const letters = input.complainantTenantId
-      ? [tenantLetter(id, input.complainantTenantId, { kind: 'complainant_advice', ...common })]
-      : [];
-    await record([
-      {
-        type: 'ReportReturnedToComplainant',
-        data: { reason: `${categoryLabels[input.category]} is not taken up by the corporation`, letters },
-      },
-    ]);
-    await deliver(letters);
-    return close('returned_to_complainant');
-  }
-  if (input.complainantTenantId) {
-    const letters = [tenantLetter(nextEventId(), input.complainantTenantId, { kind: 'complainant_acknowledgement', ...common })];
-    await record([{ type: 'ComplainantAcknowledged', data: { letters } }]);
-    await deliver(letters);
+  try {
+    if (!rules.handled) {
+      await step('return the report to the complainant', async () => {
+        const id = nextEventId();
+        const letters = input.complainantTenantId ? [tenantLetter(id, input.complainantTenantId, { kind: 'complainant_advice', ...common })] : [];
+        await record([
+          {
+            type: 'ReportReturnedToComplainant',
+            data: { reason: `${categoryLabels[input.category]} is not taken up by the corporation`, letters },
+          },
+        ]);
+        await deliver(letters);
+      });
+      return await close('returned_to_complainant');
+    }
+    if (input.complainantTenantId) {
+      const complainant = input.complainantTenantId;
+      await step('acknowledge the complainant', async () => {
+        const letters = [tenantLetter(nextEventId(), complainant, { kind: 'complainant_acknowledgement', ...common })];
+        await record([{ type: 'ComplainantAcknowledged', data: { letters } }]);
+        await deliver(letters);
+      });
+    }
+    return await lifecycle();
+  } catch (error) {
+    if (!(error instanceof StepAbandoned)) throw error;
+    const state = open();
+    return close(state.cancelled ? 'cancelled' : 'dismissed');
   }
 
   // 2. Notify: the known polluter personally, or every household that can use the space.
@@ -274,27 +288,31 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
             issuedAt: now(),
             paymentTermDays: rules.paymentTermDays,
             lines,
-            metadata: { workflowId, runId, actor: 'system', causationId: `${streamId}/${version}` },
+            metadata: { workflowId, runId, actor: 'system', causationId: `${streamId}/${stream.version}` },
           });
           invoice = { invoiceNumber: issued.invoiceNumber, totalCents };
           await deliver(issued.letters);
           // The invoice lives on after the incident closes: payments, reminders, the 14-day letter.
-          await startChild(invoiceWorkflow, {
-            workflowId: invoiceWorkflowId(input.incidentId, issued.invoiceNumber),
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            args: [
-              {
-                invoiceNumber: issued.invoiceNumber,
-                incidentId: input.incidentId,
-                category: input.category,
-                location: input.location,
-                debtorTenantId: polluter,
-                issueDate: issued.issueDate,
-                dueDate: issued.dueDate,
-                totalCents,
-              },
-            ],
-          });
+          // Once: settling is tried again when its warning had to count the offences anew.
+          if (!invoiceStarted) {
+            await startChild(invoiceWorkflow, {
+              workflowId: invoiceWorkflowId(input.incidentId, issued.invoiceNumber),
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              args: [
+                {
+                  invoiceNumber: issued.invoiceNumber,
+                  incidentId: input.incidentId,
+                  category: input.category,
+                  location: input.location,
+                  debtorTenantId: polluter,
+                  issueDate: issued.issueDate,
+                  dueDate: issued.dueDate,
+                  totalCents,
+                },
+              ],
+            });
+            invoiceStarted = true;
+          }
         }
       }
       const id = nextEventId();
@@ -361,50 +379,55 @@ export async function incidentWorkflow(input: IncidentInput): Promise<Outcome> {
     return outcome;
   }
 
-  await notify();
   // The life of an open incident: each pass acts on the state, or sleeps until it changes or a
   // timer (reminder, deadline) is due.
-  for (;;) {
-    // What an Update recorded is durable before anything follows from it (an invoice, a notice).
-    await appended;
-    const incident = open();
-    if (incident.cancelled) return close('cancelled');
-    if (incident.dispute === 'upheld') return close('dismissed');
-    if (incident.phase === 'settling') {
-      if (incident.dispute !== 'open') return close(await settle());
-    } else if (incident.phase === 'awaiting_cleanup') {
-      if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId) {
-        await notify();
+  async function lifecycle(): Promise<Outcome> {
+    await step('notify', notify);
+    for (;;) {
+      // What an Update recorded is durable before anything follows from it (an invoice, a notice).
+      try {
+        await stream.settled();
+      } catch {
+        // An append failed and the state is back to what is stored: decide again from it.
+      }
+      const incident = open();
+      if (incident.cancelled) return close('cancelled');
+      if (incident.dispute === 'upheld') return close('dismissed');
+      if (incident.phase === 'settling') {
+        if (incident.dispute !== 'open') return close(await step('settle', settle));
+      } else if (incident.phase === 'awaiting_cleanup') {
+        if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId) {
+          await step('notify', notify);
+          continue;
+        }
+        const deadline = Date.parse(incident.deadline as string);
+        const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
+        const t = Date.now();
+        const waitingForInspection = incident.cleanupReportPending;
+        // No reminder while the tenant awaits an inspection or disputes the notice.
+        if (reminderAt !== null && t >= reminderAt && t < deadline && !waitingForInspection && incident.dispute !== 'open') {
+          await step('remind', remind);
+          continue;
+        }
+        if (t >= deadline && !waitingForInspection && incident.dispute !== 'open') {
+          await step('order the cleanup', orderCleanup);
+          continue;
+        }
+        const timers = [reminderAt !== null && !waitingForInspection ? reminderAt : null, t < deadline ? deadline : null];
+        const next = timers.filter((x): x is number => x !== null && x > t);
+        await sleepUntilChange(next.length > 0 ? Math.min(...next) : null);
         continue;
       }
-      const deadline = Date.parse(incident.deadline as string);
-      const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
-      const t = Date.now();
-      const waitingForInspection = incident.cleanupReportPending;
-      // No reminder while the tenant awaits an inspection or disputes the notice.
-      if (reminderAt !== null && t >= reminderAt && t < deadline && !waitingForInspection && incident.dispute !== 'open') {
-        await remind();
-        continue;
-      }
-      if (t >= deadline && !waitingForInspection && incident.dispute !== 'open') {
-        await orderCleanup();
-        continue;
-      }
-      const timers = [reminderAt !== null && !waitingForInspection ? reminderAt : null, t < deadline ? deadline : null];
-      const next = timers.filter((x): x is number => x !== null && x > t);
-      await sleepUntilChange(next.length > 0 ? Math.min(...next) : null);
-      continue;
+      await sleepUntilChange(null);
     }
-    await sleepUntilChange(null);
   }
 
   async function sleepUntilChange(until: number | null): Promise<void> {
-    const seen = version;
+    const seen = stream.version;
     if (until === null) {
-      await condition(() => version !== seen);
+      await condition(() => stream.version !== seen);
     } else {
-      await condition(() => version !== seen, Math.max(1, until - Date.now()));
+      await condition(() => stream.version !== seen, Math.max(1, until - Date.now()));
     }
   }
 }
-

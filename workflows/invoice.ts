@@ -4,6 +4,7 @@ import type { Activities } from '../activities';
 import type { DomainEvent } from '../domain/events';
 import type { Letter, LetterContent } from '../domain/letters';
 import { DomainError } from '../domain/errors';
+import { AppendAbandoned, EventStream, StepAbandoned, asFailure, dataFailureOf, mailActivity, persevere, storeActivity } from './stream';
 import { addCalendarDays, amsterdamDate, amsterdamInstant } from '../domain/calendar';
 import { statutoryInterestCents } from '../domain/collection-costs';
 import {
@@ -17,25 +18,23 @@ import {
   receivedDateFor,
   registerPayment,
   requireCreditable,
+  resolveAttention,
   resumeDunning,
   type InvoiceState,
+  type OpenInvoice,
 } from '../domain/invoice';
 import {
   creditInvoiceUpdate,
   pauseDunningUpdate,
   registerPaymentUpdate,
+  resolveInvoiceAttentionUpdate,
   resumeDunningUpdate,
   type InvoiceInput,
   type InvoiceUpdateResult,
 } from './messages';
 
-const store = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
-const mail = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' } });
-
-function asFailure(error: unknown): never {
-  if (error instanceof DomainError) throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
-  throw error;
-}
+const store = proxyActivities<Activities>(storeActivity);
+const mail = proxyActivities<Activities>(mailActivity);
 
 /**
  * One invoice's life: wait for payment; after the due date one free reminder; then the 14-day
@@ -45,34 +44,27 @@ function asFailure(error: unknown): never {
 export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'credited'> {
   const streamId = `invoice-${input.invoiceNumber}`;
   const { workflowId, runId } = workflowInfo();
-  let state: InvoiceState = evolveInvoice(initialInvoiceState, {
-    type: 'InvoiceIssued',
-    data: { ...input, lines: [], letters: [] },
-  });
-  let version = 1; // InvoiceIssued, recorded by the incident that issued the invoice
-  let appended: Promise<unknown> = Promise.resolve();
+  // InvoiceIssued is recorded by the incident that issued the invoice (stream version 1).
+  const issued = evolveInvoice(initialInvoiceState, { type: 'InvoiceIssued', data: { ...input, lines: [], letters: [] } });
+  const stream = new EventStream<InvoiceState>(streamId, { state: issued, version: 1 }, evolveInvoice, store.appendEvents);
   const now = () => new Date(Date.now());
   const today = () => amsterdamDate(now());
+  const attention = {
+    record: (step: string, reason: string) => stream.record([{ type: 'AttentionRequired', data: { step, reason, since: now().toISOString() } }]),
+    resolved: () => stream.state.status !== 'open' || stream.state.attention === null,
+    abandoned: () => stream.state.status !== 'open',
+  };
+  const step = <T>(name: string, action: () => Promise<T>) => persevere(name, action, attention);
 
-  function record(events: DomainEvent[], actor = 'system'): Promise<void> {
-    if (events.length === 0) return appended.then(() => undefined);
-    const expectedVersion = version;
-    const batch = events.map((event, i) => ({ eventId: `${streamId}/${expectedVersion + i + 1}`, event }));
-    version += events.length;
-    state = events.reduce(evolveInvoice, state);
-    const append = appended.then(() =>
-      store.appendEvents({ streamId, expectedVersion, events: batch, metadata: { workflowId, runId, actor, causationId: batch[0]?.eventId } }),
-    );
-    appended = append;
-    return append.then(() => undefined);
-  }
-
-  const result = (extra: Partial<InvoiceUpdateResult> = {}): InvoiceUpdateResult => ({
-    streamVersion: version,
-    status: state.status === 'none' ? 'open' : state.status,
-    openCents: state.status === 'open' ? openCents(state) : null,
-    ...extra,
-  });
+  const result = (extra: Partial<InvoiceUpdateResult> = {}): InvoiceUpdateResult => {
+    const state = stream.state;
+    return {
+      streamVersion: stream.version,
+      status: state.status === 'none' ? 'open' : state.status,
+      openCents: state.status === 'open' ? openCents(state) : null,
+      ...extra,
+    };
+  };
 
   function update<Args>(definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, validate: (args: Args) => void, handle: (args: Args) => Promise<InvoiceUpdateResult>) {
     setHandler(definition, handle, {
@@ -88,120 +80,180 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
 
   update(
     registerPaymentUpdate,
-    (a) => registerPayment(state, a),
+    (a) => registerPayment(stream.state, a),
     async (a) => {
-      await record(registerPayment(state, a), a.registeredBy);
+      try {
+        await stream.record(registerPayment(stream.state, a), a.registeredBy);
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
       return result();
     },
   );
   update(
     creditInvoiceUpdate,
     (a) => {
-      requireCreditable(state);
+      requireCreditable(stream.state);
       if (a.reason.trim() === '') throw new DomainError('a credit note needs a reason', 'validation');
     },
     async (a) => {
-      const open = requireCreditable(state);
+      const open = requireCreditable(stream.state);
       // The version is taken now and the append queued behind the others: the stream stays in order.
-      const expectedVersion = version;
-      version += 1;
-      const issuing = appended.then(() =>
-        store.issueCreditNote({
-          eventId: `${streamId}/${expectedVersion + 1}`,
-          streamId,
-          expectedVersion,
-          invoiceNumber: input.invoiceNumber,
-          incidentId: input.incidentId,
-          category: input.category,
-          location: input.location,
-          debtorTenantId: input.debtorTenantId,
-          amountCents: open.totalCents + open.collectionCostsCents + open.interestCents,
-          reason: a.reason,
-          creditedBy: a.creditedBy,
-          issuedAt: now().toISOString(),
-          metadata: { workflowId, runId, actor: a.creditedBy },
-        }),
-      );
-      appended = issuing;
-      const issued = await issuing;
-      state = evolveInvoice(state, issued.event);
+      let issued;
+      try {
+        issued = await stream.recordThrough(
+          1,
+          (expectedVersion) =>
+            store.issueCreditNote({
+              eventId: `${streamId}/${expectedVersion + 1}`,
+              streamId,
+              expectedVersion,
+              invoiceNumber: input.invoiceNumber,
+              incidentId: input.incidentId,
+              category: input.category,
+              location: input.location,
+              debtorTenantId: input.debtorTenantId,
+              amountCents: open.totalCents + open.collectionCostsCents + open.interestCents,
+              reason: a.reason,
+              creditedBy: a.creditedBy,
+              issuedAt: now().toISOString(),
+              metadata: { workflowId, runId, actor: a.creditedBy },
+            }),
+          (credited) => [credited.event],
+        );
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
       await deliver(issued.event.type === 'InvoiceCredited' ? issued.event.data.letters : []);
       return result({ creditNoteNumber: issued.creditNoteNumber });
     },
   );
   update(
     pauseDunningUpdate,
-    () => requireCreditable(state),
+    () => requireCreditable(stream.state),
     async (a) => {
-      await record(pauseDunning(state, { reason: a.reason, by: a.by, on: today() }), a.by);
+      try {
+        await stream.record(pauseDunning(stream.state, { reason: a.reason, by: a.by, on: today() }), a.by);
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
       return result();
     },
   );
   update(
     resumeDunningUpdate,
-    () => requireCreditable(state),
+    () => requireCreditable(stream.state),
     async (a) => {
-      await record(resumeDunning(state, { by: a.by, on: today() }), a.by);
+      try {
+        await stream.record(resumeDunning(stream.state, { by: a.by, on: today() }), a.by);
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
+      return result();
+    },
+  );
+  update(
+    resolveInvoiceAttentionUpdate,
+    (a) => resolveAttention(stream.state, { ...a, now: now().toISOString() }),
+    async (a) => {
+      try {
+        await stream.record(resolveAttention(stream.state, { ...a, now: now().toISOString() }), a.by);
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
       return result();
     },
   );
 
   const common = { incidentId: input.incidentId, category: input.category, location: input.location };
   const letterTo = (content: LetterContent): Letter[] => [
-    { letterId: `${streamId}/${version + 1}/${input.debtorTenantId}`, recipient: { type: 'tenant', id: input.debtorTenantId }, content },
+    { letterId: `${stream.nextEventId()}/${input.debtorTenantId}`, recipient: { type: 'tenant', id: input.debtorTenantId }, content },
   ];
   async function deliver(letters: Letter[]): Promise<void> {
-    if (letters.length > 0) await mail.deliverLetters(letters);
+    if (letters.length > 0) await step('deliver letters', () => mail.deliverLetters(letters));
   }
 
   const rules = await store.incidentPolicy(input.category);
-  for (;;) {
-    await appended;
-    if (state.status !== 'open') break;
-    if (state.pausedSince !== null || state.stage === 'collections') {
-      const seen = version;
-      await condition(() => version !== seen);
-      continue;
-    }
-    const stepAt = amsterdamInstant(nextWorkingDay(state.payByDate), '09:00').getTime();
-    if (Date.now() < stepAt) {
-      const seen = version;
-      await condition(() => version !== seen, stepAt - Date.now());
-      continue;
-    }
-    const base = { invoiceNumber: input.invoiceNumber, incidentId: input.incidentId };
+  const base = { invoiceNumber: input.invoiceNumber, incidentId: input.incidentId };
+
+  async function remind(state: OpenInvoice): Promise<void> {
     const open = openCents(state);
-    if (state.stage === 'issued') {
-      const newDueDate = addCalendarDays(today(), rules.paymentReminderTermDays);
-      const letters = letterTo({ kind: 'payment_reminder', ...common, invoiceNumber: input.invoiceNumber, letterDate: today(), issueDate: input.issueDate, dueDate: input.dueDate, openCents: open, newDueDate });
-      await record([{ type: 'PaymentReminderSent', data: { ...base, newDueDate, openCents: open, letters } }]);
-      await deliver(letters);
-    } else if (state.stage === 'reminded') {
-      const letterDate = today();
-      const channel = await store.letterChannel(input.debtorTenantId);
-      const receivedDate = receivedDateFor(letterDate, channel, rules.postDeliveryWorkingDays);
-      const finalDate = finalDateFor(receivedDate);
-      const collectionCostsCents = collectionCostsFor(state, rules.collectionCostsApply);
-      const interestCents = rules.statutoryInterest
-        ? statutoryInterestCents(state.totalCents - state.paidCents, input.dueDate, letterDate, rules.statutoryInterestRates)
-        : null;
-      const letters = letterTo({ kind: 'final_notice', ...common, invoiceNumber: input.invoiceNumber, letterDate, openCents: open, finalDate, collectionCostsCents, interestCents });
-      await record([{ type: 'FinalNoticeSent', data: { ...base, letterDate, receivedDate, finalDate, openCents: open, collectionCostsCents, interestCents, letters } }]);
-      await deliver(letters);
-    } else {
-      const handedOverOn = today();
-      const interestCents = rules.statutoryInterest
-        ? statutoryInterestCents(state.totalCents - state.paidCents, input.dueDate, handedOverOn, rules.statutoryInterestRates)
-        : 0;
-      const events: DomainEvent[] = [];
-      if (state.announcedCostsCents > 0 || interestCents > 0) {
-        events.push({ type: 'CollectionCostsAdded', data: { ...base, amountCents: state.announcedCostsCents, interestCents, addedOn: handedOverOn } });
-      }
-      events.push({ type: 'InvoiceHandedToCollections', data: { ...base, openCents: open + state.announcedCostsCents + interestCents, handedOverOn } });
-      await record(events);
-    }
+    const newDueDate = addCalendarDays(today(), rules.paymentReminderTermDays);
+    const letters = letterTo({ kind: 'payment_reminder', ...common, invoiceNumber: input.invoiceNumber, letterDate: today(), issueDate: input.issueDate, dueDate: input.dueDate, openCents: open, newDueDate });
+    await stream.record([{ type: 'PaymentReminderSent', data: { ...base, newDueDate, openCents: open, letters } }]);
+    await deliver(letters);
   }
-  await appended;
+
+  async function sendFinalNotice(state: OpenInvoice): Promise<void> {
+    const open = openCents(state);
+    const letterDate = today();
+    const channel = await store.letterChannel(input.debtorTenantId);
+    const receivedDate = receivedDateFor(letterDate, channel, rules.postDeliveryWorkingDays);
+    const finalDate = finalDateFor(receivedDate);
+    const collectionCostsCents = collectionCostsFor(state, rules.collectionCostsApply);
+    const interestCents = rules.statutoryInterest
+      ? statutoryInterestCents(state.totalCents - state.paidCents, input.dueDate, letterDate, rules.statutoryInterestRates)
+      : null;
+    const letters = letterTo({ kind: 'final_notice', ...common, invoiceNumber: input.invoiceNumber, letterDate, openCents: open, finalDate, collectionCostsCents, interestCents });
+    await stream.record([{ type: 'FinalNoticeSent', data: { ...base, letterDate, receivedDate, finalDate, openCents: open, collectionCostsCents, interestCents, letters } }]);
+    await deliver(letters);
+  }
+
+  async function handToCollections(state: OpenInvoice): Promise<void> {
+    const open = openCents(state);
+    const handedOverOn = today();
+    const interestCents = rules.statutoryInterest
+      ? statutoryInterestCents(state.totalCents - state.paidCents, input.dueDate, handedOverOn, rules.statutoryInterestRates)
+      : 0;
+    const events: DomainEvent[] = [];
+    if (state.announcedCostsCents > 0 || interestCents > 0) {
+      events.push({ type: 'CollectionCostsAdded', data: { ...base, amountCents: state.announcedCostsCents, interestCents, addedOn: handedOverOn } });
+    }
+    events.push({ type: 'InvoiceHandedToCollections', data: { ...base, openCents: open + state.announcedCostsCents + interestCents, handedOverOn } });
+    await stream.record(events);
+  }
+
+  try {
+    for (;;) {
+      try {
+        await stream.settled();
+      } catch {
+        // An append failed and the state is back to what is stored: decide again from it.
+      }
+      const state = stream.state;
+      if (state.status !== 'open') break;
+      if (state.pausedSince !== null || state.stage === 'collections') {
+        const seen = stream.version;
+        await condition(() => stream.version !== seen);
+        continue;
+      }
+      const stepAt = amsterdamInstant(nextWorkingDay(state.payByDate), '09:00').getTime();
+      if (Date.now() < stepAt) {
+        const seen = stream.version;
+        await condition(() => stream.version !== seen, stepAt - Date.now());
+        continue;
+      }
+      if (state.stage === 'issued') await step('send the payment reminder', () => remind(state));
+      else if (state.stage === 'reminded') await step('send the 14-day letter', () => sendFinalNotice(state));
+      else await step('hand over to collections', () => handToCollections(state));
+    }
+  } catch (error) {
+    // Paid or credited while a step waited for attention: nothing is left to do.
+    if (!(error instanceof StepAbandoned)) throw error;
+  }
+  try {
+    await stream.settled();
+  } catch {
+    // Nothing more to store: the invoice is paid or credited.
+  }
   await condition(allHandlersFinished);
-  return state.status === 'credited' ? 'credited' : 'paid';
+  return stream.state.status === 'credited' ? 'credited' : 'paid';
+}
+
+/** An append that failed under an Update: refused with the reason, the invoice's state as it was. */
+function rethrowAsUpdateFailure(error: unknown): never {
+  const failure = dataFailureOf(error);
+  if (failure) throw ApplicationFailure.create({ type: 'unstorable', message: failure.message, nonRetryable: true });
+  if (error instanceof AppendAbandoned) throw ApplicationFailure.create({ type: 'retry', message: 'the invoice was busy; try again', nonRetryable: true });
+  throw error;
 }

@@ -39,6 +39,9 @@ export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId:
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
 export const linkDuplicateUpdate = defineUpdate<UpdateResult, [{ reportId: string; reportedBy: string; description: string }]>('linkDuplicate');
 
+/** A person has dealt with what stopped a step (corrected the directory, for instance): it is tried again. */
+export const resolveAttentionUpdate = defineUpdate<UpdateResult, [{ by: string; note: string | null }]>('resolveAttention');
+
 export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
 
 /** Named after the incident too: invoice numbers are unique per database, incident ids everywhere. */
@@ -69,4 +72,5 @@ export const registerPaymentUpdate = defineUpdate<
 >('registerPayment');
 export const creditInvoiceUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: string; creditedBy: string }]>('creditInvoice');
 export const pauseDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: string; by: string }]>('pauseDunning');
+export const resolveInvoiceAttentionUpdate = defineUpdate<InvoiceUpdateResult, [{ by: string; note: string | null }]>('resolveInvoiceAttention');
 export const resumeDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ by: string }]>('resumeDunning');

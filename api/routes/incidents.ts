@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
@@ -20,6 +21,7 @@ import {
   recordInspectionUpdate,
   reportCleanupUpdate,
   resolveDisputeUpdate,
+  resolveAttentionUpdate,
   creditInvoiceUpdate,
   invoiceWorkflowId,
   pauseDunningUpdate,
@@ -32,6 +34,7 @@ import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
+import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
 function toIncident(row: Selectable<IncidentsTable>) {
   return {
@@ -55,7 +58,19 @@ function toIncident(row: Selectable<IncidentsTable>) {
     tenancyEscalation: row.tenancy_escalation,
     outcome: row.outcome as z.infer<typeof s.incidentSchema>['outcome'],
     closedAt: row.closed_at?.toISOString() ?? null,
+    attention: attentionOf(row),
   };
+}
+
+export function attentionOf(row: { attention_step: string | null; attention_reason: string | null; attention_since: Date | null }) {
+  return row.attention_since === null ? null : { step: row.attention_step ?? '', reason: row.attention_reason ?? '', since: row.attention_since.toISOString() };
+}
+
+/** The incident a report with this Idempotency-Key makes: a UUID (version 8) from the key's hash. */
+export function incidentIdFor(idempotencyKey: string): string {
+  const hex = createHash('sha256').update(`report\n${idempotencyKey}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -84,8 +99,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return incident;
   }
 
-  async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args) {
-    const result = await temporal.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(definition, { args: [args] });
+  async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args, request?: FastifyRequest) {
+    const workflowId = incidentWorkflowId(incidentId);
+    const updateId = request ? updateIdOf(request, definition.name, workflowId) : undefined;
+    const result = await executeUpdate(temporal, workflowId, definition, args, updateId);
     return {
       incidentId,
       streamVersion: result.streamVersion,
@@ -105,8 +122,15 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return { invoiceNumber: row.invoice_number, debtor: row.debtor_tenant_id, paused: row.dunning_paused };
   }
 
-  async function invoiceUpdate<Args>(incidentId: string, invoiceNumber: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
-    const result = await temporal.workflow.getHandle(invoiceWorkflowId(incidentId, invoiceNumber)).executeUpdate(definition, { args: [args] });
+  async function invoiceUpdate<Args>(
+    incidentId: string,
+    invoiceNumber: string,
+    definition: UpdateDefinition<InvoiceUpdateResult, [Args]>,
+    args: Args,
+    request: FastifyRequest,
+  ) {
+    const workflowId = invoiceWorkflowId(incidentId, invoiceNumber);
+    const result = await executeUpdate(temporal, workflowId, definition, args, updateIdOf(request, definition.name, workflowId));
     return { incidentId, streamVersion: result.streamVersion, status: 'closed', phase: null };
   }
 
@@ -147,17 +171,32 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
             return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate };
           }
         }
-        const open = await trx
-          .selectFrom('incident_reports as r')
-          .leftJoin('incidents as i', 'i.incident_id', 'r.incident_id')
-          .select('r.incident_id')
-          .where('r.building_id', '=', body.buildingId)
-          .where('r.category', '=', body.category)
-          .where('r.reported_at', '>=', duplicateWindowStart(now, body.category))
-          .where((eb) => eb.or([eb('i.status', 'is', null), eb('i.status', '=', 'open')]))
-          .orderBy('r.reported_at', 'desc')
-          .limit(1)
-          .executeTakeFirst();
+        const since = duplicateWindowStart(now, body.category);
+        // The register of reports, and the incidents themselves: a workflow started by an attempt whose
+        // commit was lost records its incident all the same, and a retry without a key is its duplicate.
+        const open =
+          (await trx
+            .selectFrom('incident_reports as r')
+            .leftJoin('incidents as i', 'i.incident_id', 'r.incident_id')
+            .select('r.incident_id')
+            .where('r.building_id', '=', body.buildingId)
+            .where('r.category', '=', body.category)
+            .where('r.reported_at', '>=', since)
+            .where((eb) => eb.or([eb('i.status', 'is', null), eb('i.status', '=', 'open')]))
+            .orderBy('r.reported_at', 'desc')
+            .limit(1)
+            .executeTakeFirst()) ??
+          (await trx
+            .selectFrom('incidents')
+            .select('incident_id')
+            .where('building_id', '=', body.buildingId)
+            .where('category', '=', body.category)
+            .where('status', '=', 'open')
+            .where('reported_at', '>=', since)
+            .where('incident_id', '!=', idempotencyKey ? incidentIdFor(idempotencyKey) : '')
+            .orderBy('reported_at', 'desc')
+            .limit(1)
+            .executeTakeFirst());
         if (open && categoryPolicy(config.policy, body.category).handled) {
           if (idempotencyKey) {
             await trx
@@ -167,7 +206,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           }
           return { kind: 'duplicate' as const, incidentId: open.incident_id };
         }
-        const incidentId = randomUUID();
+        // With a key, the incident's id (and so its workflow's) follows from the key: a retry after a
+        // lost commit finds the workflow its first attempt started, instead of starting a second.
+        const incidentId = idempotencyKey ? incidentIdFor(idempotencyKey) : randomUUID();
         await trx.insertInto('incident_reports').values({ incident_id: incidentId, building_id: body.buildingId, category: body.category, reported_at: now }).execute();
         if (idempotencyKey) await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId }).execute();
         const input = {
@@ -190,23 +231,34 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           workflowId,
         });
         // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
-        await temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
-          taskQueue: config.temporal.taskQueue,
-          workflowId,
-          args: [input],
-        });
+        try {
+          await withinTemporalLimit(temporal, () =>
+            temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] }),
+          );
+        } catch (error) {
+          // Started by an earlier attempt of this request (same key) whose commit was lost.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
         return { kind: 'started' as const, incidentId };
       });
 
+      // A duplicate is linked by an Update whose id follows from the key: a retry links it once.
+      const linkDuplicate = (incidentId: string) =>
+        executeUpdate(
+          temporal,
+          incidentWorkflowId(incidentId),
+          linkDuplicateUpdate,
+          { reportId: idempotencyKey ?? randomUUID(), reportedBy: caller.actor, description: body.description || body.location },
+          updateIdOf(request, 'linkDuplicate', incidentWorkflowId(incidentId)),
+        );
       if (decision.kind === 'duplicate') {
-        await update(decision.incidentId, linkDuplicateUpdate, {
-          reportId: idempotencyKey ?? randomUUID(),
-          reportedBy: caller.actor,
-          description: body.description || body.location,
-        });
+        await linkDuplicate(decision.incidentId);
         return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.incidentId });
       }
       if (decision.kind === 'replay') {
+        // The first attempt may have stopped before its link: linked again, once, while the incident is open.
+        const target = decision.duplicate ? await db.selectFrom('incidents').select('status').where('incident_id', '=', decision.incidentId).executeTakeFirst() : undefined;
+        if (target?.status === 'open') await linkDuplicate(decision.incidentId);
         return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.duplicate ? decision.incidentId : null });
       }
       return reply.status(201).send({ incidentId: decision.incidentId, duplicateOf: null });
@@ -227,7 +279,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     async (request) => {
       const q = request.query;
       let query = db.selectFrom('incidents');
-      if (q.status) query = query.where('status', '=', q.status);
+      if (q.status === 'needs_attention') query = query.where('attention_since', 'is not', null);
+      else if (q.status) query = query.where('status', '=', q.status);
       if (q.category) query = query.where('category', '=', q.category);
       if (q.complexId) query = query.where('complex_id', '=', q.complexId);
       if (q.buildingId) query = query.where('building_id', '=', q.buildingId);
@@ -299,7 +352,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         operationId: 'reportCleanup',
         tags,
         summary: '"It is clean", by the tenant (signed link) or a consultant',
-        params: s.incidentParams,
+        params: s.incidentParams, headers: idempotencyHeaders,
         querystring: s.tenantTokenQuery,
         body: s.cleanupReportBody,
         response: action,
@@ -312,28 +365,28 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
         note: request.body?.note ?? null,
-      });
+      }, request);
     },
   );
 
   routes.post(
     '/incidents/:id/inspections',
-    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, body: s.inspectionBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.inspectionBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
-      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null });
+      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null }, request);
     },
   );
 
   routes.post(
     '/incidents/:id/polluter',
-    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, body: s.polluterBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.polluterBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
       await requireTenantExists(request.body.tenantId, 'tenantId');
-      return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor });
+      return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor }, request);
     },
   );
 
@@ -345,7 +398,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         operationId: 'openDispute',
         tags,
         summary: 'Open a dispute, by the tenant (signed link) or a consultant: escalation pauses',
-        params: s.incidentParams,
+        params: s.incidentParams, headers: idempotencyHeaders,
         querystring: s.tenantTokenQuery,
         body: s.disputeBody,
         response: action,
@@ -357,14 +410,14 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       if (invoiced) {
         // The incident is settled, its invoice is not: the dispute pauses the dunning.
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
-        return invoiceUpdate(request.params.id, invoiced.invoiceNumber, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor });
+        return invoiceUpdate(request.params.id, invoiced.invoiceNumber, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
       }
       await requireOpenIncidentFor(caller, request.params.id);
       return update(request.params.id, openDisputeUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
         reason: request.body.reason,
-      });
+      }, request);
     },
   );
 
@@ -376,7 +429,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         operationId: 'resolveDispute',
         tags,
         summary: 'Uphold (the incident is dismissed) or reject the open dispute',
-        params: s.incidentParams,
+        params: s.incidentParams, headers: idempotencyHeaders,
         body: s.disputeResolutionBody,
         response: action,
       },
@@ -391,11 +444,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           ? invoiceUpdate(request.params.id, invoiced.invoiceNumber, creditInvoiceUpdate, {
               reason: `bezwaar gegrond${request.body.note ? `: ${request.body.note}` : ''}`,
               creditedBy: caller.actor,
-            })
-          : invoiceUpdate(request.params.id, invoiced.invoiceNumber, resumeDunningUpdate, { by: caller.actor });
+            }, request)
+          : invoiceUpdate(request.params.id, invoiced.invoiceNumber, resumeDunningUpdate, { by: caller.actor }, request);
       }
       await requireOpenIncident(request.params.id);
-      return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null });
+      return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null }, request);
     },
   );
 
@@ -407,24 +460,44 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         operationId: 'completeCleanup',
         tags,
         summary: "The contractor reports the work order done, with the cost (or the category's fixed tariff applies)",
-        params: s.incidentParams,
+        params: s.incidentParams, headers: idempotencyHeaders,
         body: s.completionBody,
         response: action,
       },
     },
     async (request) => {
       await requireOpenIncident(request.params.id);
-      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null });
+      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null }, request);
     },
   );
 
   routes.post(
     '/incidents/:id/cancellation',
-    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, body: s.cancellationBody, response: action } },
+    { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.cancellationBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
       await requireOpenIncident(request.params.id);
-      return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor });
+      return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor }, request);
+    },
+  );
+
+  routes.post(
+    '/incidents/:id/attention/resolution',
+    {
+      config: { access: { roles: ['consultant', 'admin'] } },
+      schema: {
+        operationId: 'resolveIncidentAttention',
+        tags,
+        summary: 'The cause of a step that failed on its data is dealt with (the directory corrected, for instance): the step is tried again',
+        params: s.incidentParams, headers: idempotencyHeaders,
+        body: s.attentionResolutionBody,
+        response: action,
+      },
+    },
+    async (request) => {
+      const caller = staffOf(request);
+      await requireOpenIncident(request.params.id);
+      return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null }, request);
     },
   );
 }

@@ -10,12 +10,15 @@ import {
   creditInvoiceUpdate,
   invoiceWorkflowId,
   registerPaymentUpdate,
+  resolveInvoiceAttentionUpdate,
   type InvoiceUpdateResult,
 } from '../../workflows/messages';
 import { staffOf } from '../auth';
 import { badRequest, conflict, excerpt, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
+import { attentionOf } from './incidents';
+import { executeUpdate } from '../temporal-calls';
 
 const invoiceNumber = z.string().regex(/^\d{4}-\d{6}$/, 'expected an invoice number such as 2026-000123');
 const localDate = z.iso.date();
@@ -43,6 +46,7 @@ const invoiceSchema = z.object({
   openCents: z.number().int(),
   creditNoteNumber: z.string().nullable(),
   dunningPaused: z.boolean(),
+  attention: s.attentionSchema.nullable().describe('set while a step failed on its data and waits for a person'),
   payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), paidOn: z.string(), source: z.string(), reference: z.string().nullable() })),
   timeline: z.array(z.object({ type: z.string(), recordedAt: z.string(), data: z.record(z.string(), z.unknown()) })),
 });
@@ -67,7 +71,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   async function update<Args>(number: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
     const invoice = await invoiceRow(db, number);
     if (!invoice) throw notFound(`no invoice ${number}`);
-    return temporal.workflow.getHandle(invoiceWorkflowId(invoice.incident_id, number)).executeUpdate(definition, { args: [args] });
+    return executeUpdate(temporal, invoiceWorkflowId(invoice.incident_id, number), definition, args);
   }
 
   /** Book one payment, once: a payment id seen before books nothing and says so. */
@@ -120,6 +124,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
           invoice.status === 'open' ? invoice.total_cents + invoice.collection_costs_cents + invoice.interest_cents - invoice.paid_cents : 0,
         creditNoteNumber: invoice.credit_note_number,
         dunningPaused: invoice.dunning_paused,
+        attention: attentionOf(invoice),
         payments: payments.map((p) => ({ paymentId: p.payment_id, amountCents: p.amount_cents, paidOn: p.paid_on, source: p.source, reference: p.reference })),
         timeline: timeline.map((e) => ({ type: e.event.type, recordedAt: e.recordedAt.toISOString(), data: e.event.data as Record<string, unknown> })),
       };
@@ -148,6 +153,26 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         caller.actor,
       );
       return { invoiceNumber: request.params.number, paymentId, booked: outcome === 'booked' };
+    },
+  );
+
+  routes.post(
+    '/invoices/:number/attention/resolution',
+    {
+      config: { access: { roles: ['finance', 'admin'] } },
+      schema: {
+        operationId: 'resolveInvoiceAttention',
+        tags,
+        summary: 'The cause of a dunning step that failed on its data is dealt with (the directory corrected, for instance): the step is tried again',
+        params: z.object({ number: invoiceNumber }),
+        body: s.attentionResolutionBody,
+        response: { 200: z.object({ invoiceNumber: z.string(), streamVersion: z.number().int(), status: z.string() }), ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      const caller = staffOf(request);
+      const result = await update(request.params.number, resolveInvoiceAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null });
+      return { invoiceNumber: request.params.number, streamVersion: result.streamVersion, status: result.status };
     },
   );
 

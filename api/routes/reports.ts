@@ -120,6 +120,21 @@ const hotspotSchema = z.object({
 const overdueSchema = z.object({
   asOf: z.string(),
   contractorWorkingDays: count,
+  needsAttention: z
+    .object({
+      total: count,
+      items: z.array(
+        z.object({
+          kind: z.enum(['incident', 'invoice']),
+          incidentId: z.string(),
+          invoiceNumber: z.string().nullable(),
+          step: z.string(),
+          reason: z.string(),
+          since: z.string(),
+        }),
+      ),
+    })
+    .describe('incidents and invoices whose process waits for a person: a step failed on its data'),
   inspectionsWaiting: z.object({
     total: count,
     items: z.array(

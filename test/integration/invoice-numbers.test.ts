@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type Activities, type IssueInvoiceInput } from '../../activities';
 import type { OutgoingMail } from '../../activities/mailer';
 import { readStream } from '../../db/event-store';
@@ -173,9 +174,12 @@ describe('invoice numbers', () => {
         { description: 'Korting', amountCents: -2_000, vatCode: 'BTW-GEEN' },
       ],
     });
-    const error = await activities.issueInvoice(bad).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).fields.map((f) => f.path)).toContain('events.0.data.lines.1.amountCents');
+    // Refused on its data: the activity fails at once (no retry can mend it), naming the field.
+    const error = (await activities.issueInvoice(bad).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect({ type: error.type, nonRetryable: error.nonRetryable }).toEqual({ type: 'UnstorableData', nonRetryable: true });
+    expect(error.cause).toBeInstanceOf(ValidationError);
+    expect((error.cause as ValidationError).fields.map((f) => f.path)).toContain('events.0.data.lines.1.amountCents');
 
     expect(await lastNumber(2037)).toBe(1);
     expect(await database.db.selectFrom('events').select('event_id').where('event_id', '=', bad.eventId).execute()).toEqual([]);

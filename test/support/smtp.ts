@@ -21,14 +21,24 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that parses and keeps every message it accepts. */
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+/**
+ * A real SMTP server on loopback that parses and keeps every message it accepts. Addresses in
+ * `refused` are refused for good at RCPT TO (550), as a relay refuses a mailbox that does not exist.
+ */
+export async function startTestSmtpServer(options: { refused?: Set<string> } = {}): Promise<TestSmtpServer> {
   const mails: CaughtMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     closeTimeout: 100,
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refused?.has(address.address)) {
+        callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
