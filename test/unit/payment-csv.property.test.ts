@@ -39,7 +39,7 @@ describe('parseEuroAmountCents', () => {
         expect(parseEuroAmountCents(centsToDecimal(cents))).toBe(cents);
         expect(parseEuroAmountCents(centsToDecimal(cents).replace('.', ','))).toBe(cents);
       }),
-      runs(300),
+      runs(100),
     );
   });
 
@@ -48,7 +48,7 @@ describe('parseEuroAmountCents', () => {
       fc.property(payment, (cents) => {
         expect(parseEuroAmountCents(formatEuro(cents).replace('€ ', '').replaceAll('.', ''))).toBe(cents);
       }),
-      runs(200),
+      runs(100),
     );
   });
 
@@ -75,7 +75,7 @@ describe('parseEuroAmountCents', () => {
         expect(cents).toBe(expected);
         expect(Number.isSafeInteger(cents) && cents > 0 && cents <= MAX_PAYMENT_CENTS).toBe(true);
       }),
-      runs(500),
+      runs(300),
     );
   });
 
@@ -92,7 +92,7 @@ describe('parseEuroAmountCents', () => {
         if (accepted) expect(text).toMatch(ROUTE_AMOUNT_PATTERN);
         else if (ROUTE_AMOUNT_PATTERN.test(text)) expect(amountOracle(text)).toBe('refused');
       }),
-      runs(300),
+      runs(200),
     );
   });
 
@@ -154,7 +154,7 @@ describe('the CSV reader of the upload routes (csv-parse with columns, skip_empt
       fc.property(fc.array(row, { maxLength: 6 }), layout, (rows, how) => {
         expect(readUpload(writeUpload(rows, how, { quoted: true }))).toEqual(rows);
       }),
-      runs(200),
+      runs(100),
     );
   });
 
@@ -163,7 +163,7 @@ describe('the CSV reader of the upload routes (csv-parse with columns, skip_empt
       fc.property(fc.array(trimmedRow, { maxLength: 6 }), layout, (rows, how) => {
         expect(readUpload(writeUpload(rows, how, { quoted: false }))).toEqual(rows);
       }),
-      runs(200),
+      runs(100),
     );
   });
 
@@ -175,7 +175,7 @@ describe('the CSV reader of the upload routes (csv-parse with columns, skip_empt
         expect(readUpload(`${COLUMNS.join(',')}\n${unquoted}\n`)).toEqual([r]);
         expect(readUpload(`${COLUMNS.join(',')}\n${quoted}\n`)).toEqual([Object.fromEntries(COLUMNS.map((c) => [c, `${pad}${r[c]}${pad}`]))]);
       }),
-      runs(100),
+      runs(50),
     );
   });
 
@@ -187,7 +187,7 @@ describe('the CSV reader of the upload routes (csv-parse with columns, skip_empt
         const text = lines.map((line, i) => (i === 0 ? line : `${blanks.join(eol)}${blanks.length ? eol : ''}${line}`)).join(eol);
         expect(readUpload(text)).toEqual(rows);
       }),
-      runs(100),
+      runs(50),
     );
   });
 });
