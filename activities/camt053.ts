@@ -196,7 +196,8 @@ function parseStatement(stmt: XmlNode, index: number): ParsedStatement {
   const entries: StatementEntry[] = [];
   const references = new Set<string>();
   const hashOccurrences = new Map<string, number>();
-  let bookedNetCents = 0;
+  // Sums are BigInt: amounts up to 2^53 cents each are valid, and a Number sum of them would round.
+  let bookedNetCents = 0n;
 
   children(stmt, 'Ntry').forEach((ntry, n) => {
     const status = textAt(ntry, 'Sts') ?? textAt(ntry, 'Sts', 'Cd') ?? 'BOOK';
@@ -217,16 +218,16 @@ function parseStatement(stmt: XmlNode, index: number): ParsedStatement {
 }
 
 /** If the statement gives an opening and a closing booked balance, the booked entries must bridge them. */
-function checkBalances(stmt: XmlNode, where: string, bookedNetCents: number): void {
-  let opening: number | null = null;
-  let closing: number | null = null;
+function checkBalances(stmt: XmlNode, where: string, bookedNetCents: bigint): void {
+  let opening: bigint | null = null;
+  let closing: bigint | null = null;
   for (const bal of children(stmt, 'Bal')) {
     const code = textAt(bal, 'Tp', 'CdOrPrtry', 'Cd');
     if (code !== 'OPBD' && code !== 'PRCD' && code !== 'CLBD') continue;
     const amount = money(bal, `${where}, balance ${code}`);
-    const sign = direction(bal, `${where}, balance ${code}`) === 'DBIT' ? -1 : 1;
-    if (code === 'CLBD') closing = sign * amount.cents;
-    else opening ??= sign * amount.cents;
+    const balance = signedCents(amount.cents, direction(bal, `${where}, balance ${code}`));
+    if (code === 'CLBD') closing = balance;
+    else opening ??= balance;
   }
   if (opening !== null && closing !== null && opening + bookedNetCents !== closing) {
     throw new CamtError(
@@ -246,7 +247,7 @@ interface EntryContext {
   hashOccurrences: Map<string, number>;
 }
 
-function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry[]; signedCents: number } {
+function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry[]; signedCents: bigint } {
   const { where } = ctx;
   const amount = money(ntry, where);
   const creditDebit = direction(ntry, where);
@@ -257,7 +258,7 @@ function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry
 
   const transactions = children(ntry, 'NtryDtls').flatMap((details) => children(details, 'TxDtls'));
   const common = { statementId: ctx.statementId, bookingDate, valueDate, currency: amount.currency };
-  const signedCents = creditDebit === 'DBIT' ? -amount.cents : amount.cents;
+  const entrySignedCents = signedCents(amount.cents, creditDebit);
 
   if (transactions.length === 0) {
     const entry: StatementEntry = {
@@ -270,7 +271,7 @@ function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry
       remittance: textAt(ntry, 'AddtlNtryInf') ?? '',
       endToEndId: null,
     };
-    return { entries: [entry], signedCents };
+    return { entries: [entry], signedCents: entrySignedCents };
   }
 
   if (transactions.length === 1) {
@@ -283,18 +284,18 @@ function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry
       creditDebit,
       ...transactionFields(transactions[0]!),
     };
-    return { entries: [entry], signedCents };
+    return { entries: [entry], signedCents: entrySignedCents };
   }
 
   // A batch: each transaction carries its own amount, and together they make up the entry.
-  let batchSignedCents = 0;
+  let batchSignedCents = 0n;
   const entries = transactions.map((tx, i): StatementEntry => {
     const txWhere = `${where}, transaction ${i + 1}`;
     const txAmountNode = child(tx, 'Amt') !== undefined ? tx : child(tx, 'AmtDtls', 'TxAmt');
     if (!isNode(txAmountNode)) throw new CamtError(`${txWhere}: a transaction in a batch entry has no amount`);
     const txAmount = money(txAmountNode, txWhere);
     const txDirection = child(tx, 'CdtDbtInd') !== undefined ? direction(tx, txWhere) : creditDebit;
-    batchSignedCents += txDirection === 'DBIT' ? -txAmount.cents : txAmount.cents;
+    batchSignedCents += signedCents(txAmount.cents, txDirection);
     return {
       ...common,
       entryReference: `${reference}/${i + 1}`,
@@ -303,10 +304,10 @@ function parseEntry(ntry: XmlNode, ctx: EntryContext): { entries: StatementEntry
       ...transactionFields(tx),
     };
   });
-  if (batchSignedCents !== signedCents) {
-    throw new CamtError(`${where}: the ${transactions.length} transactions add up to ${formatCents(batchSignedCents)}, the entry to ${formatCents(signedCents)}`);
+  if (batchSignedCents !== entrySignedCents) {
+    throw new CamtError(`${where}: the ${transactions.length} transactions add up to ${formatCents(batchSignedCents)}, the entry to ${formatCents(entrySignedCents)}`);
   }
-  return { entries, signedCents };
+  return { entries, signedCents: entrySignedCents };
 }
 
 function transactionFields(tx: XmlNode): Pick<StatementEntry, 'debtorName' | 'debtorIban' | 'remittance' | 'endToEndId'> {
@@ -406,10 +407,14 @@ function dateAt(node: XmlNode, name: string, where: string): string | null {
   return value;
 }
 
-function formatCents(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+function signedCents(cents: Cents, creditDebit: 'CRDT' | 'DBIT'): bigint {
+  return creditDebit === 'DBIT' ? -BigInt(cents) : BigInt(cents);
+}
+
+function formatCents(cents: bigint): string {
+  const sign = cents < 0n ? '-' : '';
+  const abs = cents < 0n ? -cents : cents;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,34 +21,56 @@ export interface Deadline {
   deadlineDate: LocalDate;
 }
 
+/** A policy duration that cannot be read. */
+export class DurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DurationError';
+  }
+}
+
 /** Working-day moments (reminders, follow-ups) fall at the start of office hours. */
 const OFFICE_OPENS = '09:00';
 
 const MS_PER = { week: 604_800_000, day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 };
 
+/**
+ * No policy duration is longer than ten years: beyond that it is a typing error, a long ISO
+ * duration leaves the range of a Date (the deadline is NaN), and a million working days take the
+ * workflow seconds to count.
+ */
+export const MAX_POLICY_DAYS = 3_653;
+
 const ISO_DURATION_PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 /** A Y or M before the 'T' means years or months; after it, M is minutes. */
 const HAS_YEARS_OR_MONTHS = /^P[^T]*[YM]/;
 
-/** Milliseconds in an ISO-8601 duration of weeks, days, hours, minutes and seconds; a day counts as 24 hours. */
+/**
+ * Milliseconds in an ISO-8601 duration of weeks, days, hours, minutes and seconds; a day counts as
+ * 24 hours. At most MAX_POLICY_DAYS days; anything else is a DurationError.
+ */
 export function parseIsoDuration(text: string): number {
   const match = ISO_DURATION_PATTERN.exec(text);
   // 'P' and 'PT' match the pattern but name no amount at all.
   if (!match || text === 'P' || text.endsWith('T')) {
     if (HAS_YEARS_OR_MONTHS.test(text)) {
-      throw new Error(`ISO-8601 duration ${JSON.stringify(text)} uses years or months, which have no fixed length; use weeks or days`);
+      throw new DurationError(`ISO-8601 duration ${JSON.stringify(text)} uses years or months, which have no fixed length; use weeks or days`);
     }
-    throw new Error(`Invalid ISO-8601 duration ${JSON.stringify(text)}: expected e.g. 'PT30S', 'PT1H30M', 'P3D' or 'P1W'`);
+    throw new DurationError(`Invalid ISO-8601 duration ${JSON.stringify(text)}: expected e.g. 'PT30S', 'PT1H30M', 'P3D' or 'P1W'`);
   }
   const [, weeks, days, hours, minutes, seconds] = match;
   const amount = (value: string | undefined) => (value === undefined ? 0 : Number(value));
-  return Math.round(
+  const ms = Math.round(
     amount(weeks) * MS_PER.week
       + amount(days) * MS_PER.day
       + amount(hours) * MS_PER.hour
       + amount(minutes) * MS_PER.minute
       + amount(seconds) * MS_PER.second,
   );
+  if (!(ms <= MAX_POLICY_DAYS * MS_PER.day)) {
+    throw new DurationError(`ISO-8601 duration ${JSON.stringify(text)} is longer than ${MAX_POLICY_DAYS} days`);
+  }
+  return ms;
 }
 
 const POLICY_DURATION_MESSAGE = 'expected a whole number of working days or an ISO-8601 duration such as PT30S';
@@ -57,8 +79,8 @@ export const policyDurationSchema = z
   .union([z.number(), z.string()], { error: POLICY_DURATION_MESSAGE })
   .transform((value, ctx): PolicyDuration => {
     if (typeof value === 'number') {
-      if (Number.isSafeInteger(value) && value >= 0) return { kind: 'workingDays', days: value };
-      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE}, got ${value}` });
+      if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_POLICY_DAYS) return { kind: 'workingDays', days: value };
+      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE} (at most ${MAX_POLICY_DAYS} working days), got ${value}` });
       return z.NEVER;
     }
     try {
@@ -79,10 +101,14 @@ export function deadlineAfter(from: Date, d: PolicyDuration): Deadline {
   return { deadline, deadlineDate: amsterdamDate(deadline) };
 }
 
-/** When to remind: `d` before the deadline (working days: at office opening on that day). */
+/**
+ * When to remind: `d` before the deadline (working days: at office opening on that day), never
+ * after it. 0 working days before an ISO deadline that falls before 09:00 gives the deadline.
+ */
 export function instantBefore({ deadline, deadlineDate }: Deadline, d: PolicyDuration): Date {
-  if (d.kind === 'workingDays') return amsterdamInstant(subtractWorkingDays(deadlineDate, d.days), OFFICE_OPENS);
-  return new Date(deadline.getTime() - d.ms);
+  if (d.kind === 'iso') return new Date(deadline.getTime() - d.ms);
+  const reminder = amsterdamInstant(subtractWorkingDays(deadlineDate, d.days), OFFICE_OPENS);
+  return reminder.getTime() <= deadline.getTime() ? reminder : deadline;
 }
 
 export function addDuration(from: Date, d: PolicyDuration): Date {

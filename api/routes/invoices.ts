@@ -5,7 +5,8 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { readStream } from '../../db/event-store';
 import type { Db } from '../../db/connection';
-import { parseCamt053, parseCamtAmountCents, invoiceNumbersIn, CamtError } from '../../activities/camt053';
+import { parseCamt053, invoiceNumbersIn, CamtError } from '../../activities/camt053';
+import { parseEuroAmountCents } from '../../domain/money';
 import {
   creditInvoiceUpdate,
   invoiceWorkflowId,
@@ -226,7 +227,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       const caller = staffOf(request);
       const result: ImportResult = { booked: [], alreadyBooked: [], unmatched: [] };
       for (const row of request.body) {
-        const amountCents = parseCamtAmountCents(row.amount.replace(',', '.'));
+        const amountCents = parseEuroAmountCents(row.amount);
         await settleLine(result, {
           reference: row.paymentId,
           candidates: invoiceNumbersIn(row.invoiceNumber),

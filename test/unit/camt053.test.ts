@@ -298,6 +298,29 @@ describe('parseCamt053 refuses what it cannot read, with a CamtError', () => {
   });
 });
 
+describe('sums of amounts beyond 2^53 cents (found by the property tests)', () => {
+  const MAX = '90071992547409.91'; // Number.MAX_SAFE_INTEGER cents, the largest amount that is read
+  const entries = ntry(MAX, { ref: '<NtryRef>1</NtryRef>' }) + ntry('0.02', { ref: '<NtryRef>2</NtryRef>' }) + ntry(MAX, { cdi: 'DBIT', ref: '<NtryRef>3</NtryRef>' });
+
+  it('checks the balances exactly when the running sum of the entries passes 2^53', () => {
+    // In floating point MAX + 2 rounds to 2^53, and the net came out as 0.01 instead of 0.02.
+    expect(parseCamt053(camt(entries, { balances: balances('0.00', '0.02') }))[0]!.entries).toHaveLength(3);
+    expect(() => parseCamt053(camt(entries, { balances: balances('0.00', '0.01') }))).toThrow(/net 0\.02\) do not take the opening balance 0\.00 to the closing balance 0\.01/);
+  });
+
+  it('checks a batch exactly when the running sum of its transactions passes 2^53', () => {
+    const tx = (amount: string, cdi: string) => `<TxDtls><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${cdi}</CdtDbtInd></TxDtls>`;
+    const batch = (total: string) =>
+      ntry(total, { ref: '<AcctSvcrRef>B</AcctSvcrRef>', details: `<NtryDtls>${tx(MAX, 'CRDT')}${tx('0.02', 'CRDT')}${tx(MAX, 'DBIT')}</NtryDtls>` });
+    expect(parseCamt053(camt(batch('0.02')))[0]!.entries.map((e) => [e.entryReference, e.creditDebit, e.amountCents])).toEqual([
+      ['B/1', 'CRDT', Number.MAX_SAFE_INTEGER],
+      ['B/2', 'CRDT', 2],
+      ['B/3', 'DBIT', Number.MAX_SAFE_INTEGER],
+    ]);
+    expect(() => parseCamt053(camt(batch('0.01')))).toThrow(/add up to 0\.02, the entry to 0\.01/);
+  });
+});
+
 describe('parseCamtAmountCents', () => {
   it.each<[string, number]>([
     ['1234.5', 123_450],

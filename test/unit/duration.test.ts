@@ -2,6 +2,7 @@ import { amsterdamInstant } from '../../domain/calendar';
 import {
   addDuration,
   deadlineAfter,
+  DurationError,
   instantBefore,
   parseIsoDuration,
   policyDurationSchema,
@@ -140,5 +141,37 @@ describe('addDuration', () => {
   it('adds an ISO duration exactly', () => {
     expect(addDuration(new Date('2026-11-27T14:00:00Z'), iso('PT10S')).toISOString()).toBe('2026-11-27T14:00:10.000Z');
     expect(addDuration(new Date('2026-11-27T14:00:00Z'), iso('PT1H30M')).toISOString()).toBe('2026-11-27T15:30:00.000Z');
+  });
+});
+
+describe('durations found by the property tests', () => {
+  it.each(['P1000000000W', 'PT99999999999999999999S', 'P3654D', 'PT87697H'])(
+    'refuses %s, longer than ten years, with a DurationError (it gave a deadline of NaN, or one centuries away)',
+    (text) => {
+      expect(() => parseIsoDuration(text)).toThrow(DurationError);
+      expect(() => parseIsoDuration(text)).toThrow(/longer than 3653 days/);
+    },
+  );
+
+  it('accepts ten years', () => {
+    expect(parseIsoDuration('P3653D')).toBe(3_653 * 86_400_000);
+    expect(policyDurationSchema.parse(3_653)).toEqual({ kind: 'workingDays', days: 3_653 });
+  });
+
+  it('refuses more than 3653 working days (a billion of them kept the workflow counting for hours)', () => {
+    for (const days of [3_654, 1_000_000_000, Number.MAX_SAFE_INTEGER]) {
+      expect(policyDurationSchema.safeParse(days).error?.issues[0]?.message).toMatch(/at most 3653 working days/);
+    }
+  });
+
+  it('throws a DurationError, not a plain Error, for a malformed duration', () => {
+    expect(() => parseIsoDuration('soon')).toThrow(DurationError);
+    expect(() => parseIsoDuration('P1M')).toThrow(DurationError);
+  });
+
+  it('never reminds after the deadline: 0 working days before an ISO deadline at 07:00:40 is the deadline, not 09:00', () => {
+    const deadline = deadlineAfter(amsterdamInstant('2026-11-30', '07:00'), iso('PT40S'));
+    expect(deadline.deadline.toISOString()).toBe('2026-11-30T06:00:40.000Z');
+    expect(instantBefore(deadline, workingDays(0))).toEqual(deadline.deadline);
   });
 });
