@@ -68,7 +68,7 @@ const outstandingSchema = z.object({
 });
 
 function assertPeriod(from: string, to: string): void {
-  if (to < from) throw badRequest('the period is empty: to is before from', [{ path: 'querystring.to', message: `must be on or after from (${from})` }]);
+  if (to < from) throw badRequest('the period is empty: to is before from', [{ path: 'query.to', message: `must be on or after from (${from})` }]);
 }
 
 const batchJson = (batch: { batchId: string; rowCount: number; sha256: string; createdAt: Date }) => ({

@@ -376,13 +376,13 @@ describe('GET /billing/export', () => {
   });
 
   test.each([
-    ['no from', 'to=2031-03-31', 'querystring.from'],
-    ['no to', 'from=2031-03-01', 'querystring.to'],
-    ['a date that does not exist', 'from=2031-02-30&to=2031-03-31', 'querystring.from'],
-    ['a date in another notation', 'from=01-03-2031&to=2031-03-31', 'querystring.from'],
-    ['a date with a time', 'from=2031-03-01T00:00:00Z&to=2031-03-31', 'querystring.from'],
-    ['to before from', 'from=2031-03-31&to=2031-03-01', 'querystring.to'],
-    ['an unknown format', 'from=2031-03-01&to=2031-03-31&format=xml', 'querystring.format'],
+    ['no from', 'to=2031-03-31', 'query.from'],
+    ['no to', 'from=2031-03-01', 'query.to'],
+    ['a date that does not exist', 'from=2031-02-30&to=2031-03-31', 'query.from'],
+    ['a date in another notation', 'from=01-03-2031&to=2031-03-31', 'query.from'],
+    ['a date with a time', 'from=2031-03-01T00:00:00Z&to=2031-03-31', 'query.from'],
+    ['to before from', 'from=2031-03-31&to=2031-03-01', 'query.to'],
+    ['an unknown format', 'from=2031-03-01&to=2031-03-31&format=xml', 'query.format'],
   ])('400 for %s, naming the field', async (_name, query, path) => {
     const response = await app.inject({ method: 'GET', url: `/billing/export?${query}`, headers: auth('finance') });
     expect(response.statusCode).toBe(400);
