@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { formulaSafeCast } from '../domain/csv-cells';
 import { centsToDecimal } from '../domain/money';
 import type { Category, Policy } from '../domain/policy';
 import type { BillingLedgerTable, Database } from './schema';
@@ -111,9 +112,14 @@ export function toExportRow(row: LedgerRow, policy: ExportPolicy): ExportRow {
   };
 }
 
-/** A CSV writer of export rows: the header row first, then one line per row (`\n`, quoted only where needed, UTF-8, no BOM). */
+/**
+ * A CSV writer of export rows: the header row first, then one line per row (`\n`, quoted only where
+ * needed, UTF-8, no BOM). A text cell that a spreadsheet would take for a formula gets a `'` in front
+ * (domain/csv-cells.ts); the amount stays a plain number. Batches taken before this rule keep their
+ * bytes: only new ones are written this way.
+ */
 export function exportCsvStringifier(): Stringifier {
-  return stringify({ header: true, columns: [...exportColumns] });
+  return stringify({ header: true, columns: [...exportColumns], cast: formulaSafeCast(exportColumns, ['amount']) });
 }
 
 /**
