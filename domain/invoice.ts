@@ -130,6 +130,19 @@ export function registerPayment(state: InvoiceState, c: PaymentCommand): DomainE
   return [registered, { type: 'InvoicePaid', data: { ...base, paidOn: c.paidOn, overpaidCents: -remaining } }];
 }
 
+/** The most one payment may be (EUR 1,000,000.00): a sanity limit on what a clerk or a file can book at once. */
+export const MAX_PAYMENT_CENTS = 100_000_000;
+
+/**
+ * What is wrong with a payment date, or null: a payment is not made after today (Europe/Amsterdam)
+ * nor before the invoice it pays was issued (`issueDate` null: no invoice to compare with).
+ */
+export function paymentDateProblem(paidOn: LocalDate, today: LocalDate, issueDate: LocalDate | null): string | null {
+  if (paidOn > today) return `a payment date cannot be in the future (today is ${today})`;
+  if (issueDate !== null && paidOn < issueDate) return `paid before the invoice was issued (${issueDate})`;
+  return null;
+}
+
 export function creditInvoice(
   state: InvoiceState,
   c: { creditNoteNumber: string; issueDate: LocalDate; reason: string; creditedBy: string; letters: EventData<'InvoiceCredited'>['letters'] },
@@ -145,6 +158,7 @@ export function creditInvoice(
         creditNoteNumber: c.creditNoteNumber,
         issueDate: c.issueDate,
         amountCents: state.totalCents + state.collectionCostsCents + state.interestCents,
+        refundDueCents: state.paidCents,
         reason: c.reason,
         creditedBy: c.creditedBy,
         letters: c.letters,

@@ -90,8 +90,9 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
     registerPaymentUpdate,
     (a) => registerPayment(state, a),
     async (a) => {
-      await record(registerPayment(state, a), a.registeredBy);
-      return result();
+      const events = registerPayment(state, a);
+      await record(events, a.registeredBy);
+      return result({ booked: events.length > 0 });
     },
   );
   update(
@@ -116,6 +117,8 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
           location: input.location,
           debtorTenantId: input.debtorTenantId,
           amountCents: open.totalCents + open.collectionCostsCents + open.interestCents,
+          // The whole claim is credited; what was paid on it is owed back to the tenant.
+          refundDueCents: open.paidCents,
           reason: a.reason,
           creditedBy: a.creditedBy,
           issuedAt: now().toISOString(),

@@ -18,12 +18,18 @@ export interface TestSmtpServer {
   mails: CaughtMail[];
   /** Mails to one address, in the order they arrived. */
   to(address: string): CaughtMail[];
+  /**
+   * Answer the mails that `test` picks with a temporary failure (451) until called again with
+   * null: the mail activity retries them, and what follows them in a workflow waits.
+   */
+  refuse(test: ((mail: CaughtMail) => boolean) | null): void;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on loopback that parses and keeps every message it accepts. */
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const mails: CaughtMail[] = [];
+  let refusing: ((mail: CaughtMail) => boolean) | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -32,7 +38,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          mails.push({
+          const mail: CaughtMail = {
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
             from: parsed.from?.text ?? '',
             to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? ''),
@@ -41,7 +47,12 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
             attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size })),
-          });
+          };
+          if (refusing?.(mail)) {
+            callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+            return;
+          }
+          mails.push(mail);
           callback();
         })
         .catch(callback);
@@ -53,6 +64,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     to: (address) => mails.filter((m) => m.envelopeTo.includes(address)),
+    refuse: (test) => {
+      refusing = test;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
