@@ -47,6 +47,8 @@ export interface IssueCreditNoteInput {
   location: string;
   debtorTenantId: string;
   amountCents: number;
+  /** Paid on the invoice before it was credited: owed back to the tenant (absent: nothing was paid). */
+  refundDueCents?: number;
   reason: string;
   creditedBy: string;
   issuedAt: string;
@@ -271,6 +273,7 @@ export function createActivities(deps: ActivityDeps) {
                 invoiceNumber: input.invoiceNumber,
                 issueDate,
                 amountCents: input.amountCents,
+                refundDueCents: input.refundDueCents ?? 0,
                 reason: input.reason,
               },
             },
@@ -283,6 +286,7 @@ export function createActivities(deps: ActivityDeps) {
               creditNoteNumber,
               issueDate,
               amountCents: input.amountCents,
+              refundDueCents: input.refundDueCents ?? 0,
               reason: input.reason,
               creditedBy: input.creditedBy,
               letters,
@@ -479,7 +483,15 @@ export function toFinancialLetter(content: LetterContent): FinancialLetter | nul
         interestCents: content.interestCents,
       };
     case 'credit_note':
-      return { kind: 'credit_note', creditNoteNumber: content.creditNoteNumber, invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, amountCents: content.amountCents, reason: content.reason };
+      return {
+        kind: 'credit_note',
+        creditNoteNumber: content.creditNoteNumber,
+        invoiceNumber: content.invoiceNumber,
+        issueDate: content.issueDate,
+        amountCents: content.amountCents,
+        refundDueCents: content.refundDueCents,
+        reason: content.reason,
+      };
     default:
       return null;
   }

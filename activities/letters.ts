@@ -418,6 +418,7 @@ function finalNotice(c: ContentOf<'final_notice'>): Draft {
 }
 
 function creditNote(c: ContentOf<'credit_note'>): Draft {
+  const refund = c.refundDueCents > 0;
   return {
     subject: `Creditnota ${c.creditNoteNumber} bij factuur ${c.invoiceNumber}`,
     facts: [
@@ -425,10 +426,16 @@ function creditNote(c: ContentOf<'credit_note'>): Draft {
       ['Factuurnummer', c.invoiceNumber],
       ['Datum', formatDutchDate(c.issueDate)],
       ['Bedrag', formatEuro(c.amountCents)],
+      ...(refund ? ([['Terug te betalen aan u', formatEuro(c.refundDueCents)]] as [string, string][]) : []),
     ],
     body: [
       p(`Wij crediteren factuur ${c.invoiceNumber} voor ${formatEuro(c.amountCents)}. Reden: ${c.reason}.`),
-      p('U hoeft dit bedrag niet (meer) te betalen. Heeft u al betaald, dan nemen wij contact met u op over de terugbetaling.'),
+      refund
+        ? p(
+            `U hoeft niets meer te betalen. U had op deze factuur al ${formatEuro(c.refundDueCents)} betaald; dat bedrag betalen wij aan u terug, ` +
+              'op de rekening waarvan u betaalde. Is uw rekeningnummer sindsdien veranderd? Laat het ons dan weten.',
+          )
+        : p('U hoeft dit bedrag niet (meer) te betalen. Heeft u al betaald, dan nemen wij contact met u op over de terugbetaling.'),
     ],
   };
 }

@@ -56,7 +56,16 @@ export type FinancialLetter =
       /** Statutory interest up to the letter date; null when policy does not charge interest. */
       interestCents: number | null;
     }
-  | { kind: 'credit_note'; creditNoteNumber: string; invoiceNumber: string; issueDate: string; amountCents: number; reason: string };
+  | {
+      kind: 'credit_note';
+      creditNoteNumber: string;
+      invoiceNumber: string;
+      issueDate: string;
+      amountCents: number;
+      /** Already paid on the invoice: paid back to the tenant (absent or 0: nothing was paid). */
+      refundDueCents?: number;
+      reason: string;
+    };
 
 /**
  * Art. 6:96 lid 6 BW: the debtor gets 14 days starting the day after receipt of the letter. The
@@ -222,6 +231,9 @@ function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Lette
   assertCents(l.amountCents, 'credit amount');
   if (l.amountCents <= 0) throw new RangeError(`credit note ${l.creditNoteNumber}: the amount must be positive, got ${l.amountCents}`);
   const amount = euro(l.amountCents);
+  const refundCents = l.refundDueCents ?? 0;
+  assertCents(refundCents, 'refund');
+  if (refundCents < 0 || refundCents > l.amountCents) throw new RangeError(`credit note ${l.creditNoteNumber}: the refund must be between 0 and the amount, got ${refundCents}`);
   return {
     letterDate: l.issueDate,
     title: `Creditnota ${l.creditNoteNumber}`,
@@ -231,6 +243,7 @@ function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Lette
       ['Creditnotanummer', l.creditNoteNumber],
       ['Betreft factuur', l.invoiceNumber],
       ['Bedrag', formatEuro(l.amountCents)],
+      ...(refundCents > 0 ? ([['Terug te betalen aan u', formatEuro(refundCents)]] as [string, string][]) : []),
     ],
     body: [
       p(`Hierbij ontvangt u een creditnota bij factuur ${l.invoiceNumber}. Wij crediteren ${amount}. Reden: ${l.reason}`),
@@ -239,10 +252,16 @@ function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Lette
         rows: [{ description: `Creditering factuur ${l.invoiceNumber}`, vatCode: '', amount: formatEuro(-l.amountCents) }],
         total: formatEuro(-l.amountCents),
       },
-      p(
-        `Dit bedrag verrekenen wij met factuur ${l.invoiceNumber}; dat deel van de factuur hoeft u niet te betalen. ` +
-          'Heeft u de factuur al betaald, dan betalen wij wat u te veel heeft betaald aan u terug.',
-      ),
+      refundCents > 0
+        ? p(
+            `Dit bedrag verrekenen wij met factuur ${l.invoiceNumber}: u hoeft niets meer te betalen. U had op deze factuur al ${euro(refundCents)} ` +
+              'betaald; dat bedrag betalen wij aan u terug, op de rekening waarvan u betaalde.',
+            true,
+          )
+        : p(
+            `Dit bedrag verrekenen wij met factuur ${l.invoiceNumber}; dat deel van de factuur hoeft u niet te betalen. ` +
+              'Heeft u de factuur al betaald, dan betalen wij wat u te veel heeft betaald aan u terug.',
+          ),
       p(`Heeft u vragen? Neem dan contact met ons op en vermeld daarbij creditnotanummer ${l.creditNoteNumber}.`),
     ],
   };

@@ -78,7 +78,8 @@ function fieldPath(request: FastifyRequest | undefined, context: string, segment
   return [where, ...segments].join('.');
 }
 
-function validationProblem(errors: FieldProblem[]): HttpProblem {
+/** A 400 listing at most 20 of `errors`, its detail saying how many there are. */
+export function validationProblem(errors: FieldProblem[]): HttpProblem {
   const count = errors.length;
   const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: excerpt(e.path, 100), message: excerpt(e.message) }));
   const detail =

@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { formulaSafeCast } from '../domain/csv-cells';
 import { centsToDecimal } from '../domain/money';
 import type { Category, Policy } from '../domain/policy';
 import type { BillingLedgerTable, Database } from './schema';
@@ -15,23 +16,24 @@ import type { BillingLedgerTable, Database } from './schema';
 
 export type LedgerRow = Selectable<BillingLedgerTable>;
 export type LedgerRecordType = LedgerRow['record_type'];
-export const ledgerRecordTypes = ['invoice_line', 'credit_note', 'collection_costs', 'interest', 'payment', 'service_costs'] as const satisfies readonly LedgerRecordType[];
+export const ledgerRecordTypes = ['invoice_line', 'credit_note', 'collection_costs', 'interest', 'payment', 'service_costs', 'refund_due'] as const satisfies readonly LedgerRecordType[];
 
 /**
  * The export's columns, in this order (the CSV header row, the keys of each JSON object):
  *
- * - `record_type`: invoice_line, credit_note, collection_costs, interest, payment, service_costs
+ * - `record_type`: invoice_line, credit_note, collection_costs, interest, payment, service_costs, refund_due
  * - `booking_date`: YYYY-MM-DD (Europe/Amsterdam): invoice or credit-note date, payment date, date costs were added or allocated
- * - `document_number`: invoice number, credit-note number (C2026-000001), payment id, or the incident id (service costs)
+ * - `document_number`: invoice number, credit-note number (C2026-000001; also for refund_due), payment id, or the incident id (service costs)
  * - `invoice_number`: the invoice the booking belongs to; empty (JSON: null) for service costs
  * - `debtor`: the tenant's contract number
  * - `description`
  * - `ledger_account`: the category's ledgerAccount for invoice lines and credit notes, collectionCostsLedgerAccount
  *   for collection costs and interest, serviceCostsLedgerAccount for service costs, receivablesLedgerAccount for
- *   payments (empty for a category the policy does not know)
+ *   payments, refundsLedgerAccount for refund_due (empty for a category the policy does not know)
  * - `cost_centre`: the complex's cost centre (policy costCentres), else defaultCostCentre
  * - `vat_code`
- * - `amount`: euros with two decimals and a dot; claims positive, payments and credit notes negative (-187.50)
+ * - `amount`: euros with two decimals and a dot; claims positive, payments and credit notes negative (-187.50);
+ *   refund_due positive: the part of a credited invoice already paid, moved from the debtor to what is owed back
  * - `currency`: EUR
  * - `incident_id`
  * - `entry_id`: the booking's stable id (`<event id>#<n>`), the same after a rebuild of the read models
@@ -71,7 +73,7 @@ export interface ExportRow {
 
 export type ExportPolicy = Pick<
   Policy,
-  'categories' | 'collectionCostsLedgerAccount' | 'serviceCostsLedgerAccount' | 'receivablesLedgerAccount' | 'costCentres' | 'defaultCostCentre'
+  'categories' | 'collectionCostsLedgerAccount' | 'serviceCostsLedgerAccount' | 'receivablesLedgerAccount' | 'refundsLedgerAccount' | 'costCentres' | 'defaultCostCentre'
 >;
 
 export function ledgerAccountFor(row: Pick<LedgerRow, 'record_type' | 'category'>, policy: ExportPolicy): string {
@@ -86,6 +88,8 @@ export function ledgerAccountFor(row: Pick<LedgerRow, 'record_type' | 'category'
       return policy.serviceCostsLedgerAccount;
     case 'payment':
       return policy.receivablesLedgerAccount;
+    case 'refund_due':
+      return policy.refundsLedgerAccount;
   }
 }
 
@@ -111,9 +115,14 @@ export function toExportRow(row: LedgerRow, policy: ExportPolicy): ExportRow {
   };
 }
 
-/** A CSV writer of export rows: the header row first, then one line per row (`\n`, quoted only where needed, UTF-8, no BOM). */
+/**
+ * A CSV writer of export rows: the header row first, then one line per row (`\n`, quoted only where
+ * needed, UTF-8, no BOM). A text cell that a spreadsheet would take for a formula gets a `'` in front
+ * (domain/csv-cells.ts); the amount stays a plain number. Batches taken before this rule keep their
+ * bytes: only new ones are written this way.
+ */
 export function exportCsvStringifier(): Stringifier {
-  return stringify({ header: true, columns: [...exportColumns] });
+  return stringify({ header: true, columns: [...exportColumns], cast: formulaSafeCast(exportColumns, ['amount']) });
 }
 
 /**

@@ -202,7 +202,8 @@ export async function appendToStreamsWithin(trx: Tx, appends: StreamAppend[]): P
     const found = batch.events.filter((e) => existing.has(e.eventId));
     if (found.length === batch.events.length) {
       const events = found.map((e) => toStoredEvent(existing.get(e.eventId)!)).sort((a, b) => a.position - b.position);
-      results.push({ streamVersion: current, events, alreadyAppended: true });
+      // The version read above may predate the racing append that stored these events.
+      results.push({ streamVersion: Math.max(current, ...events.map((e) => e.streamVersion)), events, alreadyAppended: true });
       continue;
     }
     if (found.length > 0) throw new EventIdConflictError(batch.streamId, found.map((e) => e.eventId));

@@ -213,9 +213,22 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
     case 'InvoiceCredited': {
       const d = event.data;
       await reportFacts.invoiceCredited(trx, d.incidentId, d.invoiceNumber);
-      await updateInvoice(trx, d.invoiceNumber, { status: 'credited', credited_cents: d.amountCents, credit_note_number: d.creditNoteNumber, settled_on: d.issueDate, ...noAttention });
+      // The rebuild reads events unparsed: one recorded before refundDueCents existed has none (0).
+      const refundDueCents = (d.refundDueCents as number | undefined) ?? 0;
+      await updateInvoice(trx, d.invoiceNumber, {
+        status: 'credited',
+        credited_cents: d.amountCents,
+        refund_due_cents: refundDueCents,
+        credit_note_number: d.creditNoteNumber,
+        settled_on: d.issueDate,
+        ...noAttention,
+      });
+      // The whole claim is credited; the part already paid moves from the debtor to what is owed back.
       await ledgerForInvoice(trx, stored, d.invoiceNumber, [
         { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
+        ...(refundDueCents > 0
+          ? [{ record_type: 'refund_due' as const, booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Terug te betalen aan huurder: ${d.invoiceNumber}`, amount_cents: refundDueCents }]
+          : []),
       ]);
       break;
     }

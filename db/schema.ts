@@ -95,6 +95,8 @@ export interface InvoicesTable {
   collection_costs_cents: BigIntColumn;
   interest_cents: BigIntColumn;
   credited_cents: BigIntColumn;
+  /** Paid on an invoice that was then credited in full: owed back to the tenant (migration 2026-12-05T10-00-finance-worklist). */
+  refund_due_cents: BigIntColumn;
   credit_note_number: string | null;
   dunning_paused: ColumnType<boolean, boolean | undefined, boolean>;
   handed_to_collections_on: string | null;
@@ -117,7 +119,7 @@ export interface PaymentsTable {
 export interface BillingLedgerTable {
   entry_id: string;
   position: number;
-  record_type: 'invoice_line' | 'credit_note' | 'collection_costs' | 'interest' | 'payment' | 'service_costs';
+  record_type: 'invoice_line' | 'credit_note' | 'collection_costs' | 'interest' | 'payment' | 'service_costs' | 'refund_due';
   booking_date: string;
   document_number: string;
   invoice_number: string | null;
@@ -257,6 +259,13 @@ export interface UnmatchedPaymentsTable {
   remittance: string;
   reason: string;
   imported_at: Timestamp;
+  // How finance resolved the line (migration 2026-12-05T10-00-finance-worklist); all null while it is listed.
+  /** booked (to resolved_invoice_number, with the line's reference as payment id), not_ours, or refunded to the payer. */
+  resolution: ColumnType<'booked' | 'not_ours' | 'refunded' | null, 'booked' | 'not_ours' | 'refunded' | null | undefined, 'booked' | 'not_ours' | 'refunded' | null>;
+  resolved_invoice_number: ColumnType<string | null, string | null | undefined, string | null>;
+  resolved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  resolution_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyKeysTable {

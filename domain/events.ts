@@ -134,7 +134,13 @@ export const eventSchemas = {
     incidentId: z.string(),
     creditNoteNumber: z.string(),
     issueDate: localDate,
+    /** The whole claim: principal, collection costs and interest. */
     amountCents: z.number().int().nonnegative(),
+    /**
+     * What the tenant had paid on the invoice: owed back to them now that the whole claim is
+     * credited (a refund_due booking). Events recorded before this field existed read as 0.
+     */
+    refundDueCents: z.number().int().nonnegative().default(0),
     reason: z.string(),
     creditedBy: z.string(),
     letters,

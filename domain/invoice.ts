@@ -137,6 +137,17 @@ export function registerPayment(state: InvoiceState, c: PaymentCommand): DomainE
   return [registered, { type: 'InvoicePaid', data: { ...base, paidOn: c.paidOn, overpaidCents: -remaining } }];
 }
 
+
+/**
+ * What is wrong with a payment date, or null: a payment is not made after today (Europe/Amsterdam)
+ * nor before the invoice it pays was issued (`issueDate` null: no invoice to compare with).
+ */
+export function paymentDateProblem(paidOn: LocalDate, today: LocalDate, issueDate: LocalDate | null): string | null {
+  if (paidOn > today) return `a payment date cannot be in the future (today is ${today})`;
+  if (issueDate !== null && paidOn < issueDate) return `paid before the invoice was issued (${issueDate})`;
+  return null;
+}
+
 export function creditInvoice(
   state: InvoiceState,
   c: { creditNoteNumber: string; issueDate: LocalDate; reason: string; creditedBy: string; letters: EventData<'InvoiceCredited'>['letters'] },
@@ -152,6 +163,7 @@ export function creditInvoice(
         creditNoteNumber: c.creditNoteNumber,
         issueDate: c.issueDate,
         amountCents: state.totalCents + state.collectionCostsCents + state.interestCents,
+        refundDueCents: state.paidCents,
         reason: c.reason,
         creditedBy: c.creditedBy,
         letters: c.letters,

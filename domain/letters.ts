@@ -91,6 +91,8 @@ export const letterContentSchema = z.discriminatedUnion('kind', [
     invoiceNumber: z.string(),
     issueDate: localDate,
     amountCents: cents,
+    /** Already paid on the invoice, and so to be paid back (0 in letters written before it was said). */
+    refundDueCents: cents.nonnegative().default(0),
     reason: z.string(),
   }),
 ]);

@@ -73,6 +73,11 @@ export const policySchema = z
     serviceCostsLedgerAccount: z.string().min(1),
     /** Receivables (debiteuren) account that payments are booked against in finance's exports. */
     receivablesLedgerAccount: z.string().min(1),
+    /**
+     * What is owed back to tenants (a liability): the part of a credited invoice that was already
+     * paid is moved here from the debtor in finance's exports (record type refund_due).
+     */
+    refundsLedgerAccount: z.string().min(1),
     /** Cost centre per complex in finance's exports; others get the default. */
     costCentres: z.record(z.string(), z.string().min(1)),
     defaultCostCentre: z.string().min(1),
@@ -129,6 +134,7 @@ export const defaultPolicy: Policy = {
   collectionCostsLedgerAccount: '8430',
   serviceCostsLedgerAccount: '8420',
   receivablesLedgerAccount: '1300',
+  refundsLedgerAccount: '1610',
   costCentres: {},
   defaultCostCentre: 'ALG',
 };
@@ -147,6 +153,7 @@ const policyOverrideSchema = z
     collectionCostsLedgerAccount: z.unknown().optional(),
     serviceCostsLedgerAccount: z.unknown().optional(),
     receivablesLedgerAccount: z.unknown().optional(),
+    refundsLedgerAccount: z.unknown().optional(),
     costCentres: z.unknown().optional(),
     defaultCostCentre: z.unknown().optional(),
   })

@@ -93,7 +93,8 @@ function exportSelect(withPolicy: Policy): string {
     'description',
     `case record_type when 'invoice_line' then ${categoryAccount} when 'credit_note' then ${categoryAccount}
        when 'collection_costs' then ${lit(withPolicy.collectionCostsLedgerAccount)} when 'interest' then ${lit(withPolicy.collectionCostsLedgerAccount)}
-       when 'service_costs' then ${lit(withPolicy.serviceCostsLedgerAccount)} when 'payment' then ${lit(withPolicy.receivablesLedgerAccount)} end as ledger_account`,
+       when 'service_costs' then ${lit(withPolicy.serviceCostsLedgerAccount)} when 'payment' then ${lit(withPolicy.receivablesLedgerAccount)}
+       when 'refund_due' then ${lit(withPolicy.refundsLedgerAccount)} end as ledger_account`,
     `${costCentre} as cost_centre`,
     'vat_code',
     'round(amount_cents / 100.0, 2) as amount',

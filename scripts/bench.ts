@@ -504,7 +504,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
         push(
           {
             type: 'InvoiceCredited',
-            data: { ...inv, creditNoteNumber: `C${v.number}`, issueDate: creditedOn, amountCents: v.totalCents, reason: 'bezwaar gegrond', creditedBy: 'consultant:bench', letters: [] },
+            data: { ...inv, creditNoteNumber: `C${v.number}`, issueDate: creditedOn, amountCents: v.totalCents, refundDueCents: 0, reason: 'bezwaar gegrond', creditedBy: 'consultant:bench', letters: [] },
           },
           stream,
           on(creditedOn, '12:00'),

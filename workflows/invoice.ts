@@ -82,12 +82,13 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
     registerPaymentUpdate,
     (a) => registerPayment(stream.state, a),
     async (a) => {
+      const events = registerPayment(stream.state, a);
       try {
-        await stream.record(registerPayment(stream.state, a), a.registeredBy);
+        await stream.record(events, a.registeredBy);
       } catch (error) {
         rethrowAsUpdateFailure(error);
       }
-      return result();
+      return result({ booked: events.length > 0 });
     },
   );
   update(
@@ -114,6 +115,8 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<'paid' | 'cr
               location: input.location,
               debtorTenantId: input.debtorTenantId,
               amountCents: open.totalCents + open.collectionCostsCents + open.interestCents,
+              // The whole claim is credited; what was paid on it is owed back to the tenant.
+              refundDueCents: open.paidCents,
               reason: a.reason,
               creditedBy: a.creditedBy,
               issuedAt: now().toISOString(),

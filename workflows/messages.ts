@@ -64,6 +64,11 @@ export interface InvoiceUpdateResult {
   status: 'open' | 'paid' | 'credited';
   openCents: number | null;
   creditNoteNumber?: string;
+  /**
+   * registerPayment: true when this call booked the payment, false when its payment id was booked
+   * before (Updates run one at a time, so of two concurrent calls with one id exactly one says true).
+   */
+  booked?: boolean;
 }
 
 export const registerPaymentUpdate = defineUpdate<

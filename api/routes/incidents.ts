@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { appendWithin, readIncidentTimeline } from '../../db/event-store';
 import type { Selectable } from 'kysely';
@@ -31,7 +31,7 @@ import {
 } from '../../workflows/messages';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { callerOf, staffOf, type Caller } from '../auth';
-import { badRequest, conflict, forbidden, notFound } from '../problems';
+import { badRequest, conflict, forbidden, notFound, unavailable } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
@@ -111,27 +111,39 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     };
   }
 
-  async function closedWithOpenInvoice(incidentId: string) {
+  /**
+   * The incident's invoice, when it is issued and open and the incident is past its cleanup: being
+   * settled (the invoice mailed, the incident not yet closed) or closed. A dispute then concerns the
+   * invoice, and goes to the invoice workflow.
+   */
+  async function settledWithOpenInvoice(incidentId: string) {
     const row = await db
       .selectFrom('incidents as i')
       .innerJoin('invoices as v', 'v.invoice_number', 'i.invoice_number')
-      .select(['i.status', 'v.invoice_number', 'v.status as invoice_status', 'v.debtor_tenant_id', 'v.dunning_paused'])
+      .select(['i.status', 'i.phase', 'v.invoice_number', 'v.status as invoice_status', 'v.debtor_tenant_id', 'v.dunning_paused'])
       .where('i.incident_id', '=', incidentId)
       .executeTakeFirst();
-    if (!row || row.status !== 'closed' || row.invoice_status !== 'open') return null;
-    return { invoiceNumber: row.invoice_number, debtor: row.debtor_tenant_id, paused: row.dunning_paused };
+    if (!row || (row.status !== 'closed' && row.phase !== 'settling') || row.invoice_status !== 'open') return null;
+    return { invoiceNumber: row.invoice_number, debtor: row.debtor_tenant_id, paused: row.dunning_paused, status: row.status, phase: row.status === 'closed' ? null : row.phase };
   }
 
   async function invoiceUpdate<Args>(
     incidentId: string,
-    invoiceNumber: string,
+    invoiced: { invoiceNumber: string; status: string; phase: string | null },
     definition: UpdateDefinition<InvoiceUpdateResult, [Args]>,
     args: Args,
     request: FastifyRequest,
   ) {
-    const workflowId = invoiceWorkflowId(incidentId, invoiceNumber);
-    const result = await executeUpdate(temporal, workflowId, definition, args, updateIdOf(request, definition.name, workflowId));
-    return { incidentId, streamVersion: result.streamVersion, status: 'closed', phase: null };
+    const workflowId = invoiceWorkflowId(incidentId, invoiced.invoiceNumber);
+    let result: InvoiceUpdateResult;
+    try {
+      result = await executeUpdate(temporal, workflowId, definition, args, updateIdOf(request, definition.name, workflowId));
+    } catch (error) {
+      // Issued and being mailed: its workflow starts in a moment.
+      if (error instanceof WorkflowNotFoundError) throw unavailable(`invoice ${invoiced.invoiceNumber} is being sent; try again shortly`, 2);
+      throw error;
+    }
+    return { incidentId, streamVersion: result.streamVersion, status: invoiced.status, phase: invoiced.phase };
   }
 
   /** The start of the window in which a new report on the same space is a duplicate. */
@@ -406,11 +418,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = callerOf(request);
-      const invoiced = await closedWithOpenInvoice(request.params.id);
+      const invoiced = await settledWithOpenInvoice(request.params.id);
       if (invoiced) {
-        // The incident is settled, its invoice is not: the dispute pauses the dunning.
+        // The incident is settled (or being settled), its invoice is not: the dispute pauses the dunning.
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
-        return invoiceUpdate(request.params.id, invoiced.invoiceNumber, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
+        return invoiceUpdate(request.params.id, invoiced, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
       }
       await requireOpenIncidentFor(caller, request.params.id);
       return update(request.params.id, openDisputeUpdate, {
@@ -436,16 +448,16 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = staffOf(request);
-      const invoiced = await closedWithOpenInvoice(request.params.id);
+      const invoiced = await settledWithOpenInvoice(request.params.id);
       if (invoiced) {
         if (!invoiced.paused) throw conflict('there is no open dispute');
         // Upheld: a credit note stops it all; rejected: the dunning resumes, its dates moved on by the pause.
         return request.body.decision === 'upheld'
-          ? invoiceUpdate(request.params.id, invoiced.invoiceNumber, creditInvoiceUpdate, {
+          ? invoiceUpdate(request.params.id, invoiced, creditInvoiceUpdate, {
               reason: `bezwaar gegrond${request.body.note ? `: ${request.body.note}` : ''}`,
               creditedBy: caller.actor,
             }, request)
-          : invoiceUpdate(request.params.id, invoiced.invoiceNumber, resumeDunningUpdate, { by: caller.actor }, request);
+          : invoiceUpdate(request.params.id, invoiced, resumeDunningUpdate, { by: caller.actor }, request);
       }
       await requireOpenIncident(request.params.id);
       return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null }, request);

@@ -15,6 +15,7 @@ import {
   summaryCsvRows,
   today,
 } from '../../db/reports';
+import { formulaSafeCast } from '../../domain/csv-cells';
 import { badRequest } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
@@ -226,7 +227,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       assertPeriod(from, to);
       const report = await summary(db, { from, to, groupBy: groupBy ?? null });
       if (format === 'csv') {
-        const csv = stringify(summaryCsvRows(report), { header: true, columns: [...summaryCsvColumns] });
+        // The group is a complex id, a category or a month: text a spreadsheet must not take for a formula.
+        const csv = stringify(summaryCsvRows(report), { header: true, columns: [...summaryCsvColumns], cast: formulaSafeCast(summaryCsvColumns, ['self_resolution_rate']) });
         return untyped(reply)
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="report-summary-${from}-${to}${groupBy ? `-by-${groupBy}` : ''}.csv"`)

@@ -8,6 +8,7 @@ import * as reportCellsIntegerSums from './2026-12-04T20-00-report-cells-integer
 import * as incidentsForReview from './2026-12-04T21-00-incidents-for-review';
 import * as reportCellsCoveringKey from './2026-12-04T23-00-report-cells-covering-key';
 import * as needsAttention from './2026-12-05T09-00-needs-attention';
+import * as financeWorklist from './2026-12-05T10-00-finance-worklist';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T21-00-incidents-for-review': incidentsForReview,
   '2026-12-04T23-00-report-cells-covering-key': reportCellsCoveringKey,
   '2026-12-05T09-00-needs-attention': needsAttention,
+  '2026-12-05T10-00-finance-worklist': financeWorklist,
 };

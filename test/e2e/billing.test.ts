@@ -1,5 +1,9 @@
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
-import { centsToDecimal } from '../../domain/money';
+import { camtStatement } from '../support/camt';
+import { amsterdamDate } from '../../domain/calendar';
+import { signTenantLink } from '../../activities/links';
+import { invoiceWorkflowId } from '../../workflows/messages';
+import { LINK_SECRET, eventually } from '../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -10,32 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** A bank statement as a Dutch bank writes it (CAMT.053.001.02), balances consistent with its credits. */
-function camtStatement(id: string, credits: { ref: string; cents: number; remittance: string }[]): string {
-  const opening = 100_000;
-  const closing = opening + credits.reduce((sum, c) => sum + c.cents, 0);
-  const balance = (code: string, cents: number) =>
-    `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${centsToDecimal(cents)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-12-01</Dt></Dt></Bal>`;
-  const entries = credits
-    .map(
-      (c) => `<Ntry><Amt Ccy="EUR">${centsToDecimal(c.cents)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
-        <BookgDt><Dt>2026-12-01</Dt></BookgDt><ValDt><Dt>2026-12-01</Dt></ValDt><AcctSvcrRef>${c.ref}</AcctSvcrRef>
-        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
-        <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><AmtDtls><TxAmt><Amt Ccy="EUR">${centsToDecimal(c.cents)}</Amt></TxAmt></AmtDtls>
-        <RltdPties><Dbtr><Nm>Bewoner</Nm></Dbtr><DbtrAcct><Id><IBAN>NL16RABO0158764323</IBAN></Id></DbtrAcct></RltdPties>
-        <RmtInf><Ustrd>${c.remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`,
-    )
-    .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
-  <GrpHdr><MsgId>${id}</MsgId><CreDtTm>2026-12-02T05:00:00+01:00</CreDtTm></GrpHdr>
-  <Stmt><Id>${id}</Id><CreDtTm>2026-12-02T05:00:00+01:00</CreDtTm>
-    <Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>
-    ${balance('OPBD', opening)}${balance('CLBD', closing)}
-    ${entries}
-  </Stmt></BkToCstmrStmt></Document>`;
-}
 
 async function chargedIncident(polluter: string, costCents: number): Promise<{ incidentId: string; invoiceNumber: string }> {
   const reported = await stack.app.inject({
@@ -74,7 +52,7 @@ test('finance books a manual payment and a bank statement; the statement importe
       method: 'POST',
       url: `/invoices/${invoiceNumber}/payments`,
       headers: auth('finance'),
-      payload: { amountCents: 5000, paidOn: '2026-11-30', paymentId: 'kas-1' },
+      payload: { amountCents: 5000, paidOn: amsterdamDate(new Date()), paymentId: 'kas-1' },
     });
   expect((await pay()).json()).toEqual({ invoiceNumber, paymentId: 'kas-1', booked: true });
   expect((await pay()).json()).toEqual({ invoiceNumber, paymentId: 'kas-1', booked: false });
@@ -144,14 +122,78 @@ test('a dispute on a closed incident pauses its invoice; upheld, a credit note s
     method: 'POST',
     url: `/invoices/${invoiceNumber}/payments`,
     headers: auth('finance'),
-    payload: { amountCents: 9900, paidOn: '2026-12-01' },
+    payload: { amountCents: 9900, paidOn: amsterdamDate(new Date()) },
   });
   expect(refused.statusCode).toBe(409);
   const csv = await stack.app.inject({
     method: 'POST',
     url: '/payments/imports',
     headers: { ...auth('finance'), 'content-type': 'text/csv' },
-    payload: `invoiceNumber,amount,paidOn,reference,paymentId\n${invoiceNumber},99.00,2026-12-01,factuur,csv-1\n`,
+    payload: `invoiceNumber,amount,paidOn,reference,paymentId\n${invoiceNumber},99.00,${amsterdamDate(new Date())},factuur,csv-1\n`,
   });
   expect(csv.json().unmatched).toEqual([expect.objectContaining({ reference: 'csv-1', reason: `invoice ${invoiceNumber} is credited` })]);
+});
+
+describe('a dispute between the invoice mail and the incident close', () => {
+  const link = (incidentId: string, tenantId: string) => signTenantLink({ incidentId, tenantId, expiresAt: new Date(Date.now() + 86_400_000) }, LINK_SECRET);
+
+  /** Reported and cleaned by the contractor in a building of its own; returns as soon as the incident has its invoice. */
+  async function cleanedByContractor(polluter: string, building: string): Promise<{ incidentId: string; invoiceNumber: string }> {
+    const reported = await stack.app.inject({
+      method: 'POST',
+      url: '/incidents',
+      headers: auth('consultant'),
+      payload: { category: 'fouled_stairwell', complexId: 'C1', buildingId: building, location: `hal ${building}`, polluterTenantId: polluter },
+    });
+    const { incidentId } = reported.json();
+    await waitForIncident(stack, incidentId, (i) => i.phase === 'cleanup_ordered');
+    await stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/completion`, headers: auth('contractor'), payload: { contractorId: 'K-1', costCents: 7500 } });
+    const settling = await waitForIncident(stack, incidentId, (i) => i.invoiceNumber !== null);
+    return { incidentId, invoiceNumber: settling.invoiceNumber };
+  }
+
+  afterEach(() => stack.smtp.refuse(null));
+
+  test('the tenant disputes the mailed invoice while the incident is still being settled: the dunning pauses', async () => {
+    // The warning letter waits (the mail server answers "try again later"), so the incident stays settling.
+    stack.smtp.refuse((mail) => mail.envelopeTo.includes('a4@bewoners.test') && mail.subject.startsWith('Waarschuwing'));
+    const { incidentId, invoiceNumber } = await cleanedByContractor('A-4', 'D-1');
+    const handle = stack.client.workflow.getHandle(invoiceWorkflowId(incidentId, invoiceNumber));
+    await eventually(async () => expect((await handle.describe()).status.name).toBe('RUNNING'));
+    expect((await waitForIncident(stack, incidentId, () => true)).phase).toBe('settling');
+
+    const disputed = await stack.app.inject({
+      method: 'POST',
+      url: `/incidents/${incidentId}/disputes?token=${link(incidentId, 'A-4')}`,
+      payload: { reason: 'ik was het niet' },
+    });
+    expect(disputed.statusCode).toBe(200);
+    expect(disputed.json()).toEqual(expect.objectContaining({ incidentId, status: 'open', phase: 'settling' }));
+    expect((await waitForInvoice(invoiceNumber, (i) => i.dunningPaused)).status).toBe('open');
+
+    // The warning goes out after all; the incident closes, the invoice stays paused until the consultant decides.
+    stack.smtp.refuse(null);
+    expect((await waitForIncident(stack, incidentId, (i) => i.status === 'closed')).outcome).toBe('cleaned_and_charged');
+    expect(await invoice(invoiceNumber)).toEqual(expect.objectContaining({ status: 'open', dunningPaused: true }));
+    const timeline = (await invoice(invoiceNumber)).timeline.map((e: { type: string }) => e.type);
+    expect(timeline).toEqual(['InvoiceIssued', 'DunningPaused']);
+  });
+
+  test('before the invoice workflow has started a dispute is answered 503 with Retry-After; then it pauses the dunning', async () => {
+    // The invoice mail waits: the invoice is issued, its workflow starts once the mail is out.
+    stack.smtp.refuse((mail) => mail.envelopeTo.includes('a6@bewoners.test') && mail.subject.startsWith('Factuur'));
+    const { incidentId, invoiceNumber } = await cleanedByContractor('A-6', 'D-2');
+    const dispute = () =>
+      stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/disputes`, headers: auth('consultant'), payload: { reason: 'huurder belt: was de buurman' } });
+    const early = await dispute();
+    expect(early.statusCode).toBe(503);
+    expect(early.headers['retry-after']).toBe('2');
+    expect(early.headers['content-type']).toContain('application/problem+json');
+
+    stack.smtp.refuse(null);
+    const handle = stack.client.workflow.getHandle(invoiceWorkflowId(incidentId, invoiceNumber));
+    await eventually(async () => expect((await handle.describe()).status.name).toBe('RUNNING'), 60_000);
+    expect((await dispute()).statusCode).toBe(200);
+    expect((await waitForInvoice(invoiceNumber, (i) => i.dunningPaused)).status).toBe('open');
+  });
 });

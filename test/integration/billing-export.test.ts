@@ -10,7 +10,7 @@ import { buildApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { exportColumns, type ExportRow } from '../../db/billing-export';
 import { createDb, type Db } from '../../db/connection';
-import { appendToStream, type StoredEvent } from '../../db/event-store';
+import { appendToStream, readStream, type StoredEvent } from '../../db/event-store';
 import { rebuildProjections } from '../../db/projections';
 import { amsterdamDate } from '../../domain/calendar';
 import type { DomainEvent } from '../../domain/events';
@@ -641,6 +641,168 @@ describe('GET /reports/finance/outstanding', () => {
       const response = await reportApp.inject({ method: 'GET', url: `/reports/finance/outstanding?${query}`, headers: auth('finance') });
       expect({ query, status: response.statusCode }).toEqual({ query, status: 400 });
     }
+  });
+});
+
+describe('text a spreadsheet would take for a formula, and money owed back', () => {
+  let own: TestDatabase;
+  let ownApp: FastifyInstance;
+  let ownStreams: Streams;
+
+  beforeAll(async () => {
+    own = await createTestDatabase('billing_export_cells');
+    ownApp = await startApi(own.db);
+    ownStreams = new Streams(own.db);
+    const ownActivities = createActivities({
+      db: own.db,
+      mailer: { send: async () => {}, close: () => {} },
+      policy,
+      publicUrl: 'http://polluter-pays.test',
+      linkSecret: 'test-link-secret-0123456789',
+      corporationName: 'Woonstichting Test',
+    });
+    // A complex, a debtor, a payment id and a reference as a hostile clerk or an import could write them.
+    await ownStreams.append('incident-INC-X', incidentReported('INC-X', { category: 'fouled_stairwell', complexId: '@SUM(A1)', polluterTenantId: '+31-HACK' }));
+    const issued = await ownActivities.issueInvoice({
+      eventId: 'incident-INC-X/invoice',
+      incidentId: 'INC-X',
+      category: 'fouled_stairwell',
+      location: 'trappenhuis',
+      debtorTenantId: '+31-HACK',
+      issuedAt: '2031-03-10T09:00:00.000Z',
+      paymentTermDays: 14,
+      lines: [{ description: '=HYPERLINK("http://evil.test","klik")', amountCents: 18_750, vatCode: '\tBTW' }],
+      metadata: { actor: 'system' },
+    });
+    expect(issued.invoiceNumber).toBe('2031-000001');
+    ownStreams.seen('invoice-2031-000001', 1);
+    await ownStreams.append(
+      'invoice-2031-000001',
+      event('PaymentRegistered', {
+        invoiceNumber: '2031-000001',
+        incidentId: 'INC-X',
+        paymentId: '=2+3-cmd|x',
+        amountCents: 5_000,
+        paidOn: '2031-03-20',
+        source: 'csv',
+        reference: null,
+        registeredBy: 'finance:test',
+      }),
+    );
+    // Credited after that payment: the whole claim is credited, the paid part is owed back.
+    const credit = await ownActivities.issueCreditNote({
+      eventId: 'invoice-2031-000001/3',
+      streamId: 'invoice-2031-000001',
+      expectedVersion: 2,
+      invoiceNumber: '2031-000001',
+      incidentId: 'INC-X',
+      category: 'fouled_stairwell',
+      location: 'trappenhuis',
+      debtorTenantId: '+31-HACK',
+      amountCents: 18_750,
+      refundDueCents: 5_000,
+      reason: '-onterecht',
+      creditedBy: 'finance:test',
+      issuedAt: '2031-03-25T10:00:00.000Z',
+      metadata: { actor: 'finance:test' },
+    });
+    expect(credit.creditNoteNumber).toBe('C2031-000001');
+  });
+
+  afterAll(async () => {
+    await ownApp?.close();
+    await own?.drop();
+  });
+
+  const csvOf = async (url: string, role: keyof typeof keys = 'finance') => {
+    const response = await ownApp.inject({ method: 'GET', url, headers: auth(role) });
+    expect(response.statusCode).toBe(200);
+    return response.body;
+  };
+
+  const expectedRows = [
+    ['invoice_line', '2031-03-10', '2031-000001', '2031-000001', "'+31-HACK", `'=HYPERLINK("http://evil.test","klik")`, '8411', 'KP-ALG', "'\tBTW", '187.50', 'EUR', 'INC-X', 'incident-INC-X/invoice#1'],
+    ['payment', '2031-03-20', "'=2+3-cmd|x", '2031-000001', "'+31-HACK", 'Betaling', '1310', 'KP-ALG', "'\tBTW", '-50.00', 'EUR', 'INC-X', 'invoice-2031-000001/2#1'],
+    ['credit_note', '2031-03-25', 'C2031-000001', '2031-000001', "'+31-HACK", 'Creditnota: -onterecht', '8411', 'KP-ALG', "'\tBTW", '-187.50', 'EUR', 'INC-X', 'invoice-2031-000001/3#1'],
+    ['refund_due', '2031-03-25', 'C2031-000001', '2031-000001', "'+31-HACK", 'Terug te betalen aan huurder: 2031-000001', '1610', 'KP-ALG', "'\tBTW", '50.00', 'EUR', 'INC-X', 'invoice-2031-000001/3#2'],
+  ];
+
+  test('the CSV export and a new batch put a quote before every text cell that starts with = + - @ tab or CR; amounts stay numbers', async () => {
+    const exported = await csvOf(`/billing/export?${everything}`);
+    expect(csvRows(exported).slice(1)).toEqual(expectedRows);
+    expect(exported).toContain(',-50.00,EUR,');
+    const batch = (await ownApp.inject({ method: 'POST', url: '/billing/export-batches', headers: auth('finance') })).json();
+    expect(csvRows(await csvOf(`/billing/export-batches/${batch.batchId}`)).slice(1)).toEqual(expectedRows);
+    // JSON is not a spreadsheet: its values are as booked.
+    const json = (await ownApp.inject({ method: 'GET', url: `/billing/export?${everything}&format=json`, headers: auth('finance') })).json();
+    expect(json.map((r: ExportRow) => r.document_number)).toEqual(['2031-000001', '=2+3-cmd|x', 'C2031-000001', 'C2031-000001']);
+  });
+
+  test('the summary CSV neutralises the group (a complex id) too', async () => {
+    const csv = await csvOf('/reports/summary?from=2031-03-01&to=2031-03-31&groupBy=complex&format=csv', 'consultant');
+    const [header, group, total] = csvRows(csv);
+    expect(header![0]).toBe('group');
+    expect(group![0]).toBe("'@SUM(A1)");
+    expect(total![0]).toBe('total');
+  });
+
+  test('a credited invoice that was partly paid shows what is owed back; a rebuild gives the same rows', async () => {
+    const invoice = (await ownApp.inject({ method: 'GET', url: '/invoices/2031-000001', headers: auth('finance') })).json();
+    expect(invoice).toEqual(expect.objectContaining({ status: 'credited', paidCents: 5_000, refundDueCents: 5_000 }));
+    const before = await own.db.selectFrom('billing_ledger').selectAll().orderBy('entry_id').execute();
+    await rebuildProjections(own.db);
+    expect(await own.db.selectFrom('billing_ledger').selectAll().orderBy('entry_id').execute()).toEqual(before);
+    expect((await own.db.selectFrom('invoices').select('refund_due_cents').executeTakeFirstOrThrow()).refund_due_cents).toBe(5_000);
+  });
+
+  test('an InvoiceCredited stored before refundDueCents existed still reads (as 0) and rebuilds', async () => {
+    await ownStreams.append('incident-INC-OLD', incidentReported('INC-OLD', { category: 'bulk_waste', complexId: 'C2', polluterTenantId: 'T-OLD' }));
+    await ownStreams.append(
+      'invoice-2031-000099',
+      event('InvoiceIssued', {
+        invoiceNumber: '2031-000099',
+        incidentId: 'INC-OLD',
+        debtorTenantId: 'T-OLD',
+        issueDate: '2031-03-01',
+        dueDate: '2031-03-15',
+        lines: [{ description: 'Schoonmaak', amountCents: 1_000, vatCode: 'BTW-GEEN' }],
+        totalCents: 1_000,
+        letters: [],
+      }),
+    );
+    // Written as the code of before wrote it: no refundDueCents, in the data nor in the letter.
+    const old = {
+      invoiceNumber: '2031-000099',
+      incidentId: 'INC-OLD',
+      creditNoteNumber: 'C2031-000099',
+      issueDate: '2031-03-05',
+      amountCents: 1_000,
+      reason: 'oud',
+      creditedBy: 'finance:test',
+      letters: [
+        {
+          letterId: 'invoice-2031-000099/2/T-OLD',
+          recipient: { type: 'tenant', id: 'T-OLD' },
+          content: { kind: 'credit_note', incidentId: 'INC-OLD', category: 'bulk_waste', location: 'x', creditNoteNumber: 'C2031-000099', invoiceNumber: '2031-000099', issueDate: '2031-03-05', amountCents: 1_000, reason: 'oud' },
+        },
+      ],
+    };
+    await sql`insert into events (stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at)
+      values ('invoice-2031-000099', 2, 'invoice-2031-000099/2', 'InvoiceCredited', 1, ${JSON.stringify(old)}::jsonb, '{}'::jsonb, now())`.execute(own.db);
+    const stream = await readStream(own.db, 'invoice-2031-000099');
+    const credited = stream[1]!.event;
+    expect(credited.type === 'InvoiceCredited' && credited.data.refundDueCents).toBe(0);
+    expect(credited.type === 'InvoiceCredited' && credited.data.letters[0]!.content).toEqual(expect.objectContaining({ refundDueCents: 0 }));
+    await rebuildProjections(own.db);
+    const rows = await own.db.selectFrom('billing_ledger').select(['record_type', 'amount_cents']).where('invoice_number', '=', '2031-000099').orderBy('entry_id').execute();
+    expect(rows).toEqual([
+      { record_type: 'invoice_line', amount_cents: 1_000 },
+      { record_type: 'credit_note', amount_cents: -1_000 },
+    ]);
+    expect((await own.db.selectFrom('invoices').select(['status', 'refund_due_cents']).where('invoice_number', '=', '2031-000099').executeTakeFirstOrThrow())).toEqual({
+      status: 'credited',
+      refund_due_cents: 0,
+    });
   });
 });
 

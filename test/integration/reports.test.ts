@@ -143,7 +143,7 @@ beforeAll(async () => {
   const ch3Ids = { invoiceNumber: '2031-000003', incidentId: 'CH3' };
   await ch3Invoice.append(event('DunningPaused', { ...ch3Ids, reason: 'bezwaar', by: 'tenant:B-1', pausedOn: '2031-03-17' }));
   await ch3Invoice.append(
-    event('InvoiceCredited', { ...ch3Ids, creditNoteNumber: 'C2031-000001', issueDate: '2031-03-18', amountCents: 6_000, reason: 'bezwaar gegrond', creditedBy: 'consultant-1', letters: [] }),
+    event('InvoiceCredited', { ...ch3Ids, creditNoteNumber: 'C2031-000001', issueDate: '2031-03-18', amountCents: 6_000, refundDueCents: 0, reason: 'bezwaar gegrond', creditedBy: 'consultant-1', letters: [] }),
   );
 
   const sc = new Stream('incident-SC');

@@ -18,6 +18,11 @@ export interface TestSmtpServer {
   mails: CaughtMail[];
   /** Mails to one address, in the order they arrived. */
   to(address: string): CaughtMail[];
+  /**
+   * Answer the mails that `test` picks with a temporary failure (451) until called again with
+   * null: the mail activity retries them, and what follows them in a workflow waits.
+   */
+  refuse(test: ((mail: CaughtMail) => boolean) | null): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +32,7 @@ export interface TestSmtpServer {
  */
 export async function startTestSmtpServer(options: { refused?: Set<string> } = {}): Promise<TestSmtpServer> {
   const mails: CaughtMail[] = [];
+  let refusing: ((mail: CaughtMail) => boolean) | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -42,7 +48,7 @@ export async function startTestSmtpServer(options: { refused?: Set<string> } = {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          mails.push({
+          const mail: CaughtMail = {
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
             from: parsed.from?.text ?? '',
             to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? ''),
@@ -51,7 +57,12 @@ export async function startTestSmtpServer(options: { refused?: Set<string> } = {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
             attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size })),
-          });
+          };
+          if (refusing?.(mail)) {
+            callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+            return;
+          }
+          mails.push(mail);
           callback();
         })
         .catch(callback);
@@ -63,6 +74,9 @@ export async function startTestSmtpServer(options: { refused?: Set<string> } = {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     to: (address) => mails.filter((m) => m.envelopeTo.includes(address)),
+    refuse: (test) => {
+      refusing = test;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -206,6 +206,11 @@ describe('the credit note', () => {
   it('refuses a zero amount', async () => {
     await expect(renderFinancialPdf({ ...creditNote, amountCents: 0 }, tenant, corporation)).rejects.toThrow(/must be positive/);
   });
+
+  it('says what the tenant had paid and that it is paid back, when the invoice was partly paid', async () => {
+    const { text } = await render({ ...creditNote, refundDueCents: 5000 });
+    expectAll(text, 'Wij crediteren € 187,50', 'Terug te betalen aan u € 50,00', 'U had op deze factuur al € 50,00 betaald; dat bedrag betalen wij aan u terug');
+  });
 });
 
 describe('recipients and characters', () => {

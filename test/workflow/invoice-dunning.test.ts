@@ -153,12 +153,12 @@ test('partial payments add up; paid in full before the due date ends it without 
     const first = await handle.executeUpdate(registerPaymentUpdate, {
       args: [{ paymentId: 'p-1', amountCents: 5000, paidOn: '2032-05-04', source: 'manual', reference: null, registeredBy: 'finance' }],
     });
-    expect(first.openCents).toBe(13750);
-    // The same payment again books nothing.
+    expect(first).toEqual(expect.objectContaining({ openCents: 13750, booked: true }));
+    // The same payment again books nothing, and says so.
     const again = await handle.executeUpdate(registerPaymentUpdate, {
       args: [{ paymentId: 'p-1', amountCents: 5000, paidOn: '2032-05-04', source: 'manual', reference: null, registeredBy: 'finance' }],
     });
-    expect(again.openCents).toBe(13750);
+    expect(again).toEqual(expect.objectContaining({ openCents: 13750, booked: false }));
     await handle.executeUpdate(registerPaymentUpdate, {
       args: [{ paymentId: 'p-2', amountCents: 14000, paidOn: '2032-05-05', source: 'manual', reference: null, registeredBy: 'finance' }],
     });
@@ -203,4 +203,33 @@ test('a credit without a reason is refused by the workflow, and nothing is writt
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((await events(invoiceNumber)).map((e) => e.type)).toEqual(['InvoiceIssued']);
   });
+});
+
+test('two Updates with one payment id at once: one books it, the other is told it was booked', async () => {
+  const { handle, invoiceNumber } = await issuedAt('2032-09-01T09:00:00Z');
+  await worker.runUntil(async () => {
+    const payment = { paymentId: 'same', amountCents: 1000, paidOn: '2032-09-01', source: 'manual' as const, reference: null, registeredBy: 'finance' };
+    const results = await Promise.all([handle.executeUpdate(registerPaymentUpdate, { args: [payment] }), handle.executeUpdate(registerPaymentUpdate, { args: [payment] })]);
+    expect(results.map((r) => r.booked).sort()).toEqual([false, true]);
+  });
+  expect((await events(invoiceNumber)).map((e) => e.type)).toEqual(['InvoiceIssued', 'PaymentRegistered']);
+});
+
+test('a partly paid invoice credited: the credit note is for the whole claim and records the paid part as owed back', async () => {
+  const { handle, invoiceNumber } = await issuedAt('2032-10-01T09:00:00Z');
+  await worker.runUntil(async () => {
+    await handle.executeUpdate(registerPaymentUpdate, {
+      args: [{ paymentId: 'deel', amountCents: 7500, paidOn: '2032-10-02', source: 'manual', reference: null, registeredBy: 'finance' }],
+    });
+    await handle.executeUpdate(creditInvoiceUpdate, { args: [{ reason: 'coulance', creditedBy: 'finance' }] });
+    expect(await handle.result()).toBe('credited');
+  });
+  const credited = (await events(invoiceNumber)).find((e) => e.type === 'InvoiceCredited');
+  expect(credited?.type === 'InvoiceCredited' && credited.data).toEqual(expect.objectContaining({ amountCents: 18750, refundDueCents: 7500 }));
+  const letter = await eventually(() => {
+    const found = smtp.to('a2@bewoners.test').find((m) => m.subject.startsWith('Creditnota') && m.text.includes('€ 75,00'));
+    expect(found).toBeDefined();
+    return found!;
+  });
+  expect(letter.text).toContain('dat bedrag betalen wij aan u terug');
 });
