@@ -66,3 +66,8 @@ test('configuration is validated at start-up and names each bad value', () => {
   expect(config.apiKeys.get('abcdefgh')).toBe('consultant');
   expect(config.temporal.taskQueue).toBe('polluter-pays');
 });
+
+test('the API listens on loopback unless HOST says otherwise', () => {
+  expect(loadConfig({}).host).toBe('127.0.0.1');
+  expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+});
