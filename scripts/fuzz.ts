@@ -116,11 +116,12 @@ async function main() {
         requestTimeout: values['request-timeout'] ?? defaults.requestTimeout,
         phases: values.phases ?? defaults.phases,
       };
+      const pathParameters = await pathParameterNames(stack.url);
       const runs: RunResult[] = [];
       const passes: Pass[] = [
         ...(selected as Caller[]).map((caller) => ({ name: caller, caller, config: schemathesisConfig(caller, seed), options })),
         // Schemathesis never puts a NUL in a path parameter itself: one short pass with every id a NUL.
-        ...(selected as Caller[]).filter((caller) => caller !== 'none' && caller !== 'tenant').map((caller) => nulIdsPass(caller, options)),
+        ...(selected as Caller[]).filter((caller) => caller !== 'none' && caller !== 'tenant').map((caller) => nulIdsPass(caller, pathParameters, options)),
       ];
       for (const pass of passes) {
         const runStarted = Date.now();
@@ -475,12 +476,19 @@ interface Pass {
   filter?: string[];
 }
 
-function nulIdsPass(caller: Exclude<Caller, 'none' | 'tenant'>, options: RunOptions): Pass {
+/** The names of every path parameter in the API's OpenAPI document. */
+async function pathParameterNames(url: string): Promise<string[]> {
+  const document = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
+  const names = Object.values(document.paths).flatMap((item) => Object.values(item).flatMap((op) => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name)));
+  return [...new Set(names)];
+}
+
+function nulIdsPass(caller: Exclude<Caller, 'none' | 'tenant'>, pathParameters: string[], options: RunOptions): Pass {
   const config = [
     '[cache]\nenabled = false\n\n',
     `[headers]\nAuthorization = ${toml(`Bearer ${keys[caller]}`)}\n\n`,
     '[parameters]\n',
-    ...['id', 'number', 'letterId'].map((name) => `${toml(`path.${name}`)} = ${toml('a\u0000b')}\n`),
+    ...pathParameters.map((name) => `${toml(`path.${name}`)} = ${toml('a\u0000b')}\n`),
   ].join('');
   return { name: `${caller} (NUL ids)`, caller, config, options: { ...options, phases: 'fuzzing', maxExamples: 3 }, filter: ['--include-path-regex', '\\{'] };
 }
