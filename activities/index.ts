@@ -20,11 +20,10 @@ import { creditNoteNumberOf, invoiceCredited, invoiceIssued, invoiceNumberOf } f
 import { invoiceStreamId } from '../domain/streams';
 import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
 import { amsterdamDate } from '../domain/calendar';
-import { renderLetter, type RecipientDetails } from './letters';
-import { renderFinancialPdf, type FinancialLetter } from './pdf';
-import { financialLetterKinds } from '../domain/letters';
+import { renderLetter, type RecipientDetails } from '../documents/letters';
+import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
-import { signTenantLink, tenantLinkUrl } from './links';
+import { signTenantLink, tenantLinkUrl } from '../documents/links';
 import type { Mailer } from './mailer';
 
 export interface ActivityDeps {
@@ -403,35 +402,3 @@ function failingAtOnceOnData<T extends Record<string, (...args: never[]) => Prom
   return wrapped as T;
 }
 
-export function toFinancialLetter(content: LetterContent): FinancialLetter | null {
-  if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
-  switch (content.kind) {
-    case 'invoice':
-      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
-    case 'payment_reminder':
-      // The PDF's date is the reminder's own; the invoice's due date stays the original one.
-      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.letterDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
-    case 'final_notice':
-      return {
-        kind: 'final_notice',
-        invoiceNumber: content.invoiceNumber,
-        letterDate: content.letterDate,
-        openCents: content.openCents,
-        finalDate: content.finalDate,
-        collectionCostsCents: content.collectionCostsCents,
-        interestCents: content.interestCents,
-      };
-    case 'credit_note':
-      return {
-        kind: 'credit_note',
-        creditNoteNumber: content.creditNoteNumber,
-        invoiceNumber: content.invoiceNumber,
-        issueDate: content.issueDate,
-        amountCents: content.amountCents,
-        refundDueCents: content.refundDueCents,
-        reason: content.reason,
-      };
-    default:
-      return null;
-  }
-}

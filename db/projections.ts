@@ -1,12 +1,11 @@
 import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
-import { amsterdamDate } from '../domain/calendar';
+import { amsterdamDate, workingDaysBetween } from '../domain/calendar';
 import { lettersOf, type DomainEvent } from '../domain/events';
 import type { BillingLedgerTable, Database } from './schema';
 import { projectionTables } from './schema';
 import type { Db } from './connection';
-import type { StoredEvent } from './event-store';
+import type { StoredEvent } from './stored-event';
 import { inBatchedTransaction, type BatchStats, type BatchTables } from './batched-writes';
-import { workingDaysBetween } from './reports';
 
 type Tx = Transaction<Database>;
 

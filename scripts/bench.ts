@@ -29,7 +29,7 @@ import { splitToTheCent } from '../domain/money';
 import { buildApp } from '../api/app';
 import { createActivities } from '../activities';
 import { incidentWorkflowId, recordInspectionUpdate, type IncidentInput } from '../workflows/messages';
-import { defaultDatabaseUrl, type Role } from '../worker/config';
+import { defaultDatabaseUrl, type Role } from '../config/config';
 import { temporalCliPath } from './temporal-binaries';
 
 // ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import {
 import type { incidentWorkflow } from '../../workflows/incident';
 import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound, unavailable } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { readStream } from '../../db/event-store';
 import type { Db } from '../../db/connection';
 import type { InvoicesTable, UnmatchedPaymentsTable } from '../../db/schema';
-import { parseCamt053, invoiceNumbersIn, CamtError } from '../../activities/camt053';
+import { parseCamt053, invoiceNumbersIn, CamtError } from '../../documents/camt053';
 import { amsterdamDate } from '../../domain/calendar';
 import { paymentDateProblem } from '../../domain/invoice';
 import { centsToDecimal, InvalidEuroAmountError, MAX_PAYMENT_CENTS, parseEuroAmountCents } from '../../domain/money';
@@ -22,7 +22,7 @@ import {
 import { staffOf } from '../auth';
 import { csvLineOf } from '../csv-body';
 import { HttpProblem, badRequest, conflict, excerpt, notFound, unavailable, validationProblem, type FieldProblem } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { attentionOf } from './incidents';
 import { executeUpdate } from '../temporal-calls';

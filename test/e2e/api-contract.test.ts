@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { LightMyRequestResponse } from 'fastify';
-import { signTenantLink } from '../../activities/links';
+import { signTenantLink } from '../../documents/links';
 import { categories } from '../../domain/policy';
 import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';

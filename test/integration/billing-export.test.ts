@@ -15,7 +15,7 @@ import { rebuildProjections } from '../../db/projections';
 import { amsterdamDate } from '../../domain/calendar';
 import type { DomainEvent } from '../../domain/events';
 import { resolvePolicy, type Policy } from '../../domain/policy';
-import type { Role } from '../../worker/config';
+import type { Role } from '../../config/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { event, incidentReported } from '../support/events';
 
