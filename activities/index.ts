@@ -34,8 +34,8 @@ export interface ActivityDeps {
   linkSecret: string;
   corporationName: string;
   /** Shown on invoices and letters as where to pay. */
-  corporationIban?: string;
-  corporationAddress?: string;
+  corporationIban: string;
+  corporationAddress: string;
 }
 
 export interface IssueCreditNoteInput {
@@ -107,8 +107,8 @@ export function createActivities(deps: ActivityDeps) {
     if (!letter) return null;
     const pdf = await renderFinancialPdf(letter, recipient, {
       name: deps.corporationName,
-      iban: deps.corporationIban ?? 'NL00BANK0123456789',
-      address: deps.corporationAddress ?? '',
+      iban: deps.corporationIban,
+      address: deps.corporationAddress,
     });
     const document = 'creditNoteNumber' in letter ? letter.creditNoteNumber : letter.invoiceNumber;
     return { filename: `${letter.kind}-${document}.pdf`, content: pdf };

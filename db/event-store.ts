@@ -7,6 +7,7 @@ import type { Db } from './connection';
 import type { Database, NewEventRow } from './schema';
 import { projectAppended } from './projections';
 import { toStoredEvent, type EventMetadata, type StoredEvent } from './stored-event';
+import { incidentStreamId } from '../domain/streams';
 
 export { toStoredEvent, type EventMetadata, type StoredEvent };
 
@@ -223,7 +224,7 @@ export async function readIncidentTimeline(db: Db, incidentId: string): Promise<
   const rows = await db
     .selectFrom('events')
     .selectAll()
-    .where((eb) => eb.or([eb('stream_id', '=', `incident-${incidentId}`), eb(sql<string>`data->>'incidentId'`, '=', incidentId)]))
+    .where((eb) => eb.or([eb('stream_id', '=', incidentStreamId(incidentId)), eb(sql<string>`data->>'incidentId'`, '=', incidentId)]))
     .orderBy('position')
     .execute();
   return rows.map(toStoredEvent);

@@ -20,6 +20,7 @@ import type { Db } from './connection';
 
 const MS_PER_DAY = 86_400_000;
 import type { Database } from './schema';
+import { incidentStreamId } from '../domain/streams';
 
 /**
  * Run a report's query in a read-only transaction without parallel workers or JIT compilation: the
@@ -538,7 +539,7 @@ async function timelineEvents(db: Db, ids: string[]) {
     select position, stream_id, type, data - 'letters' as data, jsonb_array_length(data->'letters') as letters, metadata, recorded_at,
       case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
     from events
-    where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
+    where stream_id = any(${ids.map(incidentStreamId)}::text[]) or data->>'incidentId' = any(${ids}::text[])
     order by position`.execute(db);
   return rows;
 }
@@ -724,7 +725,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
         .select([sql<'incident' | 'invoice'>`'invoice'`.as('kind'), 'incident_id', 'invoice_number', 'attention_step', 'attention_reason', 'attention_since'])
         .where('attention_since', 'is not', null),
     );
-  const openCents = sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`;
+  const openCents = sql.ref<number>('open_cents');
   const [attention, attentionCount, inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
     db.selectFrom(waitingForAPerson.as('a')).selectAll().orderBy('attention_since').orderBy('incident_id').limit(limit).execute(),
     db.selectFrom(waitingForAPerson.as('a')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { categorySchema } from './policy';
+import { categorySchema, DEFAULT_VAT_CODE } from './policy';
 import { invoiceLineSchema, letterSchema, resolvedOutcomes } from './letters';
 
 const instant = z.iso.datetime({ offset: true });
@@ -81,6 +81,8 @@ export const eventSchemas = {
   }),
   ServiceCostsAllocated: z.object({
     totalCents: z.number().int().nonnegative(),
+    /** The category's VAT code (events from before it was recorded: the default). */
+    vatCode: z.string().default(DEFAULT_VAT_CODE),
     allocations: z.array(z.object({ tenantId: z.string(), amountCents: z.number().int().nonnegative() })).min(1),
     letters,
   }),

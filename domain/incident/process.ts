@@ -198,7 +198,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
         const letters = allocations.map((a) =>
           letterTo(a.tenantId, { kind: 'service_cost_notice', ...common, totalCents: costCents, shareCents: a.amountCents, households: households.length }),
         );
-        return record('settle', { type: 'ServiceCostsAllocated', data: { totalCents: costCents, allocations, letters } });
+        return record('settle', { type: 'ServiceCostsAllocated', data: { totalCents: costCents, vatCode: policy.vatCode, allocations, letters } });
       }
       return record('settle', { type: 'CostBorneByCorporation', data: { costCents } });
     }

@@ -152,7 +152,7 @@ beforeAll(async () => {
   await sc.append(incidentReported('SC', { category: 'bulk_waste', reportedAt: at('2031-03-04') }), collective(buildingA, '2031-03-11'));
   await sc.append(...cleanedByContractor('2031-03-10', '2031-03-11', 9_001));
   await sc.append(
-    event('ServiceCostsAllocated', { totalCents: 9_001, allocations: buildingA.map((t, i) => ({ tenantId: t.contractNumber, amountCents: i === 0 ? 1_501 : 1_500 })), letters: [] }),
+    event('ServiceCostsAllocated', { totalCents: 9_001, vatCode: 'BTW-GEEN', allocations: buildingA.map((t, i) => ({ tenantId: t.contractNumber, amountCents: i === 0 ? 1_501 : 1_500 })), letters: [] }),
     closed('cleaned_at_service_cost', '2031-03-11'),
   );
 
