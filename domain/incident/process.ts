@@ -1,6 +1,7 @@
 import type { DomainEvent, Outcome } from '../events';
 import type { InvoiceLine, Letter, LetterContent, resolvedOutcomes } from '../letters';
 import { categoryLabels, type IncidentPolicy } from '../policy';
+import { addAmsterdamDays } from '../calendar';
 import { deadlineAfter, instantBefore } from '../duration';
 import { splitToTheCent } from '../money';
 import { eventIdAt } from '../streams';
@@ -67,8 +68,6 @@ export interface Moment {
   version: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 export function next(state: IncidentState, moment: Moment, policy: IncidentPolicy, lookedUp: LookedUp): IncidentStep {
   if (state.status === 'none') throw new Error('the process starts with the report (IncidentReported)');
   if (state.status === 'closed') return { type: 'finished', outcome: state.outcome };
@@ -81,6 +80,8 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   const record = (step: StepName, ...events: DomainEvent[]): IncidentStep => ({ type: 'record', step, events });
   const close = (outcome: Outcome) => record('close', { type: 'IncidentClosed', data: { outcome, closedAt: now } });
   const complainant = incident.facts.complainantTenantId;
+  /** A tenant's link works until the same time of day (the deadline's midnight) the policy's days after the deadline. */
+  const linkExpiry = (deadline: Date) => addAmsterdamDays(deadline, policy.tenantLinkValidityDays).toISOString();
 
   // 1. Triage: a category the corporation does not take up goes back to the complainant.
   if (!policy.handled) {
@@ -127,7 +128,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
     const timing = { deadline: deadline.toISOString(), deadlineDate, reminderAt };
     const polluter = incident.polluterTenantId;
     if (polluter) {
-      const linkExpiresAt = new Date(deadline.getTime() + policy.tenantLinkValidityDays * DAY_MS).toISOString();
+      const linkExpiresAt = linkExpiry(deadline);
       const notice = letterTo(polluter, { kind: 'formal_notice', ...common, deadline: timing.deadline, deadlineDate, tariffCents: policy.fixedTariffCents, linkExpiresAt });
       return record('notify', { type: 'PolluterNotified', data: { tenantId: polluter, ...timing, letters: [notice] } });
     }
@@ -143,7 +144,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
     const collective = incident.notifiedTenantId === null;
     if (collective && !lookedUp.households) return { type: 'lookUp', step: 'remind', fact: 'households' };
     const recipients = collective ? (lookedUp.households as string[]) : [incident.notifiedTenantId as string];
-    const linkExpiresAt = collective ? null : new Date(Date.parse(deadline) + policy.tenantLinkValidityDays * DAY_MS).toISOString();
+    const linkExpiresAt = collective ? null : linkExpiry(new Date(deadline));
     const letters = recipients.map((tenantId) => letterTo(tenantId, { kind: 'reminder', ...common, deadline, deadlineDate, collective, linkExpiresAt }));
     return record('remind', { type: 'ReminderSent', data: { letters } });
   }
