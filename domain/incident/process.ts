@@ -83,6 +83,12 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   /** A tenant's link works until the same time of day (the deadline's midnight) the policy's days after the deadline. */
   const linkExpiry = (deadline: Date) => addAmsterdamDays(deadline, policy.tenantLinkValidityDays).toISOString();
 
+  // Given up (whatever step it was at), or stopped for a person: nothing else happens first.
+  if (incident.cancelled) return close('cancelled');
+  if (incident.dispute === 'upheld') return close('dismissed');
+  // A step failed on its data: no reminder, no escalation, no next step until a person resolves it.
+  if (incident.attention !== null) return { type: 'wait', until: null };
+
   // 1. Triage: a category the corporation does not take up goes back to the complainant.
   if (!policy.handled) {
     if (incident.done.returnedToComplainant) return close('returned_to_complainant');
@@ -101,8 +107,6 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   // 2. Notify: the known polluter personally, or every household that can use the space.
   if (incident.phase === 'reported') return notify();
 
-  if (incident.cancelled) return close('cancelled');
-  if (incident.dispute === 'upheld') return close('dismissed');
   if (incident.phase === 'settling') return incident.dispute === 'open' ? { type: 'wait', until: null } : settle();
   if (incident.phase !== 'awaiting_cleanup' && incident.phase !== 'cleanup_reported') return { type: 'wait', until: null };
 
