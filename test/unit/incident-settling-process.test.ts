@@ -151,8 +151,12 @@ describe("an unknown polluter's cost", () => {
   }
   const serviceCosts = { policy: { categories: { bulk_waste: { serviceCostsForUnknownPolluter: true } } } };
 
-  test('not cleaned by anyone: the corporation bears the cost', () => {
-    const s = unknownPolluterCleaned(12345);
+  test('nobody cleans after the collective notice and its reminder: the contractor cleans and the corporation bears the cost', () => {
+    // Thursday 25 March 2032: deadline Tuesday 30 March (Easter Monday skipped, summer time from the 28th).
+    const s = reported({ location: 'trappenhuis, 1e verdieping' }, { at: '2032-03-25T10:00:00+01:00' });
+    s.at('2032-03-31T08:00:00+02:00');
+    expect(s.one('CleanupOrdered')).toMatchObject({ contractorId: 'K-1', workOrderNumber: 'WO-i-1', orderedAt: '2032-03-30T22:00:00.000Z' });
+    s.when(act.complete(12345));
     expect(s.types()).toEqual([
       'IncidentReported',
       'CollectiveNoticeSent',
@@ -164,8 +168,11 @@ describe("an unknown polluter's cost", () => {
       'IncidentClosed',
     ]);
     expect(s.one('CostBorneByCorporation')).toEqual({ costCents: 12345 });
-    expect(s.one('NeighboursInformed').households).toBe(6);
+    expect(s.all('WarningIssued')).toEqual([]);
+    expect(s.invoices).toEqual([]);
+    expect(lettersTo(s.one('NeighboursInformed'))).toEqual(buildingA.map((t) => `${t}: neighbours_notice`));
     expect(s.one('NeighboursInformed').letters[0]!.content).toMatchObject({ outcome: 'cleaned_at_corporation_cost', polluterKnown: false });
+    expect(s.lookUps).toEqual(['households', 'households', 'contractor', 'households', 'households']);
     expect(s.outcome).toBe('cleaned_at_corporation_cost');
   });
 
