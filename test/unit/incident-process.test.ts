@@ -369,6 +369,29 @@ describe('a polluter identified later', () => {
     expect(s.outcome).toBe('cleaned_and_charged');
   });
 
+  test('while a cleanup report awaits inspection: no notice, reminder or escalation until the inspection; not clean, they get a notice and a deadline of their own', () => {
+    // Monday 7 June 2032, collective deadline Wednesday 9 June.
+    const s = reported({}, { at: '2032-06-07T10:00:00+02:00' });
+    s.when(act.reportCleanup('consultant', 'consultant-1', 'bewoners zeggen dat het schoon is')).when(act.identify('A-5'));
+    expect(s.types()).toEqual(['IncidentReported', 'CollectiveNoticeSent', 'CleanupReported', 'PolluterIdentified']);
+    expect(s.open.phase).toBe('cleanup_reported');
+    s.at('2032-06-14T10:00:00+02:00');
+    expect(s.types()).toEqual(['IncidentReported', 'CollectiveNoticeSent', 'CleanupReported', 'PolluterIdentified']);
+
+    s.when(act.inspect('not_clean'));
+    expect(s.types().slice(4)).toEqual(['InspectionRecorded', 'PolluterNotified']);
+    // Two working days from Monday 14 June.
+    expect(s.one('PolluterNotified')).toMatchObject({ tenantId: 'A-5', deadlineDate: '2032-06-16' });
+  });
+
+  test('while a cleanup report awaits inspection, then inspected clean: the warning goes to them, and it was cleaned without the corporation', () => {
+    const s = reported({}, { at: '2032-06-07T10:00:00+02:00' });
+    s.when(act.reportCleanup('consultant', 'consultant-1')).when(act.identify('A-5')).when(act.inspect('clean'));
+    expect(s.types().slice(3)).toEqual(['PolluterIdentified', 'InspectionRecorded', 'WarningIssued', 'NeighboursInformed', 'IncidentClosed']);
+    expect(s.one('WarningIssued')).toMatchObject({ tenantId: 'A-5', offenceNumber: 1 });
+    expect(s.outcome).toBe('self_cleaned');
+  });
+
   test('a polluter already known cannot be identified again', () => {
     const s = reported({ polluterTenantId: 'A-2' }, { at: '2032-06-07T10:00:00+02:00' });
     expect(s.refuses(act.identify('A-3'))).toEqual(['IllegalStateError', 'the polluter is already identified (A-2)']);
