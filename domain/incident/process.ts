@@ -110,11 +110,12 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   if (incident.phase === 'settling') return incident.dispute === 'open' ? { type: 'wait', until: null } : settle();
   if (incident.phase !== 'awaiting_cleanup' && incident.phase !== 'cleanup_reported') return { type: 'wait', until: null };
 
-  // A polluter identified after the notice went out gets a notice of their own.
-  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId) return notify();
+  const waitingForInspection = incident.phase === 'cleanup_reported';
+  // A polluter identified after the notice went out gets a notice of their own; while a cleanup
+  // report awaits inspection, only if the inspection finds it not clean.
+  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId && !waitingForInspection) return notify();
   const deadline = Date.parse(incident.deadline as string);
   const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
-  const waitingForInspection = incident.phase === 'cleanup_reported';
   // 3. Remind; 5. escalate. Neither while the tenant awaits an inspection or disputes the notice.
   const held = waitingForInspection || incident.dispute === 'open';
   if (reminderAt !== null && t >= reminderAt && t < deadline && !held) return remind();
