@@ -200,6 +200,17 @@ export function amsterdamInstant(date: LocalDate, time: string): Date {
   return amsterdamOffsetMinutes(asSummerTime) === CEST_OFFSET_MINUTES ? asSummerTime : asWinterTime;
 }
 
+/**
+ * The same Amsterdam wall-clock time `days` calendar days later: across a change of clock that is
+ * an hour more or less than `days` times 24 hours, so that a midnight stays a midnight.
+ */
+export function addAmsterdamDays(instant: Date, days: number): Date {
+  if (!Number.isInteger(days)) throw new RangeError(`Number of days must be a whole number, got ${days}`);
+  const naive = instant.getTime() + days * MS_PER_DAY;
+  const shift = (amsterdamOffsetMinutes(instant) - amsterdamOffsetMinutes(new Date(naive))) * MS_PER_MINUTE;
+  return new Date(naive + shift);
+}
+
 /** The instant the next Amsterdam day starts: midnight after `date`. */
 export function endOfDay(date: LocalDate): Date {
   return amsterdamInstant(addCalendarDays(date, 1), '00:00');
