@@ -26,7 +26,7 @@ import { incidentStreamId } from '../domain/streams';
  * Run a report's query in a read-only transaction without parallel workers or JIT compilation: the
  * queries read tens of thousands of rows at most, where starting workers costs more than it saves
  * (and on a small server takes the CPU the next request needs), and compiling the summary's fifty
- * sums took 20 ms of its 70 at a million incidents.
+ * sums costs more than running them.
  */
 function serially<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>, options: { groupByHashing?: boolean } = {}): Promise<T> {
   return db
@@ -42,8 +42,8 @@ function serially<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>, 
 /**
  * For the queries that sum the report cells of a period's pieces: PostgreSQL cannot know how many
  * cells a piece has (the day cells, a few per period, dominate its statistics), expects a handful,
- * and sorts them to group them. A year's quarter and month cells at a million incidents are some
- * 70,000, which it then groups in 200 ms by sorting and in 40 ms by hashing.
+ * and sorts them to group them; a year's cells at a million incidents are tens of thousands, which
+ * hashing groups several times faster (README's benchmark has the figures).
  */
 const cellSums = { groupByHashing: true };
 

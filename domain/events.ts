@@ -159,7 +159,11 @@ export const eventSchemas = {
 
 export type EventType = keyof typeof eventSchemas;
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
-/** Bumped when an event's data changes shape; readers upcast older versions. */
+/**
+ * Recorded with every event. Shapes change only by adding fields with a default (zod's
+ * `.default`), so that every stored event still parses; there is no upcaster, and a change that
+ * needs one must bring it.
+ */
 export const eventSchemaVersion = 1;
 
 export type DomainEvent = {
