@@ -3,6 +3,9 @@ import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import type { ApiDeps } from './deps';
 import { registerProblemHandlers, badRequest } from './problems';
 import { registerAccessControl } from './auth';
@@ -16,6 +19,7 @@ import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
+import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
 const READINESS_LIMIT_MS = 2000;
@@ -49,9 +53,11 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1000 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, (request, reply, problem) => workspaceProblemPage(request, reply, problem, deps.config.corporationName));
   await registerSecurity(app, deps.config);
-  registerAccessControl(app, deps.config);
+  await app.register(cookie, { secret: deps.config.sessionSecret ?? randomBytes(32).toString('base64url') });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerAccessControl(app, deps.config, deps.db);
   refuseUnstorableText(app);
 
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -120,6 +126,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerInvoiceRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;
 }

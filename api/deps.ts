@@ -10,5 +10,6 @@ export interface ApiDeps {
     Config,
     'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'
   > &
-    Partial<Pick<Config, 'tenantLinkRateLimit'>>;
+    // Without `oidc` nobody signs in to the workspace (the API's keys and links work as ever).
+    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret'>>;
 }

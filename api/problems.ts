@@ -175,11 +175,15 @@ export function sendProblem(reply: FastifyReply, problem: HttpProblem, request: 
     });
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
+/** Where a problem is better shown as a page (the workspace's), a renderer answers it; null lets the API answer. */
+export type ProblemPage = (request: FastifyRequest, reply: FastifyReply, problem: HttpProblem) => FastifyReply | null;
+
+export function registerProblemHandlers(app: FastifyInstance, page: ProblemPage = () => null): void {
+  const answer = (request: FastifyRequest, reply: FastifyReply, problem: HttpProblem) => page(request, reply, problem) ?? sendProblem(reply, problem, request);
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, problem, request);
+    return answer(request, reply, problem);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, notFound(`no route ${request.method} ${excerpt(request.url.split('?')[0] ?? '/', 200)}`), request));
+  app.setNotFoundHandler((request, reply) => answer(request, reply, notFound(`no route ${request.method} ${excerpt(request.url.split('?')[0] ?? '/', 200)}`)));
 }

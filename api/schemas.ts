@@ -83,7 +83,8 @@ export const timelineEntrySchema = z.object({
   streamId: z.string(),
   type: z.string(),
   data: z.record(z.string(), z.unknown()),
-  actor: z.string().nullable(),
+  actor: z.string().nullable().describe('who acted: person:<subject>, <role>:<key fingerprint>, tenant:<contract number>, or system'),
+  actorName: z.string().nullable().describe('the name of the person who acted, for a person signed in to the workspace'),
   recordedAt: z.string(),
 });
 

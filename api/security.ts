@@ -17,7 +17,7 @@ const tenantLinkPage = '/links/:token';
 export function isTenantLinkRequest(request: FastifyRequest): boolean {
   if (request.routeOptions.url === tenantLinkPage) return true;
   const access = request.routeOptions.config?.access;
-  if (access === undefined || access === 'public' || !access.tenantLink) return false;
+  if (access === undefined || access === 'public' || !('roles' in access) || !access.tenantLink) return false;
   const token = (request.query as { token?: unknown } | undefined)?.token;
   return token !== undefined && token !== '';
 }
@@ -40,11 +40,12 @@ export async function registerSecurity(app: FastifyInstance, config: Partial<Con
       useDefaults: false,
       directives: {
         defaultSrc: ["'none'"],
-        // fastify-helmet adds the request's nonce to these two.
-        scriptSrc: [],
-        styleSrc: [],
+        // fastify-helmet adds the request's nonce to these two; 'self' is the workspace's own files.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
         connectSrc: ["'self'"],
-        imgSrc: ["'self'"],
+        // blob: a photo chosen in a form is shown before it is sent.
+        imgSrc: ["'self'", 'blob:'],
         formAction: ["'self'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],

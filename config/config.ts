@@ -3,11 +3,29 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 
-export const roles = ['consultant', 'finance', 'admin', 'contractor'] as const;
+export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
 
-const developmentApiKeys = 'consultant:dev-consultant,finance:dev-finance,admin:dev-admin,contractor:dev-contractor';
+const developmentApiKeys = 'consultant:dev-consultant,finance:dev-finance,admin:dev-admin,contractor:dev-contractor,manager:dev-manager';
 const developmentLinkSecret = 'development-link-secret-change-me';
+const developmentSessionSecret = 'development-session-secret-change-me-0123456789';
+const developmentOidcClientSecret = 'development-client-secret-change-me';
+
+/** `group:role,group:role`: which of the identity provider's groups gives which role. */
+const roleMapSchema = z.string().transform((text, ctx) => {
+  const map = new Map<string, Role>();
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.lastIndexOf(':');
+    const group = pair.slice(0, at).trim();
+    const role = pair.slice(at + 1).trim();
+    if (at <= 0 || !(roles as readonly string[]).includes(role)) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" is not group:role with a role of ${roles.join(', ')}` });
+      return z.NEVER;
+    }
+    map.set(group, role as Role);
+  }
+  return map;
+});
 
 const apiKeysSchema = z
   .string()
@@ -58,6 +76,13 @@ const envSchema = z.object({
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
   POLICY_FILE: z.string().optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).default('polluter-pays'),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
+  OIDC_ROLE_MAP: roleMapSchema.optional(),
+  OIDC_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TENANT_LINK_RATE_LIMIT: z
     .string()
     .default('30/m')
@@ -96,6 +121,22 @@ export interface Config {
   policy: Policy;
   /** Requests a client address may make on the tenant-link routes per window (api/security.ts). */
   tenantLinkRateLimit: { max: number; windowMs: number };
+  /** Personal sign-in for the workspace: the corporation's OpenID Connect provider (web/sign-in.ts). */
+  oidc: OidcConfig;
+  /** Signs the workspace's cookies (the sign-in attempt); sessions themselves are random ids kept server-side. */
+  sessionSecret: string;
+}
+
+export interface OidcConfig {
+  /** Unset in development: `npm start` runs a local provider on `devPort` with one user per role. */
+  issuer: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  /** The ID token claim that lists the person's groups. */
+  rolesClaim: string;
+  /** Group name -> role; a group without an entry gives the role of the same name, if there is one. */
+  roleMap: Map<string, Role>;
+  devPort: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (production && !e.API_KEYS) problems.push('API_KEYS: required in production (role:key,role:key)');
   if (production && !e.LINK_SECRET) problems.push('LINK_SECRET: required in production');
+  if (production && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (at least 32 characters)');
+  if (production && !e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the corporation\'s OpenID Connect provider)');
+  if (production && !e.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
   if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
     problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both or neither');
   }
@@ -131,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -149,5 +193,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
     policy,
     tenantLinkRateLimit: e.TENANT_LINK_RATE_LIMIT,
+    oidc: {
+      issuer: e.OIDC_ISSUER?.replace(/\/$/, ''),
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET ?? developmentOidcClientSecret,
+      rolesClaim: e.OIDC_ROLES_CLAIM,
+      roleMap: e.OIDC_ROLE_MAP ?? new Map(),
+      devPort: e.OIDC_DEV_PORT,
+    },
+    sessionSecret: e.SESSION_SECRET ?? developmentSessionSecret,
   };
 }

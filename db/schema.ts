@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** BIGINT is parsed to a JavaScript number once, in db/connection.ts: positions and cents stay far below 2^53. */
 type BigIntColumn = ColumnType<number, number | undefined, number>;
@@ -213,6 +213,26 @@ export interface LetterDeliveriesTable {
   attempts: ColumnType<number, number | undefined, number>;
 }
 
+export interface PeopleTable {
+  subject: string;
+  display_name: string;
+  email: string | null;
+  roles: string[];
+  first_seen_at: Generated<Date>;
+  last_seen_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  subject: string;
+  roles: string[];
+  csrf_token: string;
+  id_token: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface TenantsTable {
   contract_number: string;
   name: string;
@@ -292,6 +312,8 @@ export interface Database {
   invoice_number_series: InvoiceNumberSeriesTable;
   letter_deliveries: LetterDeliveriesTable;
   tenants: TenantsTable;
+  people: PeopleTable;
+  sessions: SessionsTable;
   households: HouseholdsTable;
   contractors: ContractorsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -11,7 +11,6 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -31,6 +30,7 @@ import { createActivities } from '../activities';
 import { incidentWorkflowId, recordInspectionUpdate, type IncidentInput } from '../workflows/messages';
 import { defaultDatabaseUrl, type Role } from '../config/config';
 import { temporalCliPath } from './temporal-binaries';
+import { freePort } from './ports';
 import { eventIdAt, incidentStreamId, invoiceStreamId } from '../domain/streams';
 import { warningFor } from '../domain/incident';
 
@@ -875,16 +875,6 @@ async function benchAppends(db: Db, put: (label: string, value: string) => void,
   await sql`drop table bench_bare_insert`.execute(db);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts and Updates through the API beside the raw Temporal client, on one dev server and one

@@ -22,7 +22,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,10 +36,11 @@ import { defaultDatabaseUrl, loadConfig, type Role } from '../config/config';
 import { createWorker } from '../worker/main';
 import { startMailCatcher } from './mail-catcher';
 import { schemathesisPath } from './schemathesis';
+import { freePort } from './ports';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 
 /** In this order: those that can poison a seeded incident (the tenant's link, the consultant) last. */
-const callers = ['none', 'contractor', 'finance', 'admin', 'tenant', 'consultant'] as const satisfies readonly ('none' | 'tenant' | Role)[];
+const callers = ['none', 'contractor', 'finance', 'admin', 'manager', 'tenant', 'consultant'] as const satisfies readonly ('none' | 'tenant' | Role)[];
 type Caller = (typeof callers)[number];
 
 const keys: Record<Role, string> = {
@@ -48,6 +48,7 @@ const keys: Record<Role, string> = {
   finance: 'fuzz-finance-key',
   admin: 'fuzz-admin-key',
   contractor: 'fuzz-contractor-key',
+  manager: 'fuzz-manager-key',
 };
 const linkSecret = 'fuzz-link-secret-0123456789';
 
@@ -236,16 +237,6 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function connectWithRetry<T>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,7 @@
 //
 //   node scripts/oidc-dev-provider.mjs --port 3001 --client-id polluter-pays --client-secret ... \
 //     --redirect-uri http://127.0.0.1:3000/app/auth/callback --post-logout-redirect-uri http://127.0.0.1:3000/app/signed-out
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Provider from 'oidc-provider';
 
@@ -19,14 +20,8 @@ const { values: options } = parseArgs({
   },
 });
 
-/** One development user per role; the login is the account, any password will do. */
-export const developmentUsers = {
-  consultant: { name: 'Carla de Consulent', email: 'carla@woningcorporatie.example', groups: ['consultant'] },
-  contractor: { name: 'Kees Schoonmaker', email: 'kees@schoonbv.example', groups: ['contractor'] },
-  finance: { name: 'Fatima Financiën', email: 'fatima@woningcorporatie.example', groups: ['finance'] },
-  admin: { name: 'Anton Beheer', email: 'anton@woningcorporatie.example', groups: ['admin'] },
-  manager: { name: 'Marieke Manager', email: 'marieke@woningcorporatie.example', groups: ['manager', 'consultant'] },
-};
+/** One development user per role (scripts/oidc-dev-users.json); the login is the account, any password will do. */
+const developmentUsers = JSON.parse(readFileSync(new URL('./oidc-dev-users.json', import.meta.url), 'utf8'));
 
 const issuer = `http://${options.host}:${options.port}`;
 const clientId = options['client-id'];
@@ -43,8 +38,9 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  claims: { openid: ['sub'], profile: ['name'], email: ['email'], groups: ['groups'] },
-  scopes: ['openid', 'profile', 'email', 'groups'],
+  // The groups come with the profile, as Entra ID and Keycloak can be set to send them in the ID token.
+  claims: { openid: ['sub'], profile: ['name', 'groups'], email: ['email'] },
+  scopes: ['openid', 'profile', 'email'],
   async findAccount(_ctx, id) {
     const user = developmentUsers[id];
     if (!user) return undefined;
@@ -53,7 +49,7 @@ const provider = new Provider(issuer, {
   // First-party application: the consent is implied (no "authorize" screen after the sign-in).
   async loadExistingGrant(ctx) {
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope('openid profile email groups');
+    grant.addOIDCScope('openid profile email');
     grant.addOIDCClaims(['name', 'email', 'groups']);
     await grant.save();
     return grant;

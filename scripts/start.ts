@@ -10,6 +10,7 @@ import { createWorker } from '../worker/main';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
+import { developmentUsers, startDevOidcProvider } from './oidc-dev';
 
 /**
  * `npm start`: the whole thing on one machine. Temporal from TEMPORAL_ADDRESS or a dev server
@@ -62,6 +63,15 @@ async function main() {
     await closeWorker();
   });
 
+  let devSignIn = false;
+  if (!config.oidc.issuer) {
+    // No identity provider configured: a local one, with one user per role (scripts/oidc-dev-users.json).
+    const provider = await startDevOidcProvider({ port: config.oidc.devPort, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret, publicUrl: config.publicUrl });
+    stops.push(() => provider.stop());
+    config.oidc.issuer = provider.issuer;
+    devSignIn = true;
+  }
+
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ db, temporal, config });
   await app.listen({ port: config.port, host: config.host });
@@ -70,7 +80,9 @@ async function main() {
   const keys = [...config.apiKeys.entries()].map(([key, role]) => `${role}=${key}`).join('  ');
   console.log(`
 polluter-pays is running
-  API           http://${config.host}:${config.port}   (OpenAPI: /openapi.json)
+  workspace     ${config.publicUrl}/app
+  sign-in       ${devSignIn ? `a local provider at ${config.oidc.issuer}: sign in as ${Object.entries(developmentUsers).map(([login, u]) => `${login} (${u.name})`).join(', ')}; any password` : config.oidc.issuer}
+  API           ${config.publicUrl}   (OpenAPI: /openapi.json)
   Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}
   mail          ${mailFolder ? `caught in ${mailFolder} (.eml files)` : `sent through ${config.smtpUrl}`}
   API keys      ${config.production ? '(from API_KEYS)' : keys}

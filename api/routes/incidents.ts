@@ -35,6 +35,7 @@ import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound, unavailable } from '../problems';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
+import { namesOf } from '../sessions';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
 function toIncident(row: Selectable<IncidentsTable>) {
@@ -336,6 +337,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           .orderBy('n.letter_id')
           .execute(),
       ]);
+      const actorOf = (metadata: { actor?: unknown }) => (typeof metadata.actor === 'string' ? metadata.actor : null);
+      const names = await namesOf(db, timeline.map((e) => actorOf(e.metadata)));
       return {
         ...toIncident(row),
         timeline: timeline.map((e) => ({
@@ -343,7 +346,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           streamId: e.streamId,
           type: e.event.type,
           data: e.event.data as Record<string, unknown>,
-          actor: typeof e.metadata.actor === 'string' ? e.metadata.actor : null,
+          actor: actorOf(e.metadata),
+          actorName: names.get(actorOf(e.metadata) ?? '') ?? null,
           recordedAt: e.recordedAt.toISOString(),
         })),
         letters: letters.map((l) => ({

@@ -101,7 +101,7 @@ test("the tenant's page carries security headers and a CSP that lets only its ow
   const nonce = /<script nonce="([^"]+)">/.exec(page.body)?.[1];
   expect(nonce).toMatch(/^[0-9a-f]{32}$/);
   expect(csp.get('default-src')).toEqual(["'none'"]);
-  expect(csp.get('script-src')).toEqual([`'nonce-${nonce}'`]);
+  expect(csp.get('script-src')).toEqual(["'self'", `'nonce-${nonce}'`]);
   expect(csp.get('connect-src')).toEqual(["'self'"]);
   expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   expect(csp.get('base-uri')).toEqual(["'none'"]);

@@ -8,12 +8,15 @@ import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { LINK_SECRET, PUBLIC_URL, testActivities, workflowBundle } from './harness';
 import { seedDirectory } from './fixtures';
+import { startDevOidcProvider } from '../../scripts/oidc-dev';
+import { freePort } from '../../scripts/ports';
 
 export const keys = {
   consultant: 'test-consultant-key',
   finance: 'test-finance-key',
   admin: 'test-admin-key',
   contractor: 'test-contractor-key',
+  manager: 'test-manager-key',
 } as const;
 
 /** Second-long deadlines, so that a whole lifecycle runs on the real dev server in seconds. */
@@ -26,6 +29,8 @@ export const fastPolicy = {
 
 export interface Stack {
   app: FastifyInstance;
+  /** Where a browser reaches the app (with `web`), else the links' public URL. */
+  url: string;
   database: TestDatabase;
   smtp: TestSmtpServer;
   client: Client;
@@ -36,8 +41,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Listen on a port of loopback (for a browser), with personal sign-in through the development OpenID provider. */
+  web?: boolean;
+}
+
 /** The whole thing against the run's shared dev server: API, worker, PostgreSQL, loopback SMTP. */
-export async function startStack(label: string, policyOverrides: unknown = fastPolicy): Promise<Stack> {
+export async function startStack(label: string, policyOverrides: unknown = fastPolicy, options: StackOptions = {}): Promise<Stack> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (globalSetup starts the dev server)');
   const policy = resolvePolicy(policyOverrides);
@@ -48,6 +58,11 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const nativeConnection = await NativeConnection.connect({ address });
+  const port = options.web ? await freePort() : 0;
+  const publicUrl = options.web ? `http://127.0.0.1:${port}` : PUBLIC_URL;
+  const oidc = options.web
+    ? await startDevOidcProvider({ port: await freePort(), clientId: 'polluter-pays', clientSecret: 'test-client-secret', publicUrl })
+    : null;
   const app = await buildApp({
     db: database.db,
     temporal: client,
@@ -55,13 +70,20 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       apiKeys: new Map<string, Role>(Object.entries(keys).map(([role, key]) => [key, role as Role])),
       linkSecret: LINK_SECRET,
       policy,
-      publicUrl: PUBLIC_URL,
+      publicUrl,
       corporationName: 'Woonstichting Test',
       corporationIban: 'NL91ABNA0417164300',
       corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
+      ...(oidc
+        ? {
+            oidc: { issuer: oidc.issuer, clientId: 'polluter-pays', clientSecret: 'test-client-secret', rolesClaim: 'groups', roleMap: new Map(), devPort: 0 },
+            sessionSecret: 'test-session-secret-0123456789-0123456789',
+          }
+        : {}),
     },
   });
+  if (options.web) await app.listen({ port, host: '127.0.0.1' });
 
   let running: { worker: Worker; done: Promise<void> } | null = null;
   const stack: Stack = {
@@ -70,6 +92,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
     smtp,
     client,
     taskQueue,
+    url: publicUrl,
     async startWorker() {
       const worker = await Worker.create({
         connection: nativeConnection,
@@ -89,6 +112,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
     async stop() {
       await stack.stopWorker();
       await app.close();
+      await oidc?.stop();
       await nativeConnection.close();
       await connection.close();
       await smtp.close();

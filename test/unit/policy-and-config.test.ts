@@ -81,3 +81,19 @@ test('TENANT_LINK_RATE_LIMIT is requests per window (30/m by default); anything 
     expect(() => loadConfig({ TENANT_LINK_RATE_LIMIT: bad })).toThrow(/TENANT_LINK_RATE_LIMIT: expected requests per window/);
   }
 });
+
+test('roles come from the provider\'s groups: a mapped group gives its role, a group named as a role gives it, others nothing', async () => {
+  const { rolesFromClaims } = await import('../../web/sign-in');
+  const oidc = { rolesClaim: 'groups', roleMap: new Map([['PP-Woonconsulenten', 'consultant' as const], ['PP-Financien', 'finance' as const]]) };
+  expect(rolesFromClaims({ groups: ['PP-Woonconsulenten', 'manager', 'Iedereen'] }, oidc)).toEqual(['consultant', 'manager']);
+  expect(rolesFromClaims({ groups: 'PP-Financien' }, oidc)).toEqual(['finance']);
+  expect(rolesFromClaims({ roles: ['admin'] }, oidc)).toEqual([]);
+  expect(rolesFromClaims({ roles: ['admin'] }, { ...oidc, rolesClaim: 'roles' })).toEqual(['admin']);
+});
+
+test('production refuses to start without its own sign-in and session secret', () => {
+  expect(() => loadConfig({ NODE_ENV: 'production', API_KEYS: 'admin:0123456789', LINK_SECRET: '0123456789abcdef' })).toThrow(/OIDC_ISSUER: required in production[\s\S]*SESSION_SECRET|SESSION_SECRET[\s\S]*OIDC_ISSUER/);
+  const config = loadConfig({ OIDC_ROLE_MAP: 'PP-Team:manager, PP-Beheer:admin' });
+  expect([...config.oidc.roleMap]).toEqual([['PP-Team', 'manager'], ['PP-Beheer', 'admin']]);
+  expect(() => loadConfig({ OIDC_ROLE_MAP: 'PP-Team:baas' })).toThrow(/OIDC_ROLE_MAP/);
+});
