@@ -15,9 +15,11 @@ import {
 } from '../db/event-store';
 import { UnknownEventError } from '../domain/events';
 import { STALE_OFFENCE_COUNT, ValidationError, type DataFailureType } from '../domain/errors';
-import { categoryPolicy, type Category, type CategoryPolicy, type Policy } from '../domain/policy';
+import { incidentPolicy, type Category, type IncidentPolicy, type Policy } from '../domain/policy';
+import { creditNoteNumberOf, invoiceCredited, invoiceIssued, invoiceNumberOf } from '../domain/invoice';
+import { invoiceStreamId } from '../domain/streams';
 import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
-import { addCalendarDays, amsterdamDate } from '../domain/calendar';
+import { amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from './letters';
 import { renderFinancialPdf, type FinancialLetter } from './pdf';
 import { financialLetterKinds } from '../domain/letters';
@@ -51,12 +53,12 @@ export interface IssueCreditNoteInput {
   refundDueCents?: number;
   reason: string;
   creditedBy: string;
+  /** The credit note's date as the domain decided it (absent in attempts scheduled before it did: the date of issuedAt). */
+  issueDate?: string;
   issuedAt: string;
   metadata: EventMetadata;
 }
 
-/** What the incident workflow needs to know of the policy, fixed when the incident starts. */
-export type IncidentPolicy = CategoryPolicy & Omit<Policy, 'categories'>;
 
 export interface IssueInvoiceInput {
   eventId: string;
@@ -116,8 +118,7 @@ export function createActivities(deps: ActivityDeps) {
   return failingAtOnceOnData({
     renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
-      const { categories: _categories, ...general } = deps.policy;
-      return { ...categoryPolicy(deps.policy, category), ...general };
+      return incidentPolicy(deps.policy, category);
     },
 
     /** Every household that can use the shared space, as contract numbers in a stable order. */
@@ -183,44 +184,12 @@ export function createActivities(deps: ActivityDeps) {
           .onConflict((oc) => oc.columns(['series', 'year']).doUpdateSet({ last_number: sql`invoice_number_series.last_number + 1` }))
           .returning('last_number')
           .executeTakeFirstOrThrow();
-        const invoiceNumber = `${year}-${String(last_number).padStart(6, '0')}`;
-        const totalCents = input.lines.reduce((sum, line) => sum + line.amountCents, 0);
-        const dueDate = addCalendarDays(issueDate, input.paymentTermDays);
-        const letters: Letter[] = [
-          {
-            letterId: `${input.eventId}/invoice`,
-            recipient: { type: 'tenant', id: input.debtorTenantId },
-            content: {
-              kind: 'invoice',
-              incidentId: input.incidentId,
-              category: input.category,
-              location: input.location,
-              invoiceNumber,
-              issueDate,
-              dueDate,
-              lines: input.lines,
-              totalCents,
-            },
-          },
-        ];
-        const appended = await appendWithin(
-          trx,
-          `invoice-${invoiceNumber}`,
-          'no_stream',
-          [
-            {
-              eventId: input.eventId,
-              event: {
-                type: 'InvoiceIssued',
-                data: { invoiceNumber, incidentId: input.incidentId, debtorTenantId: input.debtorTenantId, issueDate, dueDate, lines: input.lines, totalCents, letters },
-              },
-            },
-          ],
-          input.metadata,
-        );
+        const issued = invoiceIssued({ ...input, issueDate }, invoiceNumberOf(year, last_number));
+        const appended = await appendWithin(trx, invoiceStreamId(issued.data.invoiceNumber), 'no_stream', [{ eventId: input.eventId, event: issued }], input.metadata);
         // Another attempt of this activity committed the invoice while this one waited for the series: roll
         // back, giving the number just taken back, and answer with the invoice's own number (below).
         if (appended.alreadyAppended) throw issuedConcurrently;
+        const { invoiceNumber, dueDate, letters } = issued.data;
         return { invoiceNumber, issueDate, dueDate, letters };
       }).catch(async (error: unknown) => {
         const existing = error === issuedConcurrently || isUniqueViolation(error) ? await issuedBefore(db) : null;
@@ -240,7 +209,7 @@ export function createActivities(deps: ActivityDeps) {
      * on the invoice's stream, in one transaction; a retry finds its event and returns it.
      */
     async issueCreditNote(input: IssueCreditNoteInput): Promise<{ creditNoteNumber: string; event: DomainEvent }> {
-      const issueDate = amsterdamDate(new Date(input.issuedAt));
+      const issueDate = input.issueDate ?? amsterdamDate(new Date(input.issuedAt));
       const year = Number(issueDate.slice(0, 4));
       const existing = async (q: Db) => {
         const row = await q.selectFrom('events').select(['type', 'data']).where('event_id', '=', input.eventId).executeTakeFirst();
@@ -259,39 +228,9 @@ export function createActivities(deps: ActivityDeps) {
             .onConflict((oc) => oc.columns(['series', 'year']).doUpdateSet({ last_number: sql`invoice_number_series.last_number + 1` }))
             .returning('last_number')
             .executeTakeFirstOrThrow();
-          const creditNoteNumber = `C${year}-${String(last_number).padStart(6, '0')}`;
-          const letters: Letter[] = [
-            {
-              letterId: `${input.eventId}/${input.debtorTenantId}`,
-              recipient: { type: 'tenant', id: input.debtorTenantId },
-              content: {
-                kind: 'credit_note',
-                incidentId: input.incidentId,
-                category: input.category,
-                location: input.location,
-                creditNoteNumber,
-                invoiceNumber: input.invoiceNumber,
-                issueDate,
-                amountCents: input.amountCents,
-                refundDueCents: input.refundDueCents ?? 0,
-                reason: input.reason,
-              },
-            },
-          ];
-          const event: DomainEvent = {
-            type: 'InvoiceCredited',
-            data: {
-              invoiceNumber: input.invoiceNumber,
-              incidentId: input.incidentId,
-              creditNoteNumber,
-              issueDate,
-              amountCents: input.amountCents,
-              refundDueCents: input.refundDueCents ?? 0,
-              reason: input.reason,
-              creditedBy: input.creditedBy,
-              letters,
-            },
-          };
+          const creditNoteNumber = creditNoteNumberOf(year, last_number);
+          const credit = { amountCents: input.amountCents, refundDueCents: input.refundDueCents ?? 0, reason: input.reason, creditedBy: input.creditedBy, issueDate };
+          const event = invoiceCredited(input, credit, creditNoteNumber);
           const appended = await appendWithin(trx, input.streamId, input.expectedVersion, [{ eventId: input.eventId, event }], input.metadata);
           // A concurrent attempt committed this credit note while we waited for the series: roll back our number.
           if (appended.alreadyAppended) throw creditedConcurrently;

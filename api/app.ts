@@ -9,6 +9,7 @@ import type { Config } from '../worker/config';
 import { registerProblemHandlers, badRequest } from './problems';
 import { registerAccessControl } from './auth';
 import { parseCsvBody, CsvBodyError } from './csv-body';
+import { registerSecurity } from './security';
 import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
@@ -56,6 +57,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  await registerSecurity(app, deps.config);
   registerAccessControl(app, deps.config);
   refuseUnstorableText(app);
 

@@ -4,6 +4,16 @@ import { outcomeSchema } from '../domain/events';
 
 const id = z.string().trim().min(1).max(100);
 
+const FIRST_DAY = '1900-01-01';
+const LAST_DAY = '2999-12-31';
+/** A day in the years the working-day calendar and the reports count with (PostgreSQL knows more, the calendar does not). */
+export const localDate = z.iso.date({ abort: true }).refine((date) => date >= FIRST_DAY && date <= LAST_DAY, `expected a date from ${FIRST_DAY} to ${LAST_DAY}`);
+/** A month (YYYY-MM) in the same years. */
+export const yearMonth = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'expected a month as YYYY-MM', abort: true })
+  .refine((month) => month >= FIRST_DAY.slice(0, 7) && month <= LAST_DAY.slice(0, 7), `expected a month from ${FIRST_DAY.slice(0, 7)} to ${LAST_DAY.slice(0, 7)}`);
+
 export const problemSchema = z
   .object({
     type: z.string(),
@@ -96,8 +106,8 @@ export const listIncidentsQuery = z.object({
   category: categorySchema.optional(),
   complexId: id.optional(),
   buildingId: id.optional(),
-  from: z.iso.date().optional().describe('reported on or after (YYYY-MM-DD, Amsterdam)'),
-  to: z.iso.date().optional().describe('reported on or before (YYYY-MM-DD, Amsterdam)'),
+  from: localDate.optional().describe('reported on or after (YYYY-MM-DD, Amsterdam)'),
+  to: localDate.optional().describe('reported on or before (YYYY-MM-DD, Amsterdam)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

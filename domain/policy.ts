@@ -97,13 +97,16 @@ export type Policy = z.infer<typeof policySchema>;
 
 const workingDays = (days: number): PolicyDuration => ({ kind: 'workingDays', days });
 
+/** VAT code of a recharge unless the policy says otherwise: outside the scope of VAT. */
+export const DEFAULT_VAT_CODE = 'BTW-GEEN';
+
 const handledDefaults = {
   handled: true,
   reminderBefore: workingDays(1),
   acceptCleanupReportWithoutInspection: false,
   fixedTariffCents: null,
   administrationFeeCents: 0,
-  vatCode: 'BTW-GEEN',
+  vatCode: DEFAULT_VAT_CODE,
   paymentTermDays: 14,
   serviceCostsForUnknownPolluter: false,
   duplicateWindow: workingDays(3),
@@ -207,4 +210,12 @@ export function categoryPolicy(policy: Policy, category: Category): CategoryPoli
   const found = policy.categories[category];
   if (!found) throw new Error(`no policy for category ${category}`);
   return found;
+}
+
+/** What one incident's process needs of the policy: its category's rules and the general ones, fixed when it starts. */
+export type IncidentPolicy = CategoryPolicy & Omit<Policy, 'categories'>;
+
+export function incidentPolicy(policy: Policy, category: Category): IncidentPolicy {
+  const { categories: _categories, ...general } = policy;
+  return { ...categoryPolicy(policy, category), ...general };
 }

@@ -58,6 +58,18 @@ const envSchema = z.object({
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
   POLICY_FILE: z.string().optional(),
+  TENANT_LINK_RATE_LIMIT: z
+    .string()
+    .default('30/m')
+    .transform((text, ctx) => {
+      const match = /^([1-9]\d*)\/([1-9]\d*)?([smh])$/.exec(text.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'expected requests per window, such as 30/m, 100/10m or 5/30s' });
+        return z.NEVER;
+      }
+      const unitMs = { s: 1_000, m: 60_000, h: 3_600_000 }[match[3] as 's' | 'm' | 'h'];
+      return { max: Number(match[1]), windowMs: Number(match[2] ?? 1) * unitMs };
+    }),
 });
 
 export interface Config {
@@ -82,6 +94,8 @@ export interface Config {
   apiKeys: Map<string, Role>;
   linkSecret: string;
   policy: Policy;
+  /** Requests a client address may make on the tenant-link routes per window (api/security.ts). */
+  tenantLinkRateLimit: { max: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -134,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
     policy,
+    tenantLinkRateLimit: e.TENANT_LINK_RATE_LIMIT,
   };
 }

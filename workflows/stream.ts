@@ -160,19 +160,24 @@ function abandon(): never {
   throw new AppendAbandoned();
 }
 
+export interface AttentionHooks {
+  record(step: string, reason: string): Promise<void>;
+  resolved(): boolean;
+  abandoned(): boolean;
+}
+
 /**
- * Carry out a step; when it fails on its data, record that it needs attention and wait until a
- * person resolves it (then try again) or the process is given up (`abandoned`).
+ * A step failed on its data: record that it needs attention and wait until a person resolves it, or
+ * throw StepAbandoned when the process is given up meanwhile (cancelled, dismissed, paid).
  */
-export async function persevere<T>(
-  step: string,
-  action: () => Promise<T>,
-  attention: {
-    record(step: string, reason: string): Promise<void>;
-    resolved(): boolean;
-    abandoned(): boolean;
-  },
-): Promise<T> {
+export async function awaitAttention(step: string, failure: { message: string }, attention: AttentionHooks): Promise<void> {
+  await attention.record(step, readableReason(failure.message));
+  await condition(() => attention.resolved() || attention.abandoned());
+  if (attention.abandoned()) throw new StepAbandoned();
+}
+
+/** Carry out a step; when it fails on its data, wait for attention and try it again. */
+export async function persevere<T>(step: string, action: () => Promise<T>, attention: AttentionHooks): Promise<T> {
   for (;;) {
     try {
       return await action();
@@ -181,9 +186,7 @@ export async function persevere<T>(
       if (error instanceof AppendAbandoned || failureTypeOf(error) === STALE_OFFENCE_COUNT) continue;
       const failure = dataFailureOf(error);
       if (!failure) throw error;
-      await attention.record(step, readableReason(failure.message));
-      await condition(() => attention.resolved() || attention.abandoned());
-      if (attention.abandoned()) throw new StepAbandoned();
+      await awaitAttention(step, failure, attention);
     }
   }
 }

@@ -22,7 +22,7 @@ import { badRequest, notFound } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
 
-const localDate = z.iso.date();
+const { localDate } = s;
 
 const exportRowSchema = z
   .object({

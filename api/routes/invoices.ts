@@ -28,7 +28,7 @@ import { attentionOf } from './incidents';
 import { executeUpdate } from '../temporal-calls';
 
 const invoiceNumber = z.string().regex(/^\d{4}-\d{6}$/, 'expected an invoice number such as 2026-000123');
-const localDate = z.iso.date();
+const { localDate } = s;
 
 const paymentBody = z.object({
   amountCents: z.number().int().positive().max(MAX_PAYMENT_CENTS),

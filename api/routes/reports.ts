@@ -6,7 +6,6 @@ import {
   caseReasons,
   caseReview,
   hotspots,
-  isYearMonth,
   lastWholeMonths,
   overdue,
   previousMonth,
@@ -20,8 +19,8 @@ import { badRequest } from '../problems';
 import type { ApiDeps } from '../app';
 import * as s from '../schemas';
 
-const localDate = z.iso.date();
-const yearMonth = z.string().refine(isYearMonth, 'expected a month as YYYY-MM');
+const { localDate } = s;
+const { yearMonth } = s;
 const count = z.number().int();
 const cents = z.number().int().describe('euro cents');
 

@@ -27,15 +27,18 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
             ? `<p>Deze melding is afgehandeld. Dank u wel.</p>`
             : `<p>Melding: ${escapeHtml(what)}, ${escapeHtml(incident.location)}.</p>
 <p>${incident.deadline_date ? `Uiterlijk ${escapeHtml(formatDutchWeekdayDate(incident.deadline_date))}.` : ''}</p>
-<button onclick="send('${base}/cleanup-reports?token=${token}', {})">Het is schoongemaakt</button>
+<button type="button" data-send="${base}/cleanup-reports?token=${token}">Het is schoongemaakt</button>
 <p><textarea id="reason" rows="4" cols="50" placeholder="Waarom bent u het er niet mee eens?"></textarea><br>
-<button onclick="send('${base}/disputes?token=${token}', { reason: document.getElementById('reason').value })">Bezwaar maken</button></p>
+<button type="button" data-send="${base}/disputes?token=${token}" data-reason="reason">Bezwaar maken</button></p>
 <p id="result"></p>
-<script>
-async function send(url, body) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const answer = await response.json();
-  document.getElementById('result').textContent = response.ok ? 'Dank u wel, dit is vastgelegd.' : (answer.detail || 'Dat lukte niet.');
+<script nonce="${reply.cspNonce.script}">
+for (const button of document.querySelectorAll('button[data-send]')) {
+  button.addEventListener('click', async () => {
+    const body = button.dataset.reason ? { reason: document.getElementById(button.dataset.reason).value } : {};
+    const response = await fetch(button.dataset.send, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await response.json();
+    document.getElementById('result').textContent = response.ok ? 'Dank u wel, dit is vastgelegd.' : (answer.detail || 'Dat lukte niet.');
+  });
 }
 </script>`;
       } catch (error) {

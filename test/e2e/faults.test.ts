@@ -180,7 +180,10 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
   });
 
   async function appWith(parts: { temporalDown?: boolean; databaseDown?: boolean }) {
-    const connection = parts.temporalDown ? Connection.lazy({ address: `127.0.0.1:${closedPort}` }) : await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
+    // Down: no gRPC retries (the SDK's would outlive the test's connection, whose channel is then closed).
+    const connection = parts.temporalDown
+      ? Connection.lazy({ address: `127.0.0.1:${closedPort}`, interceptors: [] })
+      : await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
     const db = parts.databaseDown ? createDb(`postgresql://nobody@127.0.0.1:${closedPort}/nothing`, 1) : stack.database.db;
     const app = await buildApp({
       db,

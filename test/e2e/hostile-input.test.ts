@@ -190,3 +190,15 @@ describe('every 4xx names its fields by one convention', () => {
     expect(problem(csvField, 400).errors).toEqual([{ path: 'line 4: amount', message: expect.any(String) }]);
   });
 });
+
+describe('dates outside the years the calendar counts with', () => {
+  test.each([
+    ['/reports/overdue?asOf=0020-02-29', 'admin', 'query.asOf'],
+    ['/reports/summary?from=0000-01-01&to=0000-01-01', 'admin', 'query.from'],
+    ['/reports/finance/outstanding?asOf=0000-01-01', 'finance', 'query.asOf'],
+    ['/reports/hotspots?from=0000-01&to=0000-02', 'admin', 'query.from'],
+  ] as const)('%s is a 400 on the date, not a 500 (found by the fuzz run)', async (url, role, path) => {
+    const response = await stack.app.inject({ method: 'GET', url, headers: auth(role) });
+    expect(problem(response, 400).errors?.map((e) => e.path)).toContain(path);
+  });
+});

@@ -71,3 +71,13 @@ test('the API listens on loopback unless HOST says otherwise', () => {
   expect(loadConfig({}).host).toBe('127.0.0.1');
   expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
 });
+
+test('TENANT_LINK_RATE_LIMIT is requests per window (30/m by default); anything else is named', () => {
+  expect(loadConfig({}).tenantLinkRateLimit).toEqual({ max: 30, windowMs: 60_000 });
+  expect(loadConfig({ TENANT_LINK_RATE_LIMIT: '100/10m' }).tenantLinkRateLimit).toEqual({ max: 100, windowMs: 600_000 });
+  expect(loadConfig({ TENANT_LINK_RATE_LIMIT: '5/30s' }).tenantLinkRateLimit).toEqual({ max: 5, windowMs: 30_000 });
+  expect(loadConfig({ TENANT_LINK_RATE_LIMIT: '1000/h' }).tenantLinkRateLimit).toEqual({ max: 1000, windowMs: 3_600_000 });
+  for (const bad of ['30', '0/m', '30/0m', '30 per minute', '-1/m']) {
+    expect(() => loadConfig({ TENANT_LINK_RATE_LIMIT: bad })).toThrow(/TENANT_LINK_RATE_LIMIT: expected requests per window/);
+  }
+});

@@ -140,7 +140,7 @@ test('an Update that carries text PostgreSQL cannot store is refused before it i
     expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((refusal as WorkflowUpdateFailedError).cause?.message)).toContain('cannot be stored');
     const accepted = await handle.executeUpdate(reportCleanupUpdate, { args: [{ by: 'tenant', actor: 'tenant:A-4', note: 'schoongemaakt' }] });
-    expect(accepted.state).toEqual(expect.objectContaining({ status: 'open', cleanupReportPending: true }));
+    expect(accepted.state).toEqual(expect.objectContaining({ status: 'open', phase: 'cleanup_reported' }));
     expect(await types(`incident-${input.incidentId}`)).toEqual(['IncidentReported', 'PolluterNotified', 'CleanupReported']);
   });
 });

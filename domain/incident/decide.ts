@@ -1,139 +1,6 @@
-import type { DomainEvent, EventData, Outcome } from './events';
-import type { Category } from './policy';
-import { IllegalStateError, ValidationError } from './errors';
-
-/** Where an open incident is in its life. */
-export type Phase =
-  | 'reported' // recorded, nobody notified yet
-  | 'awaiting_cleanup' // notice sent, waiting for the tenant(s) to clean
-  | 'cleanup_ordered' // the contractor has the work order
-  | 'settling'; // clean (by tenant or contractor); consequences being issued
-
-export interface IncidentFacts {
-  incidentId: string;
-  category: Category;
-  complexId: string;
-  buildingId: string;
-  location: string;
-  reportedAt: string;
-}
-
-export interface OpenIncident {
-  status: 'open';
-  facts: IncidentFacts;
-  phase: Phase;
-  polluterTenantId: string | null;
-  /** The tenant the current notice went to; null for a collective notice or none yet. */
-  notifiedTenantId: string | null;
-  deadline: string | null;
-  deadlineDate: string | null;
-  reminderAt: string | null;
-  reminded: boolean;
-  cleanupReportPending: boolean;
-  cleanedBy: 'tenant' | 'corporation' | null;
-  dispute: 'none' | 'open' | 'upheld' | 'rejected';
-  contractorId: string | null;
-  costCents: number | null;
-  cancelled: boolean;
-  /** A step failed on its data and waits for a person (see AttentionRequired). */
-  attention: Attention | null;
-}
-
-export interface Attention {
-  step: string;
-  reason: string;
-  since: string;
-}
-
-export type IncidentState =
-  | { status: 'none' }
-  | OpenIncident
-  | { status: 'closed'; facts: IncidentFacts; outcome: Outcome; polluterTenantId: string | null };
-
-export const initialState: IncidentState = { status: 'none' };
-
-export function evolve(state: IncidentState, event: DomainEvent): IncidentState {
-  if (event.type === 'IncidentReported') {
-    const d = event.data;
-    return {
-      status: 'open',
-      facts: {
-        incidentId: d.incidentId,
-        category: d.category,
-        complexId: d.complexId,
-        buildingId: d.buildingId,
-        location: d.location,
-        reportedAt: d.reportedAt,
-      },
-      phase: 'reported',
-      polluterTenantId: d.polluterTenantId,
-      notifiedTenantId: null,
-      deadline: null,
-      deadlineDate: null,
-      reminderAt: null,
-      reminded: false,
-      cleanupReportPending: false,
-      cleanedBy: null,
-      dispute: 'none',
-      contractorId: null,
-      costCents: null,
-      cancelled: false,
-      attention: null,
-    };
-  }
-  if (state.status !== 'open') return state;
-  switch (event.type) {
-    case 'PolluterNotified':
-      return {
-        ...state,
-        phase: 'awaiting_cleanup',
-        notifiedTenantId: event.data.tenantId,
-        deadline: event.data.deadline,
-        deadlineDate: event.data.deadlineDate,
-        reminderAt: event.data.reminderAt,
-        reminded: false,
-        cleanupReportPending: false,
-      };
-    case 'CollectiveNoticeSent':
-      return {
-        ...state,
-        phase: 'awaiting_cleanup',
-        notifiedTenantId: null,
-        deadline: event.data.deadline,
-        deadlineDate: event.data.deadlineDate,
-        reminderAt: event.data.reminderAt,
-        reminded: false,
-      };
-    case 'ReminderSent':
-      return { ...state, reminded: true };
-    case 'CleanupReported':
-      return { ...state, cleanupReportPending: true };
-    case 'InspectionRecorded':
-      return event.data.result === 'clean'
-        ? { ...state, cleanupReportPending: false, phase: 'settling', cleanedBy: 'tenant' }
-        : { ...state, cleanupReportPending: false };
-    case 'PolluterIdentified':
-      return { ...state, polluterTenantId: event.data.tenantId };
-    case 'DisputeOpened':
-      return { ...state, dispute: 'open' };
-    case 'DisputeResolved':
-      return { ...state, dispute: event.data.decision };
-    case 'CleanupOrdered':
-      return { ...state, phase: 'cleanup_ordered', contractorId: event.data.contractorId };
-    case 'CleanupCompleted':
-      return { ...state, phase: 'settling', cleanedBy: 'corporation', costCents: event.data.costCents };
-    case 'IncidentCancelled':
-      return { ...state, cancelled: true };
-    case 'AttentionRequired':
-      return { ...state, attention: { step: event.data.step, reason: event.data.reason, since: event.data.since } };
-    case 'AttentionResolved':
-      return { ...state, attention: null };
-    case 'IncidentClosed':
-      return { status: 'closed', facts: state.facts, outcome: event.data.outcome, polluterTenantId: state.polluterTenantId };
-    default:
-      return state;
-  }
-}
+import type { DomainEvent } from '../events';
+import { IllegalStateError, ValidationError } from '../errors';
+import type { IncidentState, OpenIncident } from './state';
 
 /** The commands people give an open incident, each with the instant it was given. */
 export type Command =
@@ -157,18 +24,19 @@ export type Command =
 
 type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
 
-function requireOpen(state: IncidentState): OpenIncident {
+function requireAwaitingCleanup(state: OpenIncident, action: string): void {
+  if (state.phase === 'reported') throw new IllegalStateError(`cannot ${action}: nobody has been notified yet`);
+  if (state.phase === 'cleanup_ordered') throw new IllegalStateError(`cannot ${action}: the cleanup has been ordered from the contractor`);
+  if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
+}
+
+/** Refused with 409 unless the incident is open: none, closed, being cancelled or dismissed. */
+export function requireOpen(state: IncidentState): OpenIncident {
   if (state.status === 'none') throw new IllegalStateError('the incident has not been reported yet');
   if (state.status === 'closed') throw new IllegalStateError(`the incident is closed (${state.outcome})`);
   if (state.cancelled) throw new IllegalStateError('the incident is being cancelled');
   if (state.dispute === 'upheld') throw new IllegalStateError('the dispute was upheld; the incident is being dismissed');
   return state;
-}
-
-function requireAwaitingCleanup(state: OpenIncident, action: string): void {
-  if (state.phase === 'reported') throw new IllegalStateError(`cannot ${action}: nobody has been notified yet`);
-  if (state.phase === 'cleanup_ordered') throw new IllegalStateError(`cannot ${action}: the cleanup has been ordered from the contractor`);
-  if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
 }
 
 export function reportCleanup(
@@ -177,7 +45,7 @@ export function reportCleanup(
 ): Decided<'CleanupReported' | 'InspectionRecorded'> {
   const open = requireOpen(state);
   requireAwaitingCleanup(open, 'report a cleanup');
-  if (open.cleanupReportPending) throw new IllegalStateError('a cleanup has already been reported and awaits inspection');
+  if (open.phase === 'cleanup_reported') throw new IllegalStateError('a cleanup has already been reported and awaits inspection');
   const reported: Decided<'CleanupReported'>[number] = {
     type: 'CleanupReported',
     data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now },
@@ -293,15 +161,3 @@ export function decide(state: IncidentState, command: Command): DomainEvent[] {
     }
   }
 }
-
-/** The offence count decides the warning: a repeat within the window is sharper; from the threshold on the case is flagged. */
-export function warningFor(priorOffences: number, tenancyEscalationFromOffence: number) {
-  const offenceNumber = priorOffences + 1;
-  return {
-    offenceNumber,
-    severity: offenceNumber > 1 ? ('sharp' as const) : ('standard' as const),
-    flagForTenancyEscalation: offenceNumber >= tenancyEscalationFromOffence,
-  };
-}
-
-export type EventDataOf<K extends DomainEvent['type']> = EventData<K>;
