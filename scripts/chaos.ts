@@ -492,12 +492,18 @@ async function settleInvoice(plan: Plan, incidentId: string, invoiceNumber: stri
     await pay(total, 1);
   } else if (plan.finance === 'partial_then_credit') {
     await pay(Math.floor(total / 3), 1);
-    const credit = await call('POST /invoices/:number/credit', 'POST', `/invoices/${invoiceNumber}/credit`, {
-      role: 'finance',
-      key: `${plan.key}/credit`,
-      body: { reason: 'coulance na gesprek' },
-    });
-    refused('credit', credit);
+    // Now and then two clerks credit the same invoice at the same moment: one credit note, the other refused.
+    const clerks = plan.index % 3 === 0 ? ['credit', 'credit by a colleague'] : ['credit'];
+    await Promise.all(
+      clerks.map(async (clerk) => {
+        const credit = await call('POST /invoices/:number/credit', 'POST', `/invoices/${invoiceNumber}/credit`, {
+          role: 'finance',
+          key: `${plan.key}/${clerk}`,
+          body: { reason: 'coulance na gesprek' },
+        });
+        refused(clerk, credit);
+      }),
+    );
   } else if (plan.finance === 'dispute_upheld') {
     const dispute = await call('POST /incidents/:id/disputes', 'POST', `/incidents/${incidentId}/disputes`, { role: 'consultant', key: `${plan.key}/invoice-dispute`, body: { reason: 'factuur betwist' } });
     refused('invoice dispute', dispute);
