@@ -996,6 +996,12 @@ async function main(): Promise<number> {
     cleanupNow();
     process.exit(130);
   });
+  // Whatever goes wrong in the run itself, nothing it started outlives it.
+  process.once('uncaughtException', (error) => {
+    log(`the chaos run itself failed: ${error.stack ?? error.message}`);
+    cleanupNow();
+    process.exit(2);
+  });
   let failed = true;
   try {
     stack = await startStack();

@@ -58,6 +58,8 @@ export class MailSink {
           .catch((error: Error) => callback(error));
       },
     });
+    // A client that dies mid-conversation (the worker, killed) resets its connection: not our failure.
+    server.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
