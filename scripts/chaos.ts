@@ -107,6 +107,8 @@ interface Fault {
   end: number | null;
 }
 const faults: Fault[] = [];
+/** When the system came to rest (seconds), for the drain time after the last fault. */
+let restAt = 0;
 const activeFaults = (at: number) => faults.filter((f) => f.start <= at && (f.end === null || at <= f.end)).map((f) => f.kind);
 
 // ------------------------------------------------------------------------------------------------
@@ -842,9 +844,15 @@ async function checkInvariants(stack: Stack, plans: Plan[]): Promise<{ checks: C
     if (times.length < 2) continue;
     const first = times[0]!;
     const last = times[times.length - 1]!;
-    // The faults under way when the first copy went out, or begun before the copy that followed it.
-    const cause = faults.filter((f) => f.start <= last && (f.end ?? Infinity) >= first - 1);
-    const near = cause.map((f) => `${f.kind} ${f.start >= first ? '+' : ''}${(f.start - first).toFixed(1)} s (${(f.end! - f.start).toFixed(0)} s long)`).join(', ') || 'no fault between the copies';
+    // The window: the claim stays open from the relay's answer until the settle is stored. What closed
+    // it too late: a fault under way when the first copy went out (the database gone: the settle
+    // waits), and the first worker kill after it (the retry then sends the letter again).
+    const ongoing = faults.filter((f) => f.start <= first && (f.end ?? Infinity) >= first);
+    const kill = faults.find((f) => f.kind === 'worker kill' && f.start >= first - 0.5 && f.start <= last);
+    const cause = [...new Set([...ongoing, ...(kill ? [kill] : [])])];
+    const near =
+      cause.map((f) => `${f.kind} ${f.start >= first ? '+' : ''}${(f.start - first).toFixed(1)} s${f.start <= first ? ` (under way, ${(f.end! - f.start).toFixed(0)} s long)` : ''}`).join(', ') ||
+      'no fault: a retry without a kill';
     doubles.push(`${attemptsOf.get(messageId)?.letter_id ?? messageId}: ${times.length} copies at ${times.map((t) => `${t.toFixed(1)} s`).join(', ')} (attempts ${attemptsOf.get(messageId)?.attempts ?? '?'}); window: ${near}`);
   }
   checks.push({ name: `letters sent more than once (same Message-ID at the relay): ${doubles.length}`, ok: true, note: doubles.length > 0, detail: doubles });
@@ -933,7 +941,9 @@ async function waitForRest(db: Db, timeoutSeconds: number): Promise<boolean> {
   }
 }
 
-function summarise(plans: Plan[], checks: Check[], duration: number): void {
+function summarise(plans: Plan[], checks: Check[], duration: number, closeSeconds: number[]): void {
+  const q = (p: number) => closeSeconds[Math.min(closeSeconds.length - 1, Math.floor(p * closeSeconds.length))]?.toFixed(0) ?? '-';
+  const timing = `report to close (every outcome) p50 ${q(0.5)} s, p90 ${q(0.9)} s, max ${q(1)} s`;
   const counted = new Map<string, number>();
   for (const a of attempts) counted.set(String(a.status), (counted.get(String(a.status)) ?? 0) + 1);
   const duringFaults = new Map<string, Map<string, number>>();
@@ -962,6 +972,7 @@ function summarise(plans: Plan[], checks: Check[], duration: number): void {
     ...[...duringFaults].map(([f, m]) => `  during ${f.padEnd(17)} ${fmt(m)}`),
     `refused actions (4xx, the person looked again): ${actionsRefused.length}${actionsRefused.length ? `: ${[...new Set(actionsRefused.map((a) => `${a.action} ${a.status}`))].join(', ')}` : ''}`,
     `mail         ${sink.messages.length} messages at the relay, ${sink.copies.size} distinct Message-IDs`,
+    `timing       ${timing}; at rest ${(restAt - Math.max(...faults.map((f) => f.end ?? 0))).toFixed(0)} s after the last fault ended`,
     '',
     'invariant                                                                          result',
     ...checks.map((c) => `${c.name.slice(0, 82).padEnd(83)}${c.ok ? (c.note ? 'listed' : 'ok') : 'FAILED'}`),
@@ -1049,12 +1060,16 @@ async function main(): Promise<number> {
     await faultsDone;
     log('every incident driven; waiting for the system to come to rest');
     await waitForRest(stack.db, options.quiesce);
+    restAt = clock();
     clearInterval(progress);
     observing = false;
     await observer;
 
+    const closeSeconds = (
+      await rows<{ s: number }>(stack.db, sql`select extract(epoch from closed_at - reported_at)::float8 as s from incidents where closed_at is not null order by 1`)
+    ).map((r) => r.s);
     const { checks } = await checkInvariants(stack, plans);
-    summarise(plans, checks, clock());
+    summarise(plans, checks, clock(), closeSeconds);
     writeFileSync(join(runDir, 'attempts.json'), JSON.stringify(attempts));
     writeFileSync(join(runDir, 'faults.json'), JSON.stringify(faults, null, 1));
     writeFileSync(join(runDir, 'reports.json'), JSON.stringify(reports, null, 1));
