@@ -83,16 +83,22 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (!found) throw badRequest(`no tenant with contract number ${tenantId} in the directory`, [{ path: `body.${field}`, message: 'unknown contract number' }]);
   }
 
-  async function requireOpenIncident(incidentId: string) {
+  /**
+   * The incident, open. A closed one refuses the action, unless the action carries an
+   * Idempotency-Key: it may be the retry of an attempt that was applied (and closed the incident)
+   * while its answer was lost, and then Temporal answers with that attempt's result (`update`).
+   */
+  async function requireOpenIncident(incidentId: string, request?: FastifyRequest) {
     const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
     if (!row) throw notFound(`no incident ${incidentId}`);
-    if (row.status === 'closed') throw conflict(`the incident is closed (${row.outcome})`);
+    const retriable = typeof request?.headers['idempotency-key'] === 'string' && request.headers['idempotency-key'] !== '';
+    if (row.status === 'closed' && !retriable) throw conflict(`the incident is closed (${row.outcome})`);
     return row;
   }
 
   /** A tenant's link acts only for the tenant who is currently asked to clean. */
-  async function requireOpenIncidentFor(caller: Caller, incidentId: string) {
-    const incident = await requireOpenIncident(incidentId);
+  async function requireOpenIncidentFor(caller: Caller, incidentId: string, request?: FastifyRequest) {
+    const incident = await requireOpenIncident(incidentId, request);
     if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
       throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
     }
@@ -102,7 +108,17 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args, request?: FastifyRequest) {
     const workflowId = incidentWorkflowId(incidentId);
     const updateId = request ? updateIdOf(request, definition.name, workflowId) : undefined;
-    const result = await executeUpdate(temporal, workflowId, definition, args, updateId);
+    let result: UpdateResult;
+    try {
+      result = await executeUpdate(temporal, workflowId, definition, args, updateId);
+    } catch (error) {
+      // Not an Update this workflow applied before it completed: the incident is closed.
+      if (error instanceof WorkflowNotFoundError && updateId) {
+        const row = await db.selectFrom('incidents').select(['status', 'outcome']).where('incident_id', '=', incidentId).executeTakeFirst();
+        if (row?.status === 'closed') throw conflict(`the incident is closed (${row.outcome})`);
+      }
+      throw error;
+    }
     return {
       incidentId,
       streamVersion: result.streamVersion,
@@ -372,7 +388,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = callerOf(request);
-      await requireOpenIncidentFor(caller, request.params.id);
+      await requireOpenIncidentFor(caller, request.params.id, request);
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
@@ -386,7 +402,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.inspectionBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null }, request);
     },
   );
@@ -396,7 +412,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.polluterBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       await requireTenantExists(request.body.tenantId, 'tenantId');
       return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor }, request);
     },
@@ -424,7 +440,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
         return invoiceUpdate(request.params.id, invoiced, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
       }
-      await requireOpenIncidentFor(caller, request.params.id);
+      await requireOpenIncidentFor(caller, request.params.id, request);
       return update(request.params.id, openDisputeUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
@@ -459,7 +475,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
             }, request)
           : invoiceUpdate(request.params.id, invoiced, resumeDunningUpdate, { by: caller.actor }, request);
       }
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null }, request);
     },
   );
@@ -478,7 +494,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null }, request);
     },
   );
@@ -488,7 +504,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.cancellationBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor }, request);
     },
   );
@@ -508,7 +524,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id);
+      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null }, request);
     },
   );

@@ -334,9 +334,19 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       const caller = staffOf(request);
       const invoice = await invoiceRow(db, request.params.number);
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
-      if (invoice.status !== 'open') throw conflict(`invoice ${request.params.number} is ${invoice.status}`);
-      // The key is the Update's id: a retry after a 503 is the same credit, not a second credit note.
-      const result = await update(request.params.number, creditInvoiceUpdate, { reason: request.body.reason, creditedBy: caller.actor }, request);
+      const refused = conflict(`invoice ${request.params.number} is ${invoice.status}`);
+      // With a key, an invoice credited since may have been credited by this very request (its answer
+      // lost): the key is the Update's id, and Temporal answers that Update's result.
+      const key = request.headers['idempotency-key'];
+      if (invoice.status !== 'open' && !key) throw refused;
+      let result: InvoiceUpdateResult;
+      try {
+        result = await update(request.params.number, creditInvoiceUpdate, { reason: request.body.reason, creditedBy: caller.actor }, request);
+      } catch (error) {
+        // Not an Update the workflow applied before it ended.
+        if (error instanceof WorkflowNotFoundError && invoice.status !== 'open') throw refused;
+        throw error;
+      }
       return { invoiceNumber: request.params.number, creditNoteNumber: result.creditNoteNumber ?? '' };
     },
   );

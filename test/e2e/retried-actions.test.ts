@@ -3,10 +3,14 @@ import { eventually } from '../support/harness';
 
 jest.setTimeout(120_000);
 
-/** Found by `npm run chaos`: a credit retried while its first attempt waited for a worker took a second credit-note number. */
+/**
+ * Found by `npm run chaos`: an action retried with its Idempotency-Key after its first attempt timed
+ * out (503) but was applied all the same answered 409 once the incident had closed; a credit retried
+ * so, or two credits at once, took two credit-note numbers.
+ */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack('e2e_credit_once');
+  stack = await startStack('e2e_retried_actions');
 });
 afterAll(async () => {
   await stack?.stop();
@@ -33,6 +37,10 @@ const credit = (invoiceNumber: string, key?: string) =>
     payload: { reason: 'coulance' },
   });
 
+async function invoice(number: string) {
+  return (await stack.app.inject({ method: 'GET', url: `/invoices/${number}`, headers: auth('finance') })).json();
+}
+
 async function creditNotesOf(invoiceNumber: string): Promise<string[]> {
   const rows = await stack.database.db
     .selectFrom('events')
@@ -55,15 +63,18 @@ test('a credit retried with its Idempotency-Key after a 503 (no worker) is one c
   } finally {
     await stack.startWorker();
   }
-  // The worker applies the one Update the two attempts were; the next retry finds the invoice credited once.
+  // The worker applies the one Update the two attempts were; the next retry, after the invoice's
+  // workflow has ended, answers with that credit note.
   const credited = await eventually(async () => {
     const notes = await creditNotesOf(invoiceNumber);
     expect(notes).toHaveLength(1);
     return notes;
   });
+  await eventually(async () => expect((await invoice(invoiceNumber)).status).toBe('credited'));
   const retried = await credit(invoiceNumber, 'credit-retry-1');
-  expect({ status: retried.statusCode, detail: retried.json().detail }).toEqual({ status: 409, detail: `invoice ${invoiceNumber} is credited` });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect({ status: retried.statusCode, body: retried.json() }).toEqual({ status: 200, body: { invoiceNumber, creditNoteNumber: credited[0] } });
+  // Another clerk's credit (another key) is refused.
+  expect((await credit(invoiceNumber, 'credit-other-clerk')).statusCode).toBe(409);
   expect(await creditNotesOf(invoiceNumber)).toEqual(credited);
 });
 
@@ -72,4 +83,37 @@ test('two credits of one invoice at the same moment make one credit note; the ot
   const answers = await Promise.all([credit(invoiceNumber), credit(invoiceNumber)]);
   expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
   expect(await creditNotesOf(invoiceNumber)).toHaveLength(1);
+});
+
+test('an inspection that timed out (503, no worker) but was applied, retried with its key after the incident closed, answers as the first attempt did', async () => {
+  const reported = await stack.app.inject({
+    method: 'POST',
+    url: '/incidents',
+    headers: auth('consultant'),
+    payload: { category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', location: 'trap, inspectie', polluterTenantId: 'B-1' },
+  });
+  const { incidentId } = reported.json();
+  await waitForIncident(stack, incidentId, (i) => i.phase === 'awaiting_cleanup');
+  const inspect = (key: string) =>
+    stack.app.inject({
+      method: 'POST',
+      url: `/incidents/${incidentId}/inspections`,
+      headers: { ...auth('consultant'), 'idempotency-key': key },
+      payload: { result: 'clean' },
+    });
+  await stack.stopWorker();
+  try {
+    expect((await inspect('schoon-na-controle')).statusCode).toBe(503);
+  } finally {
+    await stack.startWorker();
+  }
+  // Temporal kept the Update: the worker applies it, and the incident settles and closes.
+  const closed = await waitForIncident(stack, incidentId, (i) => i.status === 'closed');
+  expect(closed.outcome).toBe('self_cleaned');
+  const retried = await inspect('schoon-na-controle');
+  expect(retried.statusCode).toBe(200);
+  expect(retried.json()).toEqual(expect.objectContaining({ incidentId, status: 'open', phase: 'settling' }));
+  expect(closed.timeline.filter((e: { type: string }) => e.type === 'InspectionRecorded')).toHaveLength(1);
+  // Another inspection (another key, or none) is refused: the incident is closed.
+  expect((await inspect('nog-een-controle')).json()).toEqual(expect.objectContaining({ status: 409, detail: 'the incident is closed (self_cleaned)' }));
 });
