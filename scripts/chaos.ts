@@ -143,14 +143,14 @@ interface CallOptions {
  * One request, tried again on 503 (after its Retry-After), any other 5xx and a refused or cut
  * connection, always with the same Idempotency-Key; answers the first other status.
  */
-async function call(op: string, method: string, path: string, o: CallOptions = {}): Promise<{ status: number; body: any }> {
+async function call(op: string, method: string, path: string, o: CallOptions = {}): Promise<{ status: number; body: any; tries: number }> {
   const giveUpAt = Date.now() + (o.patience ?? 240) * 1000;
   const url = `${apiBase}${path}${o.token ? `${path.includes('?') ? '&' : '?'}token=${o.token}` : ''}`;
   const headers: Record<string, string> = {};
   if (o.role) headers.authorization = `Bearer ${keys[o.role]}`;
   if (o.key) headers['idempotency-key'] = o.key;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
-  for (;;) {
+  for (let tries = 1; ; tries++) {
     const at = clock();
     let wait = 1000;
     try {
@@ -160,7 +160,7 @@ async function call(op: string, method: string, path: string, o: CallOptions = {
       const attempt: Attempt = { at, op, status: response.status, faults: activeFaults(at) };
       if (response.status >= 500) attempt.detail = typeof body === 'object' && body ? String(body.detail ?? '') : String(body).slice(0, 200);
       attempts.push(attempt);
-      if (response.status < 500 && response.status !== 429) return { status: response.status, body };
+      if (response.status < 500 && response.status !== 429) return { status: response.status, body, tries };
       const retryAfter = Number(response.headers.get('retry-after'));
       if (response.status === 503 || response.status === 429) wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : 2000;
     } catch (error) {
@@ -371,7 +371,7 @@ interface Reported {
 }
 const reports: Reported[] = [];
 const driverProblems: string[] = [];
-const actionsRefused: { at: number; incident: string; action: string; status: number; detail: string }[] = [];
+const actionsRefused: { at: number; incident: string; action: string; status: number; detail: string; tries: number }[] = [];
 let sink: MailSink;
 
 async function drive(plan: Plan, driveUntil: number): Promise<void> {
@@ -406,7 +406,7 @@ async function drive(plan: Plan, driveUntil: number): Promise<void> {
       body,
     });
     if (response.status !== 200) {
-      actionsRefused.push({ at: clock(), incident: incidentId, action: name, status: response.status, detail: String(response.body?.detail ?? '').slice(0, 160) });
+      actionsRefused.push({ at: clock(), incident: incidentId, action: name, status: response.status, detail: String(response.body?.detail ?? '').slice(0, 160), tries: response.tries });
     }
     return response;
   };
@@ -480,8 +480,10 @@ async function settleInvoice(plan: Plan, incidentId: string, invoiceNumber: stri
   if (invoice.status !== 200) return;
   const total: number = invoice.body.totalCents;
   const today = amsterdamDate(new Date());
-  const refused = (action: string, response: { status: number; body: any }) => {
-    if (response.status !== 200) actionsRefused.push({ at: clock(), incident: incidentId, action, status: response.status, detail: String(response.body?.detail ?? '').slice(0, 160) });
+  const refused = (action: string, response: { status: number; body: any; tries: number }) => {
+    if (response.status !== 200) {
+      actionsRefused.push({ at: clock(), incident: incidentId, action, status: response.status, detail: String(response.body?.detail ?? '').slice(0, 160), tries: response.tries });
+    }
   };
   const pay = (amountCents: number, n: number) =>
     call('POST /invoices/:number/payments', 'POST', `/invoices/${invoiceNumber}/payments`, {
@@ -495,7 +497,7 @@ async function settleInvoice(plan: Plan, incidentId: string, invoiceNumber: stri
   } else if (plan.finance === 'partial_then_credit') {
     await pay(Math.floor(total / 3), 1);
     // Now and then two clerks credit the same invoice at the same moment: one credit note, the other refused.
-    const clerks = plan.index % 3 === 0 ? ['credit', 'credit by a colleague'] : ['credit'];
+    const clerks = plan.index % 3 === 0 ? ['credit (clerk 1)', 'credit (clerk 2)'] : ['credit'];
     await Promise.all(
       clerks.map(async (clerk) => {
         const credit = await call('POST /invoices/:number/credit', 'POST', `/invoices/${invoiceNumber}/credit`, {
@@ -884,7 +886,23 @@ async function checkInvariants(stack: Stack, plans: Plan[]): Promise<{ checks: C
     detail: fiveHundreds.slice(0, 15).map((a) => `${a.at.toFixed(1)} s ${a.op} during [${a.faults.join(', ') || 'no fault'}]: ${a.detail ?? ''}`),
   });
 
-  // 11. Temporal: nothing failed, no incident workflow left running.
+  // 11. A retried action answers as its first attempt: no 409 that names what the action itself did.
+  const ownEffect: Record<string, RegExp> = {
+    inspection: /closed \(self_cleaned\)/,
+    'cleanup report': /closed \(self_cleaned\)/,
+    cancel: /closed \(cancelled\)/,
+    ruling: /closed \(dismissed\)/,
+    completion: /closed \(cleaned_/,
+    credit: /is credited/,
+  };
+  const misleading = actionsRefused.filter((a) => a.tries > 1 && a.status === 409 && ownEffect[a.action]?.test(a.detail));
+  checks.push({
+    name: `a retried action answers as its first attempt (${actionsRefused.filter((a) => a.tries > 1).length} refusals after retries)`,
+    ok: misleading.length === 0,
+    detail: misleading.map((a) => `${a.incident} ${a.action}, after ${a.tries - 1} attempts that failed: ${a.status} ${a.detail}`),
+  });
+
+  // 12. Temporal: nothing failed, no incident left running.
   const temporalProblems: string[] = [];
   let running = { incidents: -1, invoices: -1 };
   try {
@@ -982,7 +1000,7 @@ function summarise(plans: Plan[], checks: Check[], duration: number, closeSecond
     lines.push('', `-- ${c.name}:`, ...c.detail.slice(0, 25).map((d) => `   ${d}`), ...(c.detail.length > 25 ? [`   ... ${c.detail.length - 25} more`] : []));
   }
   if (actionsRefused.length > 0) {
-    lines.push('', '-- actions refused (the person looked again):', ...actionsRefused.map((a) => `   ${a.at.toFixed(1)} s ${a.incident} ${a.action}: ${a.status} ${a.detail}`));
+    lines.push('', '-- actions refused (the person looked again):', ...actionsRefused.map((a) => `   ${a.at.toFixed(1)} s ${a.incident} ${a.action}${a.tries > 1 ? ` (try ${a.tries})` : ''}: ${a.status} ${a.detail}`));
   }
   if (driverProblems.length > 0) lines.push('', '-- driver:', ...driverProblems.slice(0, 20).map((d) => `   ${d}`));
   for (const line of lines) log(line);
