@@ -20,11 +20,10 @@ import { creditNoteNumberOf, invoiceCredited, invoiceIssued, invoiceNumberOf } f
 import { invoiceStreamId } from '../domain/streams';
 import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
 import { amsterdamDate } from '../domain/calendar';
-import { renderLetter, type RecipientDetails } from './letters';
-import { renderFinancialPdf, type FinancialLetter } from './pdf';
-import { financialLetterKinds } from '../domain/letters';
+import { renderLetter, type RecipientDetails } from '../documents/letters';
+import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
-import { signTenantLink, tenantLinkUrl } from './links';
+import { signTenantLink, tenantLinkUrl } from '../documents/links';
 import type { Mailer } from './mailer';
 
 export interface ActivityDeps {
@@ -35,8 +34,8 @@ export interface ActivityDeps {
   linkSecret: string;
   corporationName: string;
   /** Shown on invoices and letters as where to pay. */
-  corporationIban?: string;
-  corporationAddress?: string;
+  corporationIban: string;
+  corporationAddress: string;
 }
 
 export interface IssueCreditNoteInput {
@@ -108,8 +107,8 @@ export function createActivities(deps: ActivityDeps) {
     if (!letter) return null;
     const pdf = await renderFinancialPdf(letter, recipient, {
       name: deps.corporationName,
-      iban: deps.corporationIban ?? 'NL00BANK0123456789',
-      address: deps.corporationAddress ?? '',
+      iban: deps.corporationIban,
+      address: deps.corporationAddress,
     });
     const document = 'creditNoteNumber' in letter ? letter.creditNoteNumber : letter.invoiceNumber;
     return { filename: `${letter.kind}-${document}.pdf`, content: pdf };
@@ -409,35 +408,3 @@ function failingAtOnceOnData<T extends Record<string, (...args: never[]) => Prom
   return wrapped as T;
 }
 
-export function toFinancialLetter(content: LetterContent): FinancialLetter | null {
-  if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
-  switch (content.kind) {
-    case 'invoice':
-      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
-    case 'payment_reminder':
-      // The PDF's date is the reminder's own; the invoice's due date stays the original one.
-      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.letterDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
-    case 'final_notice':
-      return {
-        kind: 'final_notice',
-        invoiceNumber: content.invoiceNumber,
-        letterDate: content.letterDate,
-        openCents: content.openCents,
-        finalDate: content.finalDate,
-        collectionCostsCents: content.collectionCostsCents,
-        interestCents: content.interestCents,
-      };
-    case 'credit_note':
-      return {
-        kind: 'credit_note',
-        creditNoteNumber: content.creditNoteNumber,
-        invoiceNumber: content.invoiceNumber,
-        issueDate: content.issueDate,
-        amountCents: content.amountCents,
-        refundDueCents: content.refundDueCents,
-        reason: content.reason,
-      };
-    default:
-      return null;
-  }
-}

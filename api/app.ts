@@ -1,11 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { sql } from 'kysely';
-import type { Db } from '../db/connection';
-import type { Config } from '../worker/config';
+import type { ApiDeps } from './deps';
 import { registerProblemHandlers, badRequest } from './problems';
 import { registerAccessControl } from './auth';
 import { parseCsvBody, CsvBodyError } from './csv-body';
@@ -19,11 +17,6 @@ import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 
-export interface ApiDeps {
-  db: Db;
-  temporal: Client;
-  config: Pick<Config, 'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'>;
-}
 
 const READINESS_LIMIT_MS = 2000;
 

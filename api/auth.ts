@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import type { Role } from '../worker/config';
-import { verifyTenantLink, type TenantLink } from '../activities/links';
+import type { Role } from '../config/config';
+import { verifyTenantLink, type TenantLink } from '../documents/links';
 import { forbidden, unauthorized } from './problems';
 
 export type Caller = { kind: 'staff'; role: Role; actor: string } | { kind: 'tenant'; link: TenantLink; actor: string };

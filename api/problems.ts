@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { DomainError, IllegalStateError, NotFoundError, ValidationError } from '../domain/errors';
-import { InvalidLinkError } from '../activities/links';
+import { InvalidLinkError } from '../documents/links';
 import { csvLineOf } from './csv-body';
 
 export interface FieldProblem {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { Config } from '../worker/config';
+import type { Config } from '../config/config';
 import { HttpProblem } from './problems';
 
 export const defaultTenantLinkRateLimit: Config['tenantLinkRateLimit'] = { max: 30, windowMs: 60_000 };

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/connection';
-import { loadConfig } from '../worker/config';
-import { temporalConnectionOptions } from '../worker/temporal-connection';
+import { loadConfig } from '../config/config';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { buildApp } from './app';
 
 /** The API process: config, database, Temporal client, listen. */

@@ -323,7 +323,7 @@ export async function outstandingReport(db: Kysely<Database>, query: { asOf: str
       .select([
         bucket.as('bucket'),
         sql<number>`count(*)::int`.as('count'),
-        sql<number>`coalesce(sum(total_cents + collection_costs_cents + interest_cents - paid_cents), 0)::bigint`.as('open_cents'),
+        sql<number>`coalesce(sum(open_cents), 0)::bigint`.as('open_cents'),
       ])
       .where('status', '=', 'open')
       .where('issue_date', '<=', query.asOf)

@@ -4,21 +4,18 @@ import { parseEvent, eventSchemaVersion, type DomainEvent } from '../domain/even
 import { ValidationError } from '../domain/errors';
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
 import type { Db } from './connection';
-import type { Database, EventRow, NewEventRow } from './schema';
+import type { Database, NewEventRow } from './schema';
 import { projectAppended } from './projections';
+import { toStoredEvent, type EventMetadata, type StoredEvent } from './stored-event';
+import { incidentStreamId } from '../domain/streams';
+
+export { toStoredEvent, type EventMetadata, type StoredEvent };
 
 export type Tx = Transaction<Database>;
 
 /** `no_stream`: the stream must not exist yet; a number: the stream's current version (0 = empty). */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 
-export interface EventMetadata {
-  workflowId?: string;
-  runId?: string;
-  actor?: string;
-  causationId?: string;
-  [key: string]: unknown;
-}
 
 export interface NewEvent {
   /** Deterministic id (for example workflow id + sequence): appending it again appends nothing. */
@@ -26,15 +23,6 @@ export interface NewEvent {
   event: DomainEvent;
 }
 
-export interface StoredEvent {
-  position: number;
-  streamId: string;
-  streamVersion: number;
-  eventId: string;
-  event: DomainEvent;
-  metadata: EventMetadata;
-  recordedAt: Date;
-}
 
 export interface AppendResult {
   /** The stream's version after the append. */
@@ -63,17 +51,6 @@ export class EventIdConflictError extends Error {
   }
 }
 
-export function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    position: Number(row.position),
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    eventId: row.event_id,
-    event: parseEvent(row.type, row.data),
-    metadata: row.metadata as EventMetadata,
-    recordedAt: row.recorded_at,
-  };
-}
 
 async function streamVersion(db: Db | Tx, streamId: string): Promise<number> {
   const row = await db
@@ -247,7 +224,7 @@ export async function readIncidentTimeline(db: Db, incidentId: string): Promise<
   const rows = await db
     .selectFrom('events')
     .selectAll()
-    .where((eb) => eb.or([eb('stream_id', '=', `incident-${incidentId}`), eb(sql<string>`data->>'incidentId'`, '=', incidentId)]))
+    .where((eb) => eb.or([eb('stream_id', '=', incidentStreamId(incidentId)), eb(sql<string>`data->>'incidentId'`, '=', incidentId)]))
     .orderBy('position')
     .execute();
   return rows.map(toStoredEvent);

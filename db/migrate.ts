@@ -1,4 +1,4 @@
-import { loadConfig } from '../worker/config';
+import { loadConfig } from '../config/config';
 import { createDb, ensureDatabase, migrateToLatest } from './connection';
 
 async function main() {

@@ -1,19 +1,22 @@
 import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
-import { amsterdamDate } from '../domain/calendar';
+import { amsterdamDate, workingDaysBetween } from '../domain/calendar';
+import { DEFAULT_VAT_CODE } from '../domain/policy';
 import { lettersOf, type DomainEvent } from '../domain/events';
+import { phaseAfter, type Phase } from '../domain/incident/state';
+import { incidentIdOfStream, invoiceNumberOfStream } from '../domain/streams';
 import type { BillingLedgerTable, Database } from './schema';
 import { projectionTables } from './schema';
 import type { Db } from './connection';
-import type { StoredEvent } from './event-store';
+import type { StoredEvent } from './stored-event';
 import { inBatchedTransaction, type BatchStats, type BatchTables } from './batched-writes';
-import { workingDaysBetween } from './reports';
 
 type Tx = Transaction<Database>;
 
 const noAttention = { attention_step: null, attention_reason: null, attention_since: null };
 
 export function incidentIdOf(stored: StoredEvent): string | null {
-  if (stored.streamId.startsWith('incident-')) return stored.streamId.slice('incident-'.length);
+  const ofStream = incidentIdOfStream(stored.streamId);
+  if (ofStream !== null) return ofStream;
   const data = stored.event.data as { incidentId?: unknown };
   return typeof data.incidentId === 'string' ? data.incidentId : null;
 }
@@ -36,10 +39,12 @@ export async function projectAppended(trx: Tx, stored: StoredEvent[]): Promise<v
 async function project(trx: Tx, stored: StoredEvent): Promise<void> {
   const { event, recordedAt, position } = stored;
   const incidentId = incidentIdOf(stored);
+  // The phase is the domain's: the one the event moves the incident to (domain/incident/state.ts).
+  const phase = incidentIdOfStream(stored.streamId) !== null ? phaseAfter(event) : null;
   const updateIncident = (values: UpdateObject<Database, 'incidents'>) =>
     trx
       .updateTable('incidents')
-      .set(values)
+      .set({ ...values, ...(phase ? { phase } : {}) })
       .set({ last_position: position })
       .where('incident_id', '=', incidentId ?? '')
       .execute();
@@ -58,7 +63,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
           polluter_tenant_id: d.polluterTenantId,
           complainant_tenant_id: d.complainantTenantId,
           status: 'open',
-          phase: 'reported',
+          phase: 'reported' satisfies Phase,
           reported_at: new Date(d.reportedAt),
           deadline: null,
           deadline_date: null,
@@ -79,7 +84,6 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
     }
     case 'PolluterNotified':
       await updateIncident({
-        phase: 'awaiting_cleanup',
         polluter_tenant_id: event.data.tenantId,
         deadline: new Date(event.data.deadline),
         deadline_date: event.data.deadlineDate,
@@ -87,13 +91,10 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       });
       break;
     case 'CollectiveNoticeSent':
-      await updateIncident({ phase: 'awaiting_cleanup', deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate, ...reportFacts.noticed(trx, incidentId ?? '') });
+      await updateIncident({ deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate, ...reportFacts.noticed(trx, incidentId ?? '') });
       break;
     case 'CleanupReported':
-      await updateIncident({ phase: 'cleanup_reported', cleanup_reported_at: new Date(event.data.reportedAt) });
-      break;
-    case 'InspectionRecorded':
-      await updateIncident({ phase: event.data.result === 'clean' ? 'settling' : 'awaiting_cleanup' });
+      await updateIncident({ cleanup_reported_at: new Date(event.data.reportedAt) });
       break;
     case 'PolluterIdentified':
       await updateIncident({ polluter_tenant_id: event.data.tenantId });
@@ -105,10 +106,10 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       await updateIncident({ dispute: event.data.decision, ...(event.data.decision === 'upheld' ? { dispute_upheld: true } : {}) });
       break;
     case 'CleanupOrdered':
-      await updateIncident({ phase: 'cleanup_ordered', contractor_id: event.data.contractorId, cleanup_ordered_at: new Date(event.data.orderedAt) });
+      await updateIncident({ contractor_id: event.data.contractorId, cleanup_ordered_at: new Date(event.data.orderedAt) });
       break;
     case 'CleanupCompleted':
-      await updateIncident({ phase: 'settling', cost_cents: event.data.costCents });
+      await updateIncident({ cost_cents: event.data.costCents });
       break;
     case 'WarningIssued':
       await trx
@@ -260,7 +261,8 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
             debtor_tenant_id: a.tenantId,
             ...incident,
             description: 'Schoonmaakkosten via servicekosten',
-            vat_code: incident.vat_code,
+            // The rebuild reads events unparsed: one recorded before the code was in it has the default.
+            vat_code: (event.data.vatCode as string | undefined) ?? DEFAULT_VAT_CODE,
             amount_cents: a.amountCents,
           })),
         );
@@ -275,14 +277,14 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         event.type === 'AttentionRequired'
           ? { attention_step: event.data.step, attention_reason: event.data.reason, attention_since: new Date(event.data.since) }
           : noAttention;
-      if (stored.streamId.startsWith('invoice-')) await updateInvoice(trx, stored.streamId.slice('invoice-'.length), attention);
+      const invoiceNumber = invoiceNumberOfStream(stored.streamId);
+      if (invoiceNumber !== null) await updateInvoice(trx, invoiceNumber, attention);
       else await updateIncident(attention);
       break;
     }
     case 'IncidentClosed':
       await updateIncident({
         status: 'closed',
-        phase: 'closed',
         outcome: event.data.outcome,
         closed_at: new Date(event.data.closedAt),
         ...noAttention,
@@ -290,7 +292,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       });
       break;
     default:
-      if (incidentId !== null && stored.streamId.startsWith('incident-')) await updateIncident({});
+      if (incidentId !== null && incidentIdOfStream(stored.streamId) !== null) await updateIncident({});
   }
 
 }
@@ -375,10 +377,10 @@ async function updateInvoice(trx: Tx, invoiceNumber: string, values: UpdateObjec
   await trx.updateTable('invoices').set(values).where('invoice_number', '=', invoiceNumber).execute();
 }
 
-async function incidentFacts(trx: Tx, incidentId: string): Promise<{ category: string; complex_id: string; vat_code: string }> {
+async function incidentFacts(trx: Tx, incidentId: string): Promise<{ category: string; complex_id: string }> {
   const known = remembered(trx).get(`incident/${incidentId}`) as { category: string; complex_id: string } | undefined;
   const row = known ?? (await trx.selectFrom('incidents').select(['category', 'complex_id']).where('incident_id', '=', incidentId).executeTakeFirst());
-  return { category: row?.category ?? 'unknown', complex_id: row?.complex_id ?? 'unknown', vat_code: 'BTW-GEEN' };
+  return { category: row?.category ?? 'unknown', complex_id: row?.complex_id ?? 'unknown' };
 }
 
 /**
@@ -428,7 +430,7 @@ async function ledgerForInvoice(
       .select(['v.incident_id', 'v.debtor_tenant_id', 'v.lines', 'i.category', 'i.complex_id'])
       .where('v.invoice_number', '=', invoiceNumber)
       .executeTakeFirstOrThrow());
-  const vatCode = (invoice.lines as { vatCode: string }[])[0]?.vatCode ?? 'BTW-GEEN';
+  const vatCode = (invoice.lines as { vatCode: string }[])[0]?.vatCode ?? DEFAULT_VAT_CODE;
   await ledger(
     trx,
     stored,

@@ -11,74 +11,22 @@ import {
   addCalendarDays,
   amsterdamDate,
   amsterdamInstant,
-  dutchPublicHolidays,
-  isLocalDate,
   isWorkingDay,
   subtractWorkingDays,
+  workingDaysBetween,
   type LocalDate,
 } from '../domain/calendar';
 import type { Db } from './connection';
-import type { Database } from './schema';
 
-// ---------------------------------------------------------------------------------------------
-// Working days, as the working_day_calendar table counts them
-// ---------------------------------------------------------------------------------------------
-
-const CALENDAR_FIRST = '2000-01-01';
-const CALENDAR_END = '2100-01-01';
 const MS_PER_DAY = 86_400_000;
-const dayIndex = (date: LocalDate) => (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${CALENDAR_FIRST}T00:00:00Z`)) / MS_PER_DAY;
-
-let holidayIndexes: number[] | null = null;
-/** Day numbers (since 2000-01-01) of the public holidays that fall on a weekday, in order. */
-function weekdayHolidays(): number[] {
-  if (holidayIndexes) return holidayIndexes;
-  // A set: two holidays can fall on one day (Ascension on 5 May, as in 2016).
-  const found = new Set<number>();
-  for (let year = 2000; year < 2100; year++) {
-    for (const { date } of dutchPublicHolidays(year)) {
-      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) found.add(dayIndex(date));
-    }
-  }
-  holidayIndexes = [...found].sort((a, b) => a - b);
-  return holidayIndexes;
-}
-
-/** The working days from 2000-01-01 up to and including `date`, as the calendar table numbers them; null outside 2000-2099. */
-export function workingDayNumber(date: LocalDate): number | null {
-  if (!isLocalDate(date) || date < CALENDAR_FIRST || date >= CALENDAR_END) return null;
-  const index = dayIndex(date);
-  // 2000-01-01 was a Saturday: every week from it holds five weekdays, and a part week of r days r - 2.
-  const days = index + 1;
-  const weekdays = Math.floor(days / 7) * 5 + Math.max(0, (days % 7) - 2);
-  const holidays = weekdayHolidays();
-  let lo = 0;
-  let hi = holidays.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (holidays[mid]! <= index) lo = mid + 1;
-    else hi = mid;
-  }
-  return weekdays - lo;
-}
-
-/**
- * Working days after `from` up to and including `to`: 0 when closed on the day of the report,
- * weekends and Dutch public holidays skipped; null outside 2000-2099. The SQL function
- * `working_days_between` gives the same.
- */
-export function workingDaysBetween(from: LocalDate, to: LocalDate): number | null {
-  const a = workingDayNumber(from);
-  const b = workingDayNumber(to);
-  return a === null || b === null ? null : b - a;
-}
+import type { Database } from './schema';
+import { incidentStreamId } from '../domain/streams';
 
 /**
  * Run a report's query in a read-only transaction without parallel workers or JIT compilation: the
  * queries read tens of thousands of rows at most, where starting workers costs more than it saves
  * (and on a small server takes the CPU the next request needs), and compiling the summary's fifty
- * sums took 20 ms of its 70 at a million incidents.
+ * sums costs more than running them.
  */
 function serially<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>, options: { groupByHashing?: boolean } = {}): Promise<T> {
   return db
@@ -94,8 +42,8 @@ function serially<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>, 
 /**
  * For the queries that sum the report cells of a period's pieces: PostgreSQL cannot know how many
  * cells a piece has (the day cells, a few per period, dominate its statistics), expects a handful,
- * and sorts them to group them. A year's quarter and month cells at a million incidents are some
- * 70,000, which it then groups in 200 ms by sorting and in 40 ms by hashing.
+ * and sorts them to group them; a year's cells at a million incidents are tens of thousands, which
+ * hashing groups several times faster (README's benchmark has the figures).
  */
 const cellSums = { groupByHashing: true };
 
@@ -591,7 +539,7 @@ async function timelineEvents(db: Db, ids: string[]) {
     select position, stream_id, type, data - 'letters' as data, jsonb_array_length(data->'letters') as letters, metadata, recorded_at,
       case when stream_id like 'incident-%' then substr(stream_id, 10) else data->>'incidentId' end as incident_id
     from events
-    where stream_id = any(${ids.map((id) => `incident-${id}`)}::text[]) or data->>'incidentId' = any(${ids}::text[])
+    where stream_id = any(${ids.map(incidentStreamId)}::text[]) or data->>'incidentId' = any(${ids}::text[])
     order by position`.execute(db);
   return rows;
 }
@@ -777,7 +725,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
         .select([sql<'incident' | 'invoice'>`'invoice'`.as('kind'), 'incident_id', 'invoice_number', 'attention_step', 'attention_reason', 'attention_since'])
         .where('attention_since', 'is not', null),
     );
-  const openCents = sql<number>`total_cents + collection_costs_cents + interest_cents - paid_cents`;
+  const openCents = sql.ref<number>('open_cents');
   const [attention, attentionCount, inspections, inspectionCount, late, lateCount, invoices, invoiceTotals] = await Promise.all([
     db.selectFrom(waitingForAPerson.as('a')).selectAll().orderBy('attention_since').orderBy('incident_id').limit(limit).execute(),
     db.selectFrom(waitingForAPerson.as('a')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -97,6 +97,8 @@ export interface InvoicesTable {
   credited_cents: BigIntColumn;
   /** Paid on an invoice that was then credited in full: owed back to the tenant (migration 2026-12-05T10-00-finance-worklist). */
   refund_due_cents: BigIntColumn;
+  /** Generated: what is still owed on an open invoice, 0 otherwise (mirrors domain/invoice openCents). */
+  open_cents: ColumnType<number, never, never>;
   credit_note_number: string | null;
   dunning_paused: ColumnType<boolean, boolean | undefined, boolean>;
   handed_to_collections_on: string | null;

@@ -200,6 +200,17 @@ export function amsterdamInstant(date: LocalDate, time: string): Date {
   return amsterdamOffsetMinutes(asSummerTime) === CEST_OFFSET_MINUTES ? asSummerTime : asWinterTime;
 }
 
+/**
+ * The same Amsterdam wall-clock time `days` calendar days later: across a change of clock that is
+ * an hour more or less than `days` times 24 hours, so that a midnight stays a midnight.
+ */
+export function addAmsterdamDays(instant: Date, days: number): Date {
+  if (!Number.isInteger(days)) throw new RangeError(`Number of days must be a whole number, got ${days}`);
+  const naive = instant.getTime() + days * MS_PER_DAY;
+  const shift = (amsterdamOffsetMinutes(instant) - amsterdamOffsetMinutes(new Date(naive))) * MS_PER_MINUTE;
+  return new Date(naive + shift);
+}
+
 /** The instant the next Amsterdam day starts: midnight after `date`. */
 export function endOfDay(date: LocalDate): Date {
   return amsterdamInstant(addCalendarDays(date, 1), '00:00');
@@ -214,4 +225,58 @@ export function formatDutchDate(date: LocalDate): string {
 /** E.g. 'woensdag 2 december 2026'. */
 export function formatDutchWeekdayDate(date: LocalDate): string {
   return `${DUTCH_WEEKDAYS[dayOfWeek(date)]} ${formatDutchDate(date)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working days counted between dates, as the working_day_calendar table counts them in SQL
+// (migration 2026-11-25T13-00-reports; a test holds the two to each other)
+// ---------------------------------------------------------------------------------------------
+
+const CALENDAR_FIRST = '2000-01-01';
+const CALENDAR_END = '2100-01-01';
+const dayIndex = (date: LocalDate) => (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${CALENDAR_FIRST}T00:00:00Z`)) / MS_PER_DAY;
+
+let holidayIndexes: number[] | null = null;
+/** Day numbers (since 2000-01-01) of the public holidays that fall on a weekday, in order. */
+function weekdayHolidays(): number[] {
+  if (holidayIndexes) return holidayIndexes;
+  // A set: two holidays can fall on one day (Ascension on 5 May, as in 2016).
+  const found = new Set<number>();
+  for (let year = 2000; year < 2100; year++) {
+    for (const { date } of dutchPublicHolidays(year)) {
+      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+      if (weekday !== 0 && weekday !== 6) found.add(dayIndex(date));
+    }
+  }
+  holidayIndexes = [...found].sort((a, b) => a - b);
+  return holidayIndexes;
+}
+
+/** The working days from 2000-01-01 up to and including `date`, as the calendar table numbers them; null outside 2000-2099. */
+export function workingDayNumber(date: LocalDate): number | null {
+  if (!isLocalDate(date) || date < CALENDAR_FIRST || date >= CALENDAR_END) return null;
+  const index = dayIndex(date);
+  // 2000-01-01 was a Saturday: every week from it holds five weekdays, and a part week of r days r - 2.
+  const days = index + 1;
+  const weekdays = Math.floor(days / 7) * 5 + Math.max(0, (days % 7) - 2);
+  const holidays = weekdayHolidays();
+  let lo = 0;
+  let hi = holidays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holidays[mid]! <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return weekdays - lo;
+}
+
+/**
+ * Working days after `from` up to and including `to`: 0 when closed on the day of the report,
+ * weekends and Dutch public holidays skipped; null outside 2000-2099. The SQL function
+ * `working_days_between` gives the same.
+ */
+export function workingDaysBetween(from: LocalDate, to: LocalDate): number | null {
+  const a = workingDayNumber(from);
+  const b = workingDayNumber(to);
+  return a === null || b === null ? null : b - a;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { categorySchema } from './policy';
+import { categorySchema, DEFAULT_VAT_CODE } from './policy';
 import { invoiceLineSchema, letterSchema, resolvedOutcomes } from './letters';
 
 const instant = z.iso.datetime({ offset: true });
@@ -81,6 +81,8 @@ export const eventSchemas = {
   }),
   ServiceCostsAllocated: z.object({
     totalCents: z.number().int().nonnegative(),
+    /** The category's VAT code (events from before it was recorded: the default). */
+    vatCode: z.string().default(DEFAULT_VAT_CODE),
     allocations: z.array(z.object({ tenantId: z.string(), amountCents: z.number().int().nonnegative() })).min(1),
     letters,
   }),
@@ -157,7 +159,11 @@ export const eventSchemas = {
 
 export type EventType = keyof typeof eventSchemas;
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
-/** Bumped when an event's data changes shape; readers upcast older versions. */
+/**
+ * Recorded with every event. Shapes change only by adding fields with a default (zod's
+ * `.default`), so that every stored event still parses; there is no upcaster, and a change that
+ * needs one must bring it.
+ */
 export const eventSchemaVersion = 1;
 
 export type DomainEvent = {

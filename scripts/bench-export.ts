@@ -25,7 +25,7 @@ import { buildApp } from '../api/app';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../db/connection';
 import { exportColumns } from '../db/billing-export';
 import { categories, resolvePolicy, type Policy } from '../domain/policy';
-import { defaultDatabaseUrl, type Role } from '../worker/config';
+import { defaultDatabaseUrl, type Role } from '../config/config';
 
 const sizes = [100_000, 1_000_000];
 const period = { from: '2026-01-01', to: '2026-12-31' };

@@ -24,13 +24,15 @@ import { upsertContractors, upsertTenants, type Tenant } from '../db/directory';
 import { addCalendarDays, addWorkingDays, amsterdamDate, amsterdamInstant, endOfDay, subtractWorkingDays } from '../domain/calendar';
 import type { DomainEvent } from '../domain/events';
 import type { Letter, LetterContent } from '../domain/letters';
-import { categoryLabels, resolvePolicy, type Category } from '../domain/policy';
+import { categoryLabels, defaultPolicy, resolvePolicy, type Category } from '../domain/policy';
 import { splitToTheCent } from '../domain/money';
 import { buildApp } from '../api/app';
 import { createActivities } from '../activities';
 import { incidentWorkflowId, recordInspectionUpdate, type IncidentInput } from '../workflows/messages';
-import { defaultDatabaseUrl, type Role } from '../worker/config';
+import { defaultDatabaseUrl, type Role } from '../config/config';
 import { temporalCliPath } from './temporal-binaries';
+import { eventIdAt, incidentStreamId, invoiceStreamId } from '../domain/streams';
+import { warningFor } from '../domain/incident';
 
 // ---------------------------------------------------------------------------------------------
 // The corporation and its incidents: deterministic, so that every run seeds the same data.
@@ -148,7 +150,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
 
   for (let i = 0; i < count; i++) {
     const incidentId = `bench-${String(i).padStart(7, '0')}`;
-    const streamId = `incident-${incidentId}`;
+    const streamId = incidentStreamId(incidentId);
     const day = amsterdamDate(new Date(start + i * step));
     const reportedAt = on(day, `${String(8 + Math.floor(random() * 9)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}`);
     // Incidents cluster: a tenth of the complexes get a third of them.
@@ -377,7 +379,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
               letters: [letter(`${streamId}/invoice/invoice`, polluter, { kind: 'invoice', ...common, invoiceNumber: number, issueDate, dueDate, lines, totalCents: cost })],
             },
           },
-          `invoice-${number}`,
+          invoiceStreamId(number),
         );
       } else if (category === 'bulk_waste' && random() < 0.6) {
         outcome = 'cleaned_at_service_cost';
@@ -388,6 +390,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
           type: 'ServiceCostsAllocated',
           data: {
             totalCents: cost,
+            vatCode: 'BTW-GEEN',
             allocations,
             letters: allocations.map((a) => letter(id, a.tenantId, { kind: 'service_cost_notice', ...common, totalCents: cost, shareCents: a.amountCents, households: households.length })),
           },
@@ -401,9 +404,8 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
     t += minute;
     if (polluter) {
       const history = (offences.get(polluter) ?? []).filter((when) => when > t - 365 * 86_400_000);
-      const offenceNumber = history.length + 1;
+      const { offenceNumber, severity, flagForTenancyEscalation } = warningFor(history.length, defaultPolicy.tenancyEscalationFromOffence);
       offences.set(polluter, [...history, t]);
-      const severity = offenceNumber > 1 ? 'sharp' : 'standard';
       push({
         type: 'WarningIssued',
         data: {
@@ -416,7 +418,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
           ],
         },
       });
-      if (offenceNumber >= 3) push({ type: 'TenancyEscalationFlagged', data: { tenantId: polluter, offenceNumber } });
+      if (flagForTenancyEscalation) push({ type: 'TenancyEscalationFlagged', data: { tenantId: polluter, offenceNumber } });
     }
     const neighbours = households.filter((h) => h !== polluter);
     const neighboursId = nextId();
@@ -429,7 +431,7 @@ export function* generateIncidents(count: number, seed = 20261125): Generator<Se
     if (invoice && polluter) {
       const v = invoice;
       const debtor = polluter;
-      const stream = `invoice-${v.number}`;
+      const stream = invoiceStreamId(v.number);
       const inv = { invoiceNumber: v.number, incidentId };
       const course = pick(random, [
         ['paid', 60],
@@ -849,13 +851,13 @@ async function benchAppends(db: Db, put: (label: string, value: string) => void,
   const run = randomUUID().slice(0, 8);
   const single = await timed(runs, 5, async (i) => {
     const id = `append-${run}-${i}`;
-    await appendToStream(db, `incident-${id}`, 'no_stream', [{ eventId: `incident-${id}/1`, event: reported(id) }], { actor: 'bench' });
+    await appendToStream(db, incidentStreamId(id), 'no_stream', [{ eventId: eventIdAt(incidentStreamId(id), 1), event: reported(id) }], { actor: 'bench' });
   });
   const batchRuns = Math.max(10, Math.round(runs / 10));
   const batch = await timed(batchRuns, 2, async (i) => {
     const id = `append100-${run}-${i}`;
-    const events = [reported(id), ...Array.from({ length: 99 }, (_, k) => duplicate(k))].map((event, k) => ({ eventId: `incident-${id}/${k + 1}`, event }));
-    await appendToStream(db, `incident-${id}`, 'no_stream', events, { actor: 'bench' });
+    const events = [reported(id), ...Array.from({ length: 99 }, (_, k) => duplicate(k))].map((event, k) => ({ eventId: eventIdAt(incidentStreamId(id), k + 1), event }));
+    await appendToStream(db, incidentStreamId(id), 'no_stream', events, { actor: 'bench' });
   });
   await sql`create table if not exists bench_bare_insert (id bigserial primary key, stream_id text not null, data jsonb not null, recorded_at timestamptz not null default now())`.execute(db);
   const payload = JSON.stringify(reported('bare').data);
@@ -940,6 +942,8 @@ async function benchTemporal(table: Map<string, Row>, column: string, options: {
         publicUrl: 'http://polluter-pays.bench',
         linkSecret: 'bench-link-secret-0123456789',
         corporationName: 'Woonstichting Bench',
+        corporationIban: 'NL91ABNA0417164300',
+        corporationAddress: 'Benchstraat 1, 1234 AB Utrecht',
       }),
     });
     running = worker.run();

@@ -5,9 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { createDb, ensureDatabase, migrateToLatest } from '../db/connection';
-import { loadConfig } from '../worker/config';
+import { loadConfig } from '../config/config';
 import { createWorker } from '../worker/main';
-import { temporalConnectionOptions } from '../worker/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
 

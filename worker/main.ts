@@ -2,8 +2,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
-import { loadConfig, type Config } from './config';
-import { temporalConnectionOptions, untilConnected } from './temporal-connection';
+import { loadConfig, type Config } from '../config/config';
+import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {

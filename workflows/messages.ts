@@ -1,11 +1,13 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Category } from '../domain/policy';
 import type { IncidentState } from '../domain/incident';
+import { incidentStreamId } from '../domain/streams';
 
 /** The one task queue of the incident and invoice workflows, unless TEMPORAL_TASK_QUEUE says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'polluter-pays';
 
-export const incidentWorkflowId = (incidentId: string) => `incident-${incidentId}`;
+/** An incident's workflow is named as its stream. */
+export const incidentWorkflowId = incidentStreamId;
 
 /** Only ids and facts about the space: the workflow's input is kept in Temporal's history in plain text. */
 export interface IncidentInput {

@@ -19,7 +19,7 @@ import {
 } from '../../db/billing-export';
 import { amsterdamDate } from '../../domain/calendar';
 import { badRequest, notFound } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
 const { localDate } = s;

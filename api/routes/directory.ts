@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contractorSchema, tenantSchema, upsertContractors, upsertTenants } from '../../db/directory';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
 /** A CSV upload arrives as rows of strings: empty cells are absent, lists are separated by ";". */

@@ -5,10 +5,11 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import { appendWithin, readIncidentTimeline } from '../../db/event-store';
+import { readIncidentTimeline } from '../../db/event-store';
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../../db/schema';
 import { categoryPolicy } from '../../domain/policy';
+import { closedRefusal, disputeGoesTo } from '../../domain/incident';
 import { amsterdamInstant, addCalendarDays } from '../../domain/calendar';
 import { windowStart } from '../../domain/duration';
 import {
@@ -32,7 +33,7 @@ import {
 import type { incidentWorkflow } from '../../workflows/incident';
 import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound, unavailable } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
@@ -83,42 +84,28 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (!found) throw badRequest(`no tenant with contract number ${tenantId} in the directory`, [{ path: `body.${field}`, message: 'unknown contract number' }]);
   }
 
-  /**
-   * The incident, open. A closed one refuses the action, unless the action carries an
-   * Idempotency-Key: it may be the retry of an attempt that was applied (and closed the incident)
-   * while its answer was lost, and then Temporal answers with that attempt's result (`update`).
-   */
-  async function requireOpenIncident(incidentId: string, request?: FastifyRequest) {
-    const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
-    if (!row) throw notFound(`no incident ${incidentId}`);
-    const retriable = typeof request?.headers['idempotency-key'] === 'string' && request.headers['idempotency-key'] !== '';
-    if (row.status === 'closed' && !retriable) throw conflict(`the incident is closed (${row.outcome})`);
-    return row;
-  }
-
   /** A tenant's link acts only for the tenant who is currently asked to clean. */
-  async function requireOpenIncidentFor(caller: Caller, incidentId: string, request?: FastifyRequest) {
-    const incident = await requireOpenIncident(incidentId, request);
-    if (caller.kind === 'tenant' && incident.polluter_tenant_id !== caller.link.tenantId) {
+  async function requireTheTenantAskedToClean(caller: Caller, incidentId: string): Promise<void> {
+    if (caller.kind !== 'tenant') return;
+    const incident = await db.selectFrom('incidents').select('polluter_tenant_id').where('incident_id', '=', incidentId).executeTakeFirst();
+    if (incident && incident.polluter_tenant_id !== caller.link.tenantId) {
       throw forbidden('this link belongs to a tenant who is no longer the one asked to clean');
     }
-    return incident;
   }
 
+  /**
+   * A command to the incident's workflow, whose validator decides it (domain/incident). A workflow
+   * that has ended is a closed incident, refused as the domain refuses commands to one.
+   */
   async function update<Args>(incidentId: string, definition: UpdateDefinition<UpdateResult, [Args]>, args: Args, request?: FastifyRequest) {
     const workflowId = incidentWorkflowId(incidentId);
     const updateId = request ? updateIdOf(request, definition.name, workflowId) : undefined;
-    let result: UpdateResult;
-    try {
-      result = await executeUpdate(temporal, workflowId, definition, args, updateId);
-    } catch (error) {
-      // Not an Update this workflow applied before it completed: the incident is closed.
-      if (error instanceof WorkflowNotFoundError && updateId) {
-        const row = await db.selectFrom('incidents').select(['status', 'outcome']).where('incident_id', '=', incidentId).executeTakeFirst();
-        if (row?.status === 'closed') throw conflict(`the incident is closed (${row.outcome})`);
-      }
-      throw error;
-    }
+    const result = await executeUpdate(temporal, workflowId, definition, args, updateId).catch(async (error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      const row = await db.selectFrom('incidents').select(['status', 'outcome']).where('incident_id', '=', incidentId).executeTakeFirst();
+      if (row?.status === 'closed') throw closedRefusal(row.outcome ?? 'closed');
+      throw notFound(`no incident ${incidentId}`);
+    });
     return {
       incidentId,
       streamVersion: result.streamVersion,
@@ -132,6 +119,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
    * settled (the invoice mailed, the incident not yet closed) or closed. A dispute then concerns the
    * invoice, and goes to the invoice workflow.
    */
+  /** The incident's open invoice, when a dispute goes to it (domain: disputeGoesTo). */
   async function settledWithOpenInvoice(incidentId: string) {
     const row = await db
       .selectFrom('incidents as i')
@@ -139,7 +127,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       .select(['i.status', 'i.phase', 'v.invoice_number', 'v.status as invoice_status', 'v.debtor_tenant_id', 'v.dunning_paused'])
       .where('i.incident_id', '=', incidentId)
       .executeTakeFirst();
-    if (!row || (row.status !== 'closed' && row.phase !== 'settling') || row.invoice_status !== 'open') return null;
+    if (!row || disputeGoesTo(row, { status: row.invoice_status }) === 'incident') return null;
     return { invoiceNumber: row.invoice_number, debtor: row.debtor_tenant_id, paused: row.dunning_paused, status: row.status, phase: row.status === 'closed' ? null : row.phase };
   }
 
@@ -251,13 +239,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           reportedBy: caller.actor,
           reportedAt: now.toISOString(),
         };
-        // The report is recorded here, so that it can be read at once; the workflow records the
-        // same event with the same id first thing, which appends nothing.
+        // The workflow records the report (IncidentReported) as its first step: it is the stream's only writer.
         const workflowId = incidentWorkflowId(incidentId);
-        await appendWithin(trx, workflowId, 'no_stream', [{ eventId: `${workflowId}/1`, event: { type: 'IncidentReported', data: input } }], {
-          actor: caller.actor,
-          workflowId,
-        });
         // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
         try {
           await withinTemporalLimit(temporal, () =>
@@ -336,7 +319,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const row = await db.selectFrom('incidents').selectAll().where('incident_id', '=', request.params.id).executeTakeFirst();
-      if (!row) throw notFound(`no incident ${request.params.id}`);
+      if (!row) {
+        // Reported a moment ago: its workflow has not recorded it yet.
+        const registered = await db.selectFrom('incident_reports').select('incident_id').where('incident_id', '=', request.params.id).executeTakeFirst();
+        if (registered) throw unavailable('the incident is being registered; try again in a moment', 1);
+        throw notFound(`no incident ${request.params.id}`);
+      }
       const [timeline, letters] = await Promise.all([
         readIncidentTimeline(db, row.incident_id),
         db
@@ -388,7 +376,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = callerOf(request);
-      await requireOpenIncidentFor(caller, request.params.id, request);
+      await requireTheTenantAskedToClean(caller, request.params.id);
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
@@ -402,7 +390,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.inspectionBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null }, request);
     },
   );
@@ -412,7 +399,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'identifyPolluter', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.polluterBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id, request);
       await requireTenantExists(request.body.tenantId, 'tenantId');
       return update(request.params.id, identifyPolluterUpdate, { tenantId: request.body.tenantId, identifiedBy: caller.actor }, request);
     },
@@ -440,7 +426,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
         return invoiceUpdate(request.params.id, invoiced, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
       }
-      await requireOpenIncidentFor(caller, request.params.id, request);
+      await requireTheTenantAskedToClean(caller, request.params.id);
       return update(request.params.id, openDisputeUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
@@ -475,7 +461,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
             }, request)
           : invoiceUpdate(request.params.id, invoiced, resumeDunningUpdate, { by: caller.actor }, request);
       }
-      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null }, request);
     },
   );
@@ -494,7 +479,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null }, request);
     },
   );
@@ -504,7 +488,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.cancellationBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor }, request);
     },
   );
@@ -524,7 +507,6 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = staffOf(request);
-      await requireOpenIncident(request.params.id, request);
       return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null }, request);
     },
   );

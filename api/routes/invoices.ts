@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { readStream } from '../../db/event-store';
 import type { Db } from '../../db/connection';
 import type { InvoicesTable, UnmatchedPaymentsTable } from '../../db/schema';
-import { parseCamt053, invoiceNumbersIn, CamtError } from '../../activities/camt053';
+import { parseCamt053, invoiceNumbersIn, CamtError } from '../../documents/camt053';
 import { amsterdamDate } from '../../domain/calendar';
 import { paymentDateProblem } from '../../domain/invoice';
 import { centsToDecimal, InvalidEuroAmountError, MAX_PAYMENT_CENTS, parseEuroAmountCents } from '../../domain/money';
@@ -22,10 +22,11 @@ import {
 import { staffOf } from '../auth';
 import { csvLineOf } from '../csv-body';
 import { HttpProblem, badRequest, conflict, excerpt, notFound, unavailable, validationProblem, type FieldProblem } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { attentionOf } from './incidents';
 import { executeUpdate, idempotencyHeaders, updateIdOf } from '../temporal-calls';
+import { invoiceStreamId } from '../../domain/streams';
 
 const invoiceNumber = z.string().regex(/^\d{4}-\d{6}$/, 'expected an invoice number such as 2026-000123');
 const { localDate } = s;
@@ -238,7 +239,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
       const [payments, timeline] = await Promise.all([
         db.selectFrom('payments').selectAll().where('invoice_number', '=', invoice.invoice_number).orderBy('recorded_at').execute(),
-        readStream(db, `invoice-${invoice.invoice_number}`),
+        readStream(db, invoiceStreamId(invoice.invoice_number)),
       ]);
       return {
         invoiceNumber: invoice.invoice_number,
@@ -253,8 +254,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         paidCents: invoice.paid_cents,
         collectionCostsCents: invoice.collection_costs_cents,
         interestCents: invoice.interest_cents,
-        openCents:
-          invoice.status === 'open' ? invoice.total_cents + invoice.collection_costs_cents + invoice.interest_cents - invoice.paid_cents : 0,
+        openCents: invoice.open_cents,
         creditNoteNumber: invoice.credit_note_number,
         refundDueCents: invoice.refund_due_cents,
         dunningPaused: invoice.dunning_paused,

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterContentSchema } from '../../domain/letters';
-import { renderLetter } from '../../activities/letters';
-import { signTenantLink, tenantLinkUrl } from '../../activities/links';
-import { renderFinancialPdf } from '../../activities/pdf';
-import { toFinancialLetter } from '../../activities/index';
+import { renderLetter } from '../../documents/letters';
+import { signTenantLink, tenantLinkUrl } from '../../documents/links';
+import { renderFinancialPdf } from '../../documents/pdf';
+import { toFinancialLetter } from '../../documents/pdf';
 import { notFound } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
 export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void {

@@ -16,7 +16,7 @@ import {
 } from '../../db/reports';
 import { formulaSafeCast } from '../../domain/csv-cells';
 import { badRequest } from '../problems';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
 const { localDate } = s;

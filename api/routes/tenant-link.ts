@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyTenantLink, InvalidLinkError } from '../../activities/links';
-import { escapeHtml } from '../../activities/letters';
+import { verifyTenantLink, InvalidLinkError } from '../../documents/links';
+import { escapeHtml } from '../../documents/letters';
 import { categoryLabels, categorySchema } from '../../domain/policy';
 import { formatDutchWeekdayDate } from '../../domain/calendar';
-import type { ApiDeps } from '../app';
+import type { ApiDeps } from '../deps';
 
 /** The page a tenant's link opens: confirm the cleanup or object, without an account. */
 export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): void {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { addCalendarDays, isWorkingDay } from '../../domain/calendar';
+import { workingDayNumbers } from './frozen/dutch-working-days-2026-11-25';
 
 /**
  * The reports' read models.
@@ -8,8 +8,9 @@ import { addCalendarDays, isWorkingDay } from '../../domain/calendar';
  *   to close, deadline extensions, an upheld dispute, the offence number, service costs, when the
  *   cleanup was reported and ordered), filled by the projection from the events.
  * - `working_day_calendar` numbers the Dutch working days, so that SQL can count the working days
- *   between two dates exactly as domain/calendar.ts does: it is filled from that module here. When
- *   the calendar's rules change, a later migration fills it again.
+ *   between two dates exactly as domain/calendar.ts does: it is filled from a copy of its rules frozen
+ *   on the day of this migration (frozen/). When the calendar's rules change, a later migration
+ *   fills it again.
  * - `report_cells` holds the summary figures pre-aggregated by the period the incidents were
  *   reported in: per day and category; per day, dekad (1st-10th, 11th-20th, 21st-end) and month
  *   and complex; per month and building; so that a report over a year of a million incidents
@@ -48,12 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('day', 'date', (c) => c.primaryKey())
     .addColumn('working_day_number', 'integer', (c) => c.notNull())
     .execute();
-  const days: { day: string; working_day_number: number }[] = [];
-  let number = 0;
-  for (let day = '2000-01-01'; day < '2100-01-01'; day = addCalendarDays(day, 1)) {
-    if (isWorkingDay(day)) number++;
-    days.push({ day, working_day_number: number });
-  }
+  const days = workingDayNumbers('2000-01-01', '2100-01-01');
   for (let i = 0; i < days.length; i += 5000) await db.insertInto('working_day_calendar').values(days.slice(i, i + 5000)).execute();
   // Working days after `from_day` up to and including `to_day`: 0 on the same day; null outside 2000-2099.
   await sql`

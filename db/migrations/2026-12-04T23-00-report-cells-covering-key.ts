@@ -3,10 +3,9 @@ import { type Kysely, sql } from 'kysely';
 /**
  * The report cells' key carries what the summary sums, so that it reads a period's cells from the
  * key's index alone. The cells are updated at every incident's step, and each update writes the
- * row anew wherever the table has room: seeding a million incidents as in production, three
- * months' 3,000 complex cells lay on 2,630 pages of a table that grew to 1.2 GB (PostgreSQL's
- * default buffers hold 128 MB). In the index they lie side by side, a piece of a period in some 45 pages: the
- * summary by complex over a year went from p50 37 / p95 52 ms to 22 / 32 ms on that database.
+ * row anew wherever the table has room, so that a period's cells end up scattered over a table
+ * far larger than PostgreSQL's buffers. In the index they lie side by side, a piece of a period
+ * in a few dozen pages (README's benchmark has the figures before and after).
  *
  * The rare closes after more than 30 working days (`close_days_over`, a JSON object that can
  * grow with the number of distinct days) stay out of the key, whose entries have a size limit;

@@ -1,7 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-25T09-00-initial';
-import * as reports from './2026-11-25T13-00-reports';
 import * as exportBatches from './2026-11-25T12-00-export-batches';
+import * as reports from './2026-11-25T13-00-reports';
 import * as reportQuarters from './2026-12-03T18-00-report-quarters';
 import * as households from './2026-12-04T19-00-households';
 import * as reportCellsIntegerSums from './2026-12-04T20-00-report-cells-integer-sums';
@@ -9,12 +9,13 @@ import * as incidentsForReview from './2026-12-04T21-00-incidents-for-review';
 import * as reportCellsCoveringKey from './2026-12-04T23-00-report-cells-covering-key';
 import * as needsAttention from './2026-12-05T09-00-needs-attention';
 import * as financeWorklist from './2026-12-05T10-00-finance-worklist';
+import * as openAmount from './2026-12-05T12-00-open-amount';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-25T09-00-initial': initial,
-  '2026-11-25T13-00-reports': reports,
   '2026-11-25T12-00-export-batches': exportBatches,
+  '2026-11-25T13-00-reports': reports,
   '2026-12-03T18-00-report-quarters': reportQuarters,
   '2026-12-04T19-00-households': households,
   '2026-12-04T20-00-report-cells-integer-sums': reportCellsIntegerSums,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T23-00-report-cells-covering-key': reportCellsCoveringKey,
   '2026-12-05T09-00-needs-attention': needsAttention,
   '2026-12-05T10-00-finance-worklist': financeWorklist,
+  '2026-12-05T12-00-open-amount': openAmount,
 };

@@ -30,10 +30,23 @@ function requireAwaitingCleanup(state: OpenIncident, action: string): void {
   if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
 }
 
+/** What every command to a closed incident is told (its workflow has ended: the API tells it too). */
+export const closedRefusal = (outcome: string) => new IllegalStateError(`the incident is closed (${outcome})`);
+
+/**
+ * Where a dispute goes: to the incident while it can still be settled otherwise; to its invoice
+ * once the incident is being settled or closed and the invoice is open (the dispute then pauses
+ * the dunning, and upheld, credits the invoice).
+ */
+export function disputeGoesTo(incident: { status: 'open' | 'closed'; phase: string }, invoice: { status: string } | null): 'incident' | 'invoice' {
+  const settled = incident.status === 'closed' || incident.phase === 'settling';
+  return settled && invoice?.status === 'open' ? 'invoice' : 'incident';
+}
+
 /** Refused with 409 unless the incident is open: none, closed, being cancelled or dismissed. */
 export function requireOpen(state: IncidentState): OpenIncident {
   if (state.status === 'none') throw new IllegalStateError('the incident has not been reported yet');
-  if (state.status === 'closed') throw new IllegalStateError(`the incident is closed (${state.outcome})`);
+  if (state.status === 'closed') throw closedRefusal(state.outcome);
   if (state.cancelled) throw new IllegalStateError('the incident is being cancelled');
   if (state.dispute === 'upheld') throw new IllegalStateError('the dispute was upheld; the incident is being dismissed');
   return state;

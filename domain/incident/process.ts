@@ -1,6 +1,7 @@
 import type { DomainEvent, Outcome } from '../events';
 import type { InvoiceLine, Letter, LetterContent, resolvedOutcomes } from '../letters';
 import { categoryLabels, type IncidentPolicy } from '../policy';
+import { addAmsterdamDays } from '../calendar';
 import { deadlineAfter, instantBefore } from '../duration';
 import { splitToTheCent } from '../money';
 import { eventIdAt } from '../streams';
@@ -67,8 +68,6 @@ export interface Moment {
   version: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 export function next(state: IncidentState, moment: Moment, policy: IncidentPolicy, lookedUp: LookedUp): IncidentStep {
   if (state.status === 'none') throw new Error('the process starts with the report (IncidentReported)');
   if (state.status === 'closed') return { type: 'finished', outcome: state.outcome };
@@ -81,6 +80,14 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   const record = (step: StepName, ...events: DomainEvent[]): IncidentStep => ({ type: 'record', step, events });
   const close = (outcome: Outcome) => record('close', { type: 'IncidentClosed', data: { outcome, closedAt: now } });
   const complainant = incident.facts.complainantTenantId;
+  /** A tenant's link works until the same time of day (the deadline's midnight) the policy's days after the deadline. */
+  const linkExpiry = (deadline: Date) => addAmsterdamDays(deadline, policy.tenantLinkValidityDays).toISOString();
+
+  // Given up (whatever step it was at), or stopped for a person: nothing else happens first.
+  if (incident.cancelled) return close('cancelled');
+  if (incident.dispute === 'upheld') return close('dismissed');
+  // A step failed on its data: no reminder, no escalation, no next step until a person resolves it.
+  if (incident.attention !== null) return { type: 'wait', until: null };
 
   // 1. Triage: a category the corporation does not take up goes back to the complainant.
   if (!policy.handled) {
@@ -100,16 +107,15 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   // 2. Notify: the known polluter personally, or every household that can use the space.
   if (incident.phase === 'reported') return notify();
 
-  if (incident.cancelled) return close('cancelled');
-  if (incident.dispute === 'upheld') return close('dismissed');
   if (incident.phase === 'settling') return incident.dispute === 'open' ? { type: 'wait', until: null } : settle();
   if (incident.phase !== 'awaiting_cleanup' && incident.phase !== 'cleanup_reported') return { type: 'wait', until: null };
 
-  // A polluter identified after the notice went out gets a notice of their own.
-  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId) return notify();
+  const waitingForInspection = incident.phase === 'cleanup_reported';
+  // A polluter identified after the notice went out gets a notice of their own; while a cleanup
+  // report awaits inspection, only if the inspection finds it not clean.
+  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId && !waitingForInspection) return notify();
   const deadline = Date.parse(incident.deadline as string);
   const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
-  const waitingForInspection = incident.phase === 'cleanup_reported';
   // 3. Remind; 5. escalate. Neither while the tenant awaits an inspection or disputes the notice.
   const held = waitingForInspection || incident.dispute === 'open';
   if (reminderAt !== null && t >= reminderAt && t < deadline && !held) return remind();
@@ -127,7 +133,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
     const timing = { deadline: deadline.toISOString(), deadlineDate, reminderAt };
     const polluter = incident.polluterTenantId;
     if (polluter) {
-      const linkExpiresAt = new Date(deadline.getTime() + policy.tenantLinkValidityDays * DAY_MS).toISOString();
+      const linkExpiresAt = linkExpiry(deadline);
       const notice = letterTo(polluter, { kind: 'formal_notice', ...common, deadline: timing.deadline, deadlineDate, tariffCents: policy.fixedTariffCents, linkExpiresAt });
       return record('notify', { type: 'PolluterNotified', data: { tenantId: polluter, ...timing, letters: [notice] } });
     }
@@ -143,7 +149,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
     const collective = incident.notifiedTenantId === null;
     if (collective && !lookedUp.households) return { type: 'lookUp', step: 'remind', fact: 'households' };
     const recipients = collective ? (lookedUp.households as string[]) : [incident.notifiedTenantId as string];
-    const linkExpiresAt = collective ? null : new Date(Date.parse(deadline) + policy.tenantLinkValidityDays * DAY_MS).toISOString();
+    const linkExpiresAt = collective ? null : linkExpiry(new Date(deadline));
     const letters = recipients.map((tenantId) => letterTo(tenantId, { kind: 'reminder', ...common, deadline, deadlineDate, collective, linkExpiresAt }));
     return record('remind', { type: 'ReminderSent', data: { letters } });
   }
@@ -198,7 +204,7 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
         const letters = allocations.map((a) =>
           letterTo(a.tenantId, { kind: 'service_cost_notice', ...common, totalCents: costCents, shareCents: a.amountCents, households: households.length }),
         );
-        return record('settle', { type: 'ServiceCostsAllocated', data: { totalCents: costCents, allocations, letters } });
+        return record('settle', { type: 'ServiceCostsAllocated', data: { totalCents: costCents, vatCode: policy.vatCode, allocations, letters } });
       }
       return record('settle', { type: 'CostBorneByCorporation', data: { costCents } });
     }

@@ -38,9 +38,9 @@ export function registerPayment(state: InvoiceState, c: PaymentCommand): DomainE
   const base = { invoiceNumber: state.invoiceNumber, incidentId: state.incidentId };
   const registered: DomainEvent = { type: 'PaymentRegistered', data: { ...base, ...c } };
   if (state.status !== 'open') return [registered];
-  const remaining = openCents(state) - c.amountCents;
-  if (remaining > 0) return [registered];
-  return [registered, { type: 'InvoicePaid', data: { ...base, paidOn: c.paidOn, overpaidCents: -remaining } }];
+  const overpaidCents = c.amountCents - openCents(state);
+  if (overpaidCents < 0) return [registered];
+  return [registered, { type: 'InvoicePaid', data: { ...base, paidOn: c.paidOn, overpaidCents } }];
 }
 
 

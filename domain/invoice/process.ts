@@ -10,7 +10,8 @@ import { openCents, type InvoiceState, type OpenInvoice } from './state';
  * What the invoice's process does next: the Dutch dunning in one pure function. Unpaid after the
  * due date: one free reminder; then the 14-day letter with the statutory collection costs; after
  * its final date the costs are added and the invoice goes to collections. Paid in full or credited
- * ends it; a dispute pauses it. The workflow carries each step out and asks again.
+ * ends it; a dispute pauses it, and so does a step that needs attention. The workflow carries each
+ * step out and asks again.
  */
 export type InvoiceStep =
   | { type: 'record'; step: InvoiceStepName; events: DomainEvent[] }
@@ -32,7 +33,8 @@ export function nextForInvoice(
   lookedUp: InvoiceLookedUp,
 ): InvoiceStep {
   if (state.status !== 'open') return { type: 'finished', result: state.status };
-  if (state.pausedSince !== null || state.stage === 'collections') return { type: 'wait', until: null };
+  // Paused by a dispute, with collections, or a step waits for a person: nothing until that changes.
+  if (state.pausedSince !== null || state.stage === 'collections' || state.attention !== null) return { type: 'wait', until: null };
   const stepAt = amsterdamInstant(nextWorkingDay(state.payByDate), '09:00');
   if (Date.parse(moment.now) < stepAt.getTime()) return { type: 'wait', until: stepAt.toISOString() };
 

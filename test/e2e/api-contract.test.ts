@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { LightMyRequestResponse } from 'fastify';
-import { signTenantLink } from '../../activities/links';
+import { signTenantLink } from '../../documents/links';
 import { categories } from '../../domain/policy';
 import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
@@ -43,7 +43,10 @@ function reportBody(overrides: Json = {}): Json {
 async function report(overrides: Json = {}, headers: Headers = {}): Promise<string> {
   const response = await stack.app.inject({ method: 'POST', url: '/incidents', headers: { ...auth('consultant'), ...headers }, payload: reportBody(overrides) });
   expect(response.statusCode).toBe(201);
-  return response.json().incidentId as string;
+  // The workflow records the report as its first step: readable a moment later.
+  const incidentId = response.json().incidentId as string;
+  await waitForIncident(stack, incidentId, () => true);
+  return incidentId;
 }
 
 /** An incident that has notified its polluter (or the households) and waits for the deadline. */
@@ -254,7 +257,9 @@ describe('Idempotency-Key', () => {
   test('the same key with a different request is a 409 and writes nothing', async () => {
     const headers = { ...auth('consultant'), 'idempotency-key': 'report-once-2' };
     const body = reportBody();
-    expect((await post('/incidents', body, headers)).statusCode).toBe(201);
+    const first = await post('/incidents', body, headers);
+    expect(first.statusCode).toBe(201);
+    await waitForIncident(stack, first.json().incidentId, () => true);
     const before = await snapshot();
     const problem = expectProblem(await post('/incidents', { ...body, location: 'kelder' }, headers), 409);
     expect(problem.detail).toContain('Idempotency-Key');
@@ -282,6 +287,7 @@ test('a second report on the same space while the first is open is linked to it 
   expect(other.statusCode).toBe(201);
   expect(other.json().duplicateOf).toBeNull();
   expect(other.json().incidentId).not.toBe(firstId);
+  await waitForIncident(stack, other.json().incidentId, () => true);
   expect(await incidentsTotal()).toBe(before.total + 1);
 });
 
@@ -499,4 +505,19 @@ describe('operations', () => {
     expect(reportSchema.required).toEqual(expect.arrayContaining(['category', 'complexId', 'buildingId', 'location']));
     expect(reportSchema.properties.category.enum).toEqual([...categories]);
   });
+});
+
+test('the workflow is the only writer of its stream: a report is readable once its workflow has recorded it, and until then GET answers 503 with Retry-After', async () => {
+  await stack.stopWorker();
+  try {
+    const response = await post('/incidents', reportBody());
+    expect(response.statusCode).toBe(201);
+    const { incidentId } = response.json();
+    const early = await stack.app.inject({ method: 'GET', url: `/incidents/${incidentId}`, headers: auth('consultant') });
+    expect({ status: early.statusCode, retryAfter: early.headers['retry-after'] }).toEqual({ status: 503, retryAfter: '1' });
+    const events = await stack.database.db.selectFrom('events').select('event_id').where('stream_id', '=', `incident-${incidentId}`).execute();
+    expect(events).toEqual([]);
+  } finally {
+    await stack.startWorker();
+  }
 });

@@ -1,7 +1,7 @@
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 import { camtStatement } from '../support/camt';
 import { amsterdamDate } from '../../domain/calendar';
-import { signTenantLink } from '../../activities/links';
+import { signTenantLink } from '../../documents/links';
 import { invoiceWorkflowId } from '../../workflows/messages';
 import { LINK_SECRET, eventually } from '../support/harness';
 

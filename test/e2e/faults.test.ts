@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { buildApp } from '../../api/app';
 import { createDb } from '../../db/connection';
 import { resolvePolicy } from '../../domain/policy';
-import type { Role } from '../../worker/config';
+import type { Role } from '../../config/config';
 import { LINK_SECRET, PUBLIC_URL } from '../support/harness';
 import { startStack, auth, keys, waitForIncident, type Stack } from '../support/stack';
 

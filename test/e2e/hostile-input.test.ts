@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { signTenantLink } from '../../activities/links';
+import { signTenantLink } from '../../documents/links';
 import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 

@@ -1,9 +1,9 @@
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../api/app';
-import { signTenantLink } from '../../activities/links';
+import { signTenantLink } from '../../documents/links';
 import { resolvePolicy } from '../../domain/policy';
-import type { Role } from '../../worker/config';
+import type { Role } from '../../config/config';
 import { LINK_SECRET, PUBLIC_URL } from '../support/harness';
 import { auth, keys, startStack, waitForIncident, type Stack } from '../support/stack';
 

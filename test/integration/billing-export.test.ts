@@ -15,7 +15,7 @@ import { rebuildProjections } from '../../db/projections';
 import { amsterdamDate } from '../../domain/calendar';
 import type { DomainEvent } from '../../domain/events';
 import { resolvePolicy, type Policy } from '../../domain/policy';
-import type { Role } from '../../worker/config';
+import type { Role } from '../../config/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { event, incidentReported } from '../support/events';
 
@@ -105,6 +105,8 @@ const activities = () =>
     publicUrl: 'http://polluter-pays.test',
     linkSecret: 'test-link-secret-0123456789',
     corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
   });
 
 /** What the events below say each booking is, in export order: written out by hand from the events, not read from the ledger. */
@@ -190,6 +192,7 @@ describe('GET /billing/export', () => {
       'incident-INC-C',
       event('ServiceCostsAllocated', {
         totalCents: 10_001,
+        vatCode: 'BTW-GEEN',
         allocations: [
           { tenantId: 'C9-1', amountCents: 3_334 },
           { tenantId: 'C9-2', amountCents: 3_334 },
@@ -493,6 +496,7 @@ describe('export batches', () => {
         `incident-${id}`,
         event('ServiceCostsAllocated', {
           totalCents: 1_001 + i,
+          vatCode: 'BTW-GEEN',
           allocations: [
             { tenantId: 'C2-B-1', amountCents: 501 + i },
             { tenantId: 'C2-B-2', amountCents: 500 },
@@ -660,6 +664,8 @@ describe('text a spreadsheet would take for a formula, and money owed back', () 
       publicUrl: 'http://polluter-pays.test',
       linkSecret: 'test-link-secret-0123456789',
       corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
     });
     // A complex, a debtor, a payment id and a reference as a hostile clerk or an import could write them.
     await ownStreams.append('incident-INC-X', incidentReported('INC-X', { category: 'fouled_stairwell', complexId: '@SUM(A1)', polluterTenantId: '+31-HACK' }));

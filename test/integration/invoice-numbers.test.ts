@@ -19,6 +19,8 @@ beforeAll(async () => {
     publicUrl: 'http://polluter-pays.test',
     linkSecret: 'test-link-secret-0123456789',
     corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
   });
 });
 

@@ -67,6 +67,8 @@ function activitiesWith(mailer: Mailer) {
     publicUrl: 'http://polluter-pays.test',
     linkSecret: 'test-link-secret-0123456789',
     corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
   });
 }
 

@@ -67,6 +67,8 @@ const activities = () =>
     publicUrl: 'http://polluter-pays.test',
     linkSecret: 'test-link-secret-0123456789',
     corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
   });
 
 /** The rows of every read model, ordered by their key (a read model added later: by the whole row). */
@@ -245,6 +247,7 @@ describe('read models', () => {
       await s.append(
         event('ServiceCostsAllocated', {
           totalCents: 9_001,
+          vatCode: 'BTW-GEEN',
           allocations,
           letters: allocations.map((a) =>
             letter(`${id}/${a.tenantId}`, { type: 'tenant', id: a.tenantId }, {

@@ -2,15 +2,17 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
-import { buildApp, type ApiDeps } from '../../api/app';
+import { buildApp } from '../../api/app';
+import type { ApiDeps } from '../../api/deps';
 import { upsertTenants, type Tenant } from '../../db/directory';
 import { appendToStream } from '../../db/event-store';
 import { rebuildProjections } from '../../db/projections';
-import { caseReview, hotspots, overdue, percentileOf, periodPieces, summary, workingDayNumber, workingDaysBetween } from '../../db/reports';
+import { caseReview, hotspots, overdue, percentileOf, periodPieces, summary } from '../../db/reports';
+import { workingDayNumber, workingDaysBetween } from '../../domain/calendar';
 import { addCalendarDays, isWorkingDay } from '../../domain/calendar';
 import type { DomainEvent, Outcome } from '../../domain/events';
 import { resolvePolicy } from '../../domain/policy';
-import type { Role } from '../../worker/config';
+import type { Role } from '../../config/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildingA, buildingB } from '../support/fixtures';
 import { event, incidentReported } from '../support/events';
@@ -150,7 +152,7 @@ beforeAll(async () => {
   await sc.append(incidentReported('SC', { category: 'bulk_waste', reportedAt: at('2031-03-04') }), collective(buildingA, '2031-03-11'));
   await sc.append(...cleanedByContractor('2031-03-10', '2031-03-11', 9_001));
   await sc.append(
-    event('ServiceCostsAllocated', { totalCents: 9_001, allocations: buildingA.map((t, i) => ({ tenantId: t.contractNumber, amountCents: i === 0 ? 1_501 : 1_500 })), letters: [] }),
+    event('ServiceCostsAllocated', { totalCents: 9_001, vatCode: 'BTW-GEEN', allocations: buildingA.map((t, i) => ({ tenantId: t.contractNumber, amountCents: i === 0 ? 1_501 : 1_500 })), letters: [] }),
     closed('cleaned_at_service_cost', '2031-03-11'),
   );
 

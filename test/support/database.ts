@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defaultDatabaseUrl } from '../../worker/config';
+import { defaultDatabaseUrl } from '../../config/config';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../../db/connection';
 
 export interface TestDatabase {

@@ -27,6 +27,8 @@ export function testActivities(db: Db, smtpUrl: string, policy: Policy): Activit
     publicUrl: PUBLIC_URL,
     linkSecret: LINK_SECRET,
     corporationName: 'Woonstichting Test',
+    corporationIban: 'NL91ABNA0417164300',
+    corporationAddress: 'Postbus 1, 3500 AA Utrecht',
   });
 }
 

@@ -312,3 +312,11 @@ describe('Dutch date formatting', () => {
     expect(formatDutchWeekdayDate(date)).toBe(withWeekday);
   });
 });
+
+test('the copy of the calendar frozen for the SQL working-day table (migration 2026-11-25) counts as the live calendar does', async () => {
+  const { workingDayNumbers } = await import('../../db/migrations/frozen/dutch-working-days-2026-11-25');
+  const { workingDayNumber } = await import('../../domain/calendar');
+  const frozen = workingDayNumbers('2000-01-01', '2100-01-01');
+  expect(frozen).toHaveLength(36525);
+  for (const { day, working_day_number } of frozen) if (workingDayNumber(day) !== working_day_number) throw new Error(`${day}: frozen ${working_day_number}, live ${workingDayNumber(day)}`);
+});

@@ -6,7 +6,7 @@ import {
   parseCamtAmountCents,
   type ParsedStatement,
   type StatementEntry,
-} from '../../activities/camt053';
+} from '../../documents/camt053';
 import { isLocalDate } from '../../domain/calendar';
 import { runs } from '../support/properties';
 

@@ -7,7 +7,7 @@ import {
   parseCamtAmountCents,
   type ParsedStatement,
   type StatementEntry,
-} from '../../activities/camt053';
+} from '../../documents/camt053';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'camt053', name), 'utf8');
 const ING = 'ing-2031-02-03.camt053.001.02.xml';

@@ -1,4 +1,4 @@
-import { escapeHtml, renderLetter, type RecipientDetails, type RenderOptions } from '../../activities/letters';
+import { escapeHtml, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
 import type { LetterContent } from '../../domain/letters';
 
 const tenant: RecipientDetails = {

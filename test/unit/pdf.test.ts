@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type FinancialLetter, type PdfCorporation, type PdfParty, renderFinancialPdf, toWinAnsi } from '../../activities/pdf';
+import { type FinancialLetter, type PdfCorporation, type PdfParty, renderFinancialPdf, toWinAnsi } from '../../documents/pdf';
 
 const corporation: PdfCorporation = { name: 'Woonstichting Thuis', iban: 'NL91 ABNA 0417 1643 00', address: 'Stationsplein 1, 3511 ED Utrecht' };
 const tenant: PdfParty = {

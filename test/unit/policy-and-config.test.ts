@@ -1,6 +1,6 @@
 import { defaultPolicy, resolvePolicy, PolicyError } from '../../domain/policy';
 import { splitToTheCent, formatEuro, centsToDecimal } from '../../domain/money';
-import { loadConfig, ConfigError } from '../../worker/config';
+import { loadConfig, ConfigError } from '../../config/config';
 
 test("DESIGN.md's defaults: 2, 5 and 10 working days, noise/children/parking not handled, no administration fee", () => {
   const p = defaultPolicy.categories;

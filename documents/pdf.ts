@@ -10,6 +10,7 @@
 import PDFDocument from 'pdfkit';
 import { addCalendarDays, amsterdamInstant, formatDutchDate, type LocalDate } from '../domain/calendar';
 import { assertCents, type Cents, formatEuro } from '../domain/money';
+import { financialLetterKinds, type LetterContent } from '../domain/letters';
 
 export interface PdfParty {
   name: string;
@@ -560,4 +561,38 @@ export async function renderFinancialPdf(letter: FinancialLetter, recipient: Pdf
     doc.end();
   }
   return done;
+}
+
+/** The document a letter carries as a PDF, or null for a letter that has none. */
+export function toFinancialLetter(content: LetterContent): FinancialLetter | null {
+  if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
+  switch (content.kind) {
+    case 'invoice':
+      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
+    case 'payment_reminder':
+      // The PDF's date is the reminder's own; the invoice's due date stays the original one.
+      return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.letterDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };
+    case 'final_notice':
+      return {
+        kind: 'final_notice',
+        invoiceNumber: content.invoiceNumber,
+        letterDate: content.letterDate,
+        openCents: content.openCents,
+        finalDate: content.finalDate,
+        collectionCostsCents: content.collectionCostsCents,
+        interestCents: content.interestCents,
+      };
+    case 'credit_note':
+      return {
+        kind: 'credit_note',
+        creditNoteNumber: content.creditNoteNumber,
+        invoiceNumber: content.invoiceNumber,
+        issueDate: content.issueDate,
+        amountCents: content.amountCents,
+        refundDueCents: content.refundDueCents,
+        reason: content.reason,
+      };
+    default:
+      return null;
+  }
 }

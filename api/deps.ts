@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import type { Config } from '../config/config';
+
+/** What the API works with: the database, Temporal, and the part of the configuration it reads. */
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  config: Pick<
+    Config,
+    'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'
+  > &
+    Partial<Pick<Config, 'tenantLinkRateLimit'>>;
+}
