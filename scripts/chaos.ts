@@ -894,6 +894,7 @@ async function checkInvariants(stack: Stack, plans: Plan[]): Promise<{ checks: C
     ruling: /closed \(dismissed\)/,
     completion: /closed \(cleaned_/,
     credit: /is credited/,
+    'invoice ruling': /closed|no open dispute|is credited/,
   };
   const misleading = actionsRefused.filter((a) => a.tries > 1 && a.status === 409 && ownEffect[a.action]?.test(a.detail));
   checks.push({

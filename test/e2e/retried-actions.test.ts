@@ -5,8 +5,10 @@ jest.setTimeout(120_000);
 
 /**
  * Found by `npm run chaos`: an action retried with its Idempotency-Key after its first attempt timed
- * out (503) but was applied all the same answered 409 once the incident had closed; a credit retried
- * so, or two credits at once, took two credit-note numbers.
+ * out (503) but was applied all the same answered 409 once the incident had closed (main now sends
+ * it to the workflow, which answers), and so did an upheld ruling on an invoice dispute (the invoice
+ * credited by it, the retry went to the closed incident); a credit retried so, or two credits at
+ * once, took two credit-note numbers.
  */
 let stack: Stack;
 beforeAll(async () => {
@@ -116,4 +118,36 @@ test('an inspection that timed out (503, no worker) but was applied, retried wit
   expect(closed.timeline.filter((e: { type: string }) => e.type === 'InspectionRecorded')).toHaveLength(1);
   // Another inspection (another key, or none) is refused: the incident is closed.
   expect((await inspect('nog-een-controle')).json()).toEqual(expect.objectContaining({ status: 409, detail: 'the incident is closed (self_cleaned)' }));
+});
+
+test('a ruling on an invoice dispute that timed out (503) but was applied, retried with its key, answers as the first attempt did', async () => {
+  const invoiceNumber = await chargedIncident('A-4', 'hal, betwist');
+  const { incidentId } = await invoice(invoiceNumber);
+  const disputed = await stack.app.inject({
+    method: 'POST',
+    url: `/incidents/${incidentId}/disputes`,
+    headers: { ...auth('consultant'), 'idempotency-key': 'bezwaar-factuur' },
+    payload: { reason: 'factuur betwist' },
+  });
+  expect(disputed.statusCode).toBe(200);
+  const rule = (key: string) =>
+    stack.app.inject({
+      method: 'POST',
+      url: `/incidents/${incidentId}/disputes/resolution`,
+      headers: { ...auth('consultant'), 'idempotency-key': key },
+      payload: { decision: 'upheld', note: 'terecht' },
+    });
+  await stack.stopWorker();
+  try {
+    expect((await rule('uitspraak-1')).statusCode).toBe(503);
+  } finally {
+    await stack.startWorker();
+  }
+  // The Update was kept: the worker credits the invoice, whose workflow then ends.
+  await eventually(async () => expect((await invoice(invoiceNumber)).status).toBe('credited'));
+  const retried = await rule('uitspraak-1');
+  expect({ status: retried.statusCode, body: retried.json() }).toEqual({ status: 200, body: expect.objectContaining({ incidentId, status: 'closed' }) });
+  expect(await creditNotesOf(invoiceNumber)).toHaveLength(1);
+  // Another ruling (another key) is refused.
+  expect((await rule('uitspraak-2')).statusCode).toBe(409);
 });
