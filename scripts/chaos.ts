@@ -624,6 +624,8 @@ async function startStack(): Promise<Stack> {
     POLICY_FILE: policyFile,
     API_KEYS: Object.entries(keys).map(([role, key]) => `${role}:${key}`).join(','),
     LINK_SECRET,
+    // Every tenant of the run clicks from this one address: the limit per address is not what is tried here.
+    TENANT_LINK_RATE_LIMIT: '10000/m',
   };
   // What `npm run worker` and `npm run api` run (tsx), as one process each: a SIGKILL reaches it.
   const tsx = (entry: string) => ['--import', 'tsx', entry];
