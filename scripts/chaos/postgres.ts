@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,10 +26,12 @@ export class ThrowawayPostgres {
     this.runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
     const base = this.runAs ? reachableBy(this.runAs, root) : root;
     this.dataDir = join(base, 'cluster');
-    this.socketDir = join(base, 'socket');
+    // The Unix socket in a short path of its own: a socket's path may not be longer than 107 bytes.
+    this.socketDir = mkdtempSync(join(tmpdir(), 'pp-chaos-pg-'));
     this.logFile = join(base, 'postgres.log');
     for (const dir of [base, this.socketDir]) {
       mkdirSync(dir, { recursive: true, mode: 0o755 });
+      chmodSync(dir, 0o755);
       if (this.runAs) chownTo(this.runAs, dir);
     }
   }
@@ -62,8 +64,8 @@ export class ThrowawayPostgres {
 
   /** At the end of the run (synchronous: also from an exit handler). */
   stop(): void {
-    if (!existsSync(join(this.dataDir, 'postmaster.pid'))) return;
-    this.run('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    if (existsSync(join(this.dataDir, 'postmaster.pid'))) this.run('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   /** Without blocking the run's event loop: the mail sink and the driver live in it. */
