@@ -35,9 +35,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitFor(incidentId: string, what: string, test: (incident: any) => boolean, timeoutMs: number): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const incident = await call('GET', `/incidents/${incidentId}`, keys.consultant);
-    if (test(incident)) return incident;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; the incident is ${incident.status}/${incident.phase}`);
+    // 503 for the moment before the incident's workflow has recorded its report.
+    const incident = await call('GET', `/incidents/${incidentId}`, keys.consultant).catch((error: Error) => {
+      if (/: 503 /.test(error.message)) return null;
+      throw error;
+    });
+    if (incident && test(incident)) return incident;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; the incident is ${incident ? `${incident.status}/${incident.phase}` : 'not recorded yet'}`);
     await sleep(500);
   }
 }

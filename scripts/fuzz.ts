@@ -288,9 +288,13 @@ async function call(url: string, method: string, path: string, role: Role | null
 async function waitFor(url: string, incidentId: string, test: (incident: any) => boolean, what: string): Promise<any> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const incident = await call(url, 'GET', `/incidents/${incidentId}`, 'consultant');
-    if (test(incident)) return incident;
-    if (Date.now() > deadline) throw new Error(`seeding: incident ${incidentId} did not become ${what}: ${incident.status}/${incident.phase}`);
+    // 503 for the moment before the incident's workflow has recorded its report.
+    const incident = await call(url, 'GET', `/incidents/${incidentId}`, 'consultant').catch((error: Error) => {
+      if (/answered 503/.test(error.message)) return null;
+      throw error;
+    });
+    if (incident && test(incident)) return incident;
+    if (Date.now() > deadline) throw new Error(`seeding: incident ${incidentId} did not become ${what}: ${incident ? `${incident.status}/${incident.phase}` : 'not recorded'}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

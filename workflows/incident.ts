@@ -1,8 +1,7 @@
-import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { lettersOf, type DomainEvent, type Outcome } from '../domain/events';
-import { STALE_OFFENCE_COUNT } from '../domain/errors';
 import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp } from '../domain/incident';
 import type { IncidentPolicy } from '../domain/policy';
 import { totalOf } from '../domain/invoice';
@@ -10,7 +9,7 @@ import { incidentStreamId } from '../domain/streams';
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
 import { invoiceWorkflow } from './invoice';
 import * as m from './messages';
-import { AppendAbandoned, EventStream, StepAbandoned, asFailure, awaitAttention, dataFailureOf, failureTypeOf, mailActivity, persevere, storeActivity } from './stream';
+import { EventStream, StepAbandoned, acceptUpdate, mailActivity, persevere, recordStep, storeActivity } from './stream';
 
 const store = proxyActivities<Activities>(storeActivity);
 const mail = proxyActivities<Activities>(mailActivity);
@@ -40,37 +39,8 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
     if (letters.length > 0) await persevere('deliver letters', () => mail.deliverLetters(letters), attention);
   };
 
-  function accept<Args>(definition: UpdateDefinition<m.UpdateResult, [Args]>, command: (args: Args) => Command, actorOf: (args: Args) => string) {
-    const decided = (args: Args) => {
-      try {
-        return decide(stream.state, command(args));
-      } catch (error) {
-        asFailure(error);
-      }
-    };
-    setHandler(
-      definition,
-      async (args) => {
-        const events = decided(args);
-        try {
-          await stream.record(events, actorOf(args));
-        } catch (error) {
-          const failure = dataFailureOf(error);
-          if (failure) throw ApplicationFailure.create({ type: 'unstorable', message: failure.message, nonRetryable: true });
-          if (error instanceof AppendAbandoned) throw ApplicationFailure.create({ type: 'retry', message: 'the incident was busy; try again', nonRetryable: true });
-          throw error;
-        }
-        return { streamVersion: stream.version, state: stream.state };
-      },
-      {
-        validator: (args) => {
-          // Refused here, before it is accepted, rather than failing the append.
-          const at = unstorableTextPath(decided(args));
-          if (at) throw ApplicationFailure.create({ type: 'unstorable', message: `${at.slice(2).join('.')} ${UNSTORABLE_TEXT_MESSAGE}`, nonRetryable: true });
-        },
-      },
-    );
-  }
+  const accept = <Args>(definition: UpdateDefinition<m.UpdateResult, [Args]>, command: (args: Args) => Command, actorOf: (args: Args) => string) =>
+    acceptUpdate(stream, definition, (args) => decide(stream.state, command(args)), actorOf, () => ({ streamVersion: stream.version, state: stream.state }));
   accept(m.reportCleanupUpdate, (a) => ({ type: 'ReportCleanup', ...a, acceptWithoutInspection: policy?.acceptCleanupReportWithoutInspection ?? false, now: now() }), (a) => a.actor);
   accept(m.recordInspectionUpdate, (a) => ({ type: 'RecordInspection', ...a, now: now() }), (a) => a.inspector);
   accept(m.identifyPolluterUpdate, (a) => ({ type: 'IdentifyPolluter', ...a }), (a) => a.identifiedBy);
@@ -86,6 +56,8 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
   policy = await store.incidentPolicy(input.category);
   const rules = policy;
   let invoiceStarted = false;
+  // Incidents begun on earlier code notified a polluter identified during an inspection's wait at once.
+  const compatibility = { notifyIdentifiedPolluterDuringInspection: !patched('hold-notice-while-a-cleanup-awaits-inspection') };
 
   for (;;) {
     try {
@@ -94,7 +66,7 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
     } catch {
       // An append failed and the state is back to what is stored: decide again from it.
     }
-    const step = next(stream.state, { now: now(), streamId, version: stream.version }, rules, lookedUp);
+    const step = next(stream.state, { now: now(), streamId, version: stream.version }, rules, lookedUp, compatibility);
     try {
       switch (step.type) {
         case 'finished':
@@ -132,30 +104,17 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
           lookedUp = { ...lookedUp, invoice };
           break;
         }
-        case 'record':
-          if (!(await recorded(step.step, step.events))) break;
-          // What was looked up served this step; the invoice stays known (it is not on this stream).
+        case 'record': {
+          // What was looked up served this step (or is looked up again); the invoice stays known (it is not on this stream).
+          const stored = await recordStep(stream, step.step, step.events, attention);
           lookedUp = { invoice: lookedUp.invoice };
-          await deliver(step.events);
+          if (stored) await deliver(step.events);
           break;
+        }
       }
     } catch (error) {
       // Given up while it waited for attention: the next pass closes it (cancelled or dismissed).
       if (!(error instanceof StepAbandoned)) throw error;
-    }
-  }
-
-  /** Append a step's events; false when they could not be: the step is then decided again, from what is stored. */
-  async function recorded(step: string, events: DomainEvent[]): Promise<boolean> {
-    try {
-      await stream.record(events);
-      return true;
-    } catch (error) {
-      const failure = dataFailureOf(error);
-      if (failure) await awaitAttention(step, failure, attention);
-      else if (failureTypeOf(error) === STALE_OFFENCE_COUNT) lookedUp = { invoice: lookedUp.invoice };
-      else if (!(error instanceof AppendAbandoned)) throw error;
-      return false;
     }
   }
 

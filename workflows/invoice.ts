@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { lettersOf, type DomainEvent } from '../domain/events';
@@ -20,7 +20,7 @@ import {
 } from '../domain/invoice';
 import { invoiceStreamId } from '../domain/streams';
 import * as m from './messages';
-import { AppendAbandoned, EventStream, StepAbandoned, asFailure, awaitAttention, dataFailureOf, mailActivity, persevere, storeActivity } from './stream';
+import { EventStream, StepAbandoned, acceptUpdate, asFailure, mailActivity, persevere, recordStep, rethrowAsUpdateFailure, storeActivity } from './stream';
 
 const store = proxyActivities<Activities>(storeActivity);
 const mail = proxyActivities<Activities>(mailActivity);
@@ -51,29 +51,8 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
     return { streamVersion: stream.version, status: state.status, openCents: state.status === 'open' ? openCents(state) : null, ...extra };
   };
 
-  /** An Update whose events the domain decides; an append that fails under it is refused with the reason. */
-  function accept<Args>(definition: UpdateDefinition<m.InvoiceUpdateResult, [Args]>, decided: (args: Args) => DomainEvent[], actorOf: (args: Args) => string, answer = (_events: DomainEvent[]) => result()) {
-    const decide = (args: Args) => {
-      try {
-        return decided(args);
-      } catch (error) {
-        asFailure(error);
-      }
-    };
-    setHandler(
-      definition,
-      async (args) => {
-        const events = decide(args);
-        try {
-          await stream.record(events, actorOf(args));
-        } catch (error) {
-          rethrowAsUpdateFailure(error);
-        }
-        return answer(events);
-      },
-      { validator: (args) => void decide(args) },
-    );
-  }
+  const accept = <Args>(definition: UpdateDefinition<m.InvoiceUpdateResult, [Args]>, decided: (args: Args) => DomainEvent[], actorOf: (args: Args) => string, answer = (_events: DomainEvent[]) => result()) =>
+    acceptUpdate(stream, definition, decided, actorOf, answer);
   accept(m.registerPaymentUpdate, (a) => registerPayment(stream.state, a), (a) => a.registeredBy, (events) => result({ booked: events.length > 0 }));
   accept(m.pauseDunningUpdate, (a) => (requireCreditable(stream.state), pauseDunning(stream.state, { reason: a.reason, by: a.by, on: today() })), (a) => a.by);
   accept(m.resumeDunningUpdate, (a) => (requireCreditable(stream.state), resumeDunning(stream.state, { by: a.by, on: today() })), (a) => a.by);
@@ -150,28 +129,13 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
       } else if (step.type === 'lookUp') {
         lookedUp = { letterChannel: await store.letterChannel(input.debtorTenantId) };
       } else {
-        try {
-          await stream.record(step.events);
-        } catch (error) {
-          const failure = dataFailureOf(error);
-          if (failure) await awaitAttention(step.step, failure, attention);
-          else if (!(error instanceof AppendAbandoned)) throw error;
-          continue;
-        }
+        const stored = await recordStep(stream, step.step, step.events, attention);
         lookedUp = {};
-        await deliver(step.events);
+        if (stored) await deliver(step.events);
       }
     } catch (error) {
       // Paid or credited while a step waited for attention: the next pass ends it.
       if (!(error instanceof StepAbandoned)) throw error;
     }
   }
-}
-
-/** An append that failed under an Update: refused with the reason, the invoice's state as it was. */
-function rethrowAsUpdateFailure(error: unknown): never {
-  const failure = dataFailureOf(error);
-  if (failure) throw ApplicationFailure.create({ type: 'unstorable', message: failure.message, nonRetryable: true });
-  if (error instanceof AppendAbandoned) throw ApplicationFailure.create({ type: 'retry', message: 'the invoice was busy; try again', nonRetryable: true });
-  throw error;
 }

@@ -1,5 +1,7 @@
-import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { DomainEvent } from '../domain/events';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
 import { DomainError, STALE_OFFENCE_COUNT, dataFailureTypes, type DataFailureType } from '../domain/errors';
 import type { Activities } from '../activities';
 
@@ -176,6 +178,23 @@ export async function awaitAttention(step: string, failure: { message: string },
   if (attention.abandoned()) throw new StepAbandoned();
 }
 
+/**
+ * Append a step's events: true when they are stored; false when they could not be, and the step is
+ * to be decided again from what is stored (after a person has seen to a failure on its data, or at
+ * once when an offence number had to be counted again or an earlier append failed).
+ */
+export async function recordStep<S>(stream: EventStream<S>, step: string, events: DomainEvent[], attention: AttentionHooks): Promise<boolean> {
+  try {
+    await stream.record(events);
+    return true;
+  } catch (error) {
+    const failure = dataFailureOf(error);
+    if (failure) await awaitAttention(step, failure, attention);
+    else if (failureTypeOf(error) !== STALE_OFFENCE_COUNT && !(error instanceof AppendAbandoned)) throw error;
+    return false;
+  }
+}
+
 /** Carry out a step; when it fails on its data, wait for attention and try it again. */
 export async function persevere<T>(step: string, action: () => Promise<T>, attention: AttentionHooks): Promise<T> {
   for (;;) {
@@ -196,4 +215,51 @@ function readableReason(message: string): string {
   // eslint-disable-next-line no-control-regex -- NUL and other control characters are what this removes
   const clean = message.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\uD800-\uDFFF]/g, '?');
   return clean.length > 500 ? `${clean.slice(0, 499)}…` : clean;
+}
+
+/**
+ * A command as a Workflow Update: its validator runs the domain's decision (a refusal comes back to
+ * the caller with the reason, and nothing is written, text PostgreSQL cannot store included); its
+ * handler records the decided events and answers.
+ */
+export function acceptUpdate<S, Args, Ret>(
+  stream: EventStream<S>,
+  definition: UpdateDefinition<Ret, [Args]>,
+  decision: (args: Args) => DomainEvent[],
+  actorOf: (args: Args) => string,
+  answer: (events: DomainEvent[]) => Ret,
+): void {
+  const decided = (args: Args) => {
+    try {
+      return decision(args);
+    } catch (error) {
+      asFailure(error);
+    }
+  };
+  setHandler(
+    definition,
+    async (args) => {
+      const events = decided(args);
+      try {
+        await stream.record(events, actorOf(args));
+      } catch (error) {
+        rethrowAsUpdateFailure(error);
+      }
+      return answer(events);
+    },
+    {
+      validator: (args) => {
+        const at = unstorableTextPath(decided(args));
+        if (at) throw ApplicationFailure.create({ type: 'unstorable', message: `${at.slice(2).join('.')} ${UNSTORABLE_TEXT_MESSAGE}`, nonRetryable: true });
+      },
+    },
+  );
+}
+
+/** An append that failed under an Update: refused with the reason, the state as it was. */
+export function rethrowAsUpdateFailure(error: unknown): never {
+  const failure = dataFailureOf(error);
+  if (failure) throw ApplicationFailure.create({ type: 'unstorable', message: failure.message, nonRetryable: true });
+  if (error instanceof AppendAbandoned) throw ApplicationFailure.create({ type: 'retry', message: 'busy with an earlier change; try again', nonRetryable: true });
+  throw error;
 }

@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 /**
  * An invoice's open amount in one place in SQL: a generated column that mirrors `openCents` in
  * domain/invoice/state.ts (what is still owed on an open invoice; 0 once it is paid or credited),
- * held to it by a test (test/integration/projections.test.ts). The API, the overdue lists and the
+ * held to it by a test (test/integration/open-amount.test.ts). The API, the overdue lists and the
  * finance report read it; the report cells' triggers (migrations 2026-11-25T13-00 and
  * 2026-12-03T18-00) spell the same sum and are held to it by the reports' tests.
  */

@@ -68,7 +68,21 @@ export interface Moment {
   version: number;
 }
 
-export function next(state: IncidentState, moment: Moment, policy: IncidentPolicy, lookedUp: LookedUp): IncidentStep {
+/**
+ * How incidents that started on earlier code go on: those notified a polluter identified while a
+ * cleanup report awaited inspection at once (the workflow asks Temporal's `patched` which applies).
+ */
+export interface Compatibility {
+  notifyIdentifiedPolluterDuringInspection: boolean;
+}
+
+export function next(
+  state: IncidentState,
+  moment: Moment,
+  policy: IncidentPolicy,
+  lookedUp: LookedUp,
+  compatibility: Compatibility = { notifyIdentifiedPolluterDuringInspection: false },
+): IncidentStep {
   if (state.status === 'none') throw new Error('the process starts with the report (IncidentReported)');
   if (state.status === 'closed') return { type: 'finished', outcome: state.outcome };
   const incident = state;
@@ -113,7 +127,8 @@ export function next(state: IncidentState, moment: Moment, policy: IncidentPolic
   const waitingForInspection = incident.phase === 'cleanup_reported';
   // A polluter identified after the notice went out gets a notice of their own; while a cleanup
   // report awaits inspection, only if the inspection finds it not clean.
-  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId && !waitingForInspection) return notify();
+  const holdNotice = waitingForInspection && !compatibility.notifyIdentifiedPolluterDuringInspection;
+  if (incident.polluterTenantId !== null && incident.notifiedTenantId !== incident.polluterTenantId && !holdNotice) return notify();
   const deadline = Date.parse(incident.deadline as string);
   const reminderAt = incident.reminderAt === null || incident.reminded ? null : Date.parse(incident.reminderAt);
   // 3. Remind; 5. escalate. Neither while the tenant awaits an inspection or disputes the notice.

@@ -14,7 +14,7 @@ import type { DomainEvent, EventData, EventOf, EventType, Outcome } from '../../
 import type { Letter } from '../../domain/letters';
 import { incidentPolicy, resolvePolicy, type Category, type IncidentPolicy } from '../../domain/policy';
 import { incidentStreamId, invoiceStreamId } from '../../domain/streams';
-import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp, type StepName } from '../../domain/incident';
+import { decide, evolve, initialState, next, type Command, type IncidentState, type Compatibility, type LookedUp, type StepName } from '../../domain/incident';
 import {
   creditInvoice,
   evolveInvoice,
@@ -194,6 +194,8 @@ export interface IncidentOptions {
   unchecked?: Partial<IncidentPolicy>;
   directory?: Partial<Directory>;
   lettersBounce?: StepName;
+  /** As an incident begun on earlier code goes on (the workflow's `patched`). */
+  compatibility?: Compatibility;
 }
 
 export class IncidentScenario extends Scenario<IncidentState> {
@@ -202,6 +204,7 @@ export class IncidentScenario extends Scenario<IncidentState> {
   readonly lookUps: string[] = [];
   /** Invoices issued (recorded on their own streams, not on the incident's). */
   readonly invoices: EventOf<'InvoiceIssued'>[] = [];
+  compatibility: Compatibility | undefined;
 
   constructor(
     readonly incidentId: string,
@@ -254,7 +257,7 @@ export class IncidentScenario extends Scenario<IncidentState> {
   }
 
   protected step(): Rest | null {
-    const step = next(this.state, { now: this.now, streamId: incidentStreamId(this.incidentId), version: this.version }, this.policy, this.lookedUp);
+    const step = next(this.state, { now: this.now, streamId: incidentStreamId(this.incidentId), version: this.version }, this.policy, this.lookedUp, this.compatibility);
     switch (step.type) {
       case 'wait':
         return step;
@@ -304,7 +307,9 @@ export function reported(report: Partial<EventData<'IncidentReported'>>, options
   };
   const directory = { households: buildingA, priorOffences: 0, contractorId: 'K-1', invoiceNumber: `${amsterdamDate(new Date(options.at)).slice(0, 4)}-000001`, ...options.directory };
   const policy = { ...rulesFor(data.category, options.policy), ...options.unchecked };
-  return new IncidentScenario(data.incidentId, policy, directory, options.at, options.lettersBounce).given({ type: 'IncidentReported', data }).run();
+  const scenario = new IncidentScenario(data.incidentId, policy, directory, options.at, options.lettersBounce);
+  scenario.compatibility = options.compatibility;
+  return scenario.given({ type: 'IncidentReported', data }).run();
 }
 
 export function rulesFor(category: Category, overrides: unknown = {}): IncidentPolicy {

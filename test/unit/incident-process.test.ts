@@ -384,6 +384,12 @@ describe('a polluter identified later', () => {
     expect(s.one('PolluterNotified')).toMatchObject({ tenantId: 'A-5', deadlineDate: '2032-06-16' });
   });
 
+  test('an incident begun on earlier code (no patch marker) notifies them at once, as that code did, so that its history replays', () => {
+    const s = reported({}, { at: '2032-06-07T10:00:00+02:00', compatibility: { notifyIdentifiedPolluterDuringInspection: true } });
+    s.when(act.reportCleanup('consultant', 'consultant-1', 'bewoners zeggen dat het schoon is')).when(act.identify('A-5'));
+    expect(s.types()).toEqual(['IncidentReported', 'CollectiveNoticeSent', 'CleanupReported', 'PolluterIdentified', 'PolluterNotified']);
+  });
+
   test('while a cleanup report awaits inspection, then inspected clean: the warning goes to them, and it was cleaned without the corporation', () => {
     const s = reported({}, { at: '2032-06-07T10:00:00+02:00' });
     s.when(act.reportCleanup('consultant', 'consultant-1')).when(act.identify('A-5')).when(act.inspect('clean'));
