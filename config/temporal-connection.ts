@@ -10,3 +10,21 @@ export function temporalConnectionOptions(config: Pick<Config, 'temporal'>) {
     apiKey,
   };
 }
+
+/**
+ * Connect, and while Temporal does not answer (restarting, or starting beside this process) try
+ * again: a worker started a moment too early waits for it instead of exiting. Gives up
+ * with the last error after `timeoutMs` (5 minutes).
+ */
+export async function untilConnected<T>(connect: () => Promise<T>, log: (line: string) => void = console.error, timeoutMs = 300_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (Date.now() + wait > deadline) throw error;
+      log(`Temporal does not answer (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); trying again in ${wait / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

@@ -3,13 +3,14 @@ import { createActivities } from '../activities';
 import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
 import { loadConfig, type Config } from '../config/config';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
   const db = createDb(config.databaseUrl);
   const mailer = createSmtpMailer(smtpUrl, config.mailFrom);
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  // Started while Temporal restarts (or beside it), it waits rather than exits.
+  const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

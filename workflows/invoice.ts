@@ -3,6 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { lettersOf, type DomainEvent } from '../domain/events';
 import { amsterdamDate } from '../domain/calendar';
+import { IllegalStateError } from '../domain/errors';
 import {
   creditInvoice,
   evolveInvoice,
@@ -56,10 +57,25 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
   accept(m.pauseDunningUpdate, (a) => (requireCreditable(stream.state), pauseDunning(stream.state, { reason: a.reason, by: a.by, on: today() })), (a) => a.by);
   accept(m.resumeDunningUpdate, (a) => (requireCreditable(stream.state), resumeDunning(stream.state, { by: a.by, on: today() })), (a) => a.by);
   accept(m.resolveInvoiceAttentionUpdate, (a) => resolveAttention(stream.state, { ...a, now: now().toISOString() }), (a) => a.by);
+  /**
+   * A credit note is being issued: the state says credited only once its number is taken, so until
+   * then a second credit (a retry without its key, a dispute upheld meanwhile) would pass the
+   * domain's check and take a second number. It is refused instead.
+   */
+  let crediting = false;
+  const decideCredit = (a: { reason: string; creditedBy: string }) => {
+    try {
+      if (crediting) throw new IllegalStateError('the invoice is being credited');
+      return creditInvoice(stream.state, { ...a, on: today() });
+    } catch (error) {
+      asFailure(error);
+    }
+  };
   setHandler(
     m.creditInvoiceUpdate,
     async (a) => {
-      const credit = creditInvoice(stream.state, { ...a, on: today() });
+      const credit = decideCredit(a);
+      crediting = true;
       // The credit note's number is taken in the activity's transaction; its version is taken now,
       // and the append queued behind the others: the stream stays in order.
       let issued;
@@ -84,19 +100,13 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
         );
       } catch (error) {
         rethrowAsUpdateFailure(error);
+      } finally {
+        crediting = false;
       }
       await deliver([issued.event]);
       return result({ creditNoteNumber: issued.creditNoteNumber });
     },
-    {
-      validator: (a) => {
-        try {
-          creditInvoice(stream.state, { ...a, on: today() });
-        } catch (error) {
-          asFailure(error);
-        }
-      },
-    },
+    { validator: (a) => void decideCredit(a) },
   );
 
   const rules = await store.incidentPolicy(input.category);

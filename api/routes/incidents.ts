@@ -151,6 +151,28 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return { incidentId, streamVersion: result.streamVersion, status: invoiced.status, phase: invoiced.phase };
   }
 
+  /**
+   * A ruling retried with its Idempotency-Key whose first attempt reached the invoice's workflow:
+   * that Update's own answer. Upheld, it credited the invoice (whose workflow then ended); rejected,
+   * it resumed the dunning: either way the read model no longer shows a dispute on an open invoice,
+   * and the retry would otherwise be refused (409) though the ruling was applied. Asked by the
+   * Update's id, without sending it again: no Update by that id means a first attempt.
+   */
+  async function rulingAppliedBefore(incidentId: string, definition: { name: string }, request: FastifyRequest) {
+    if (!request.headers['idempotency-key']) return null;
+    const row = await db.selectFrom('incidents').select(['status', 'phase', 'invoice_number']).where('incident_id', '=', incidentId).executeTakeFirst();
+    if (!row?.invoice_number) return null;
+    const workflowId = invoiceWorkflowId(incidentId, row.invoice_number);
+    const updateId = updateIdOf(request, definition.name, workflowId)!;
+    try {
+      const result = await withinTemporalLimit(temporal, () => temporal.workflow.getHandle(workflowId).getUpdateHandle<InvoiceUpdateResult>(updateId).result());
+      return { incidentId, streamVersion: result.streamVersion, status: row.status, phase: row.status === 'closed' ? null : row.phase };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null; // no such Update (or no such workflow): a first attempt
+      throw error;
+    }
+  }
+
   /** The start of the window in which a new report on the same space is a duplicate. */
   function duplicateWindowStart(now: Date, category: Parameters<typeof categoryPolicy>[1]): Date {
     return windowStart(now, categoryPolicy(config.policy, category).duplicateWindow);
@@ -454,6 +476,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     },
     async (request) => {
       const caller = staffOf(request);
+      const earlier = await rulingAppliedBefore(request.params.id, request.body.decision === 'upheld' ? creditInvoiceUpdate : resumeDunningUpdate, request);
+      if (earlier) return earlier;
       const invoiced = await settledWithOpenInvoice(request.params.id);
       if (invoiced) {
         if (!invoiced.paused) throw conflict('there is no open dispute');

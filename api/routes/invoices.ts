@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -25,7 +25,7 @@ import { HttpProblem, badRequest, conflict, excerpt, notFound, unavailable, vali
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { attentionOf } from './incidents';
-import { executeUpdate } from '../temporal-calls';
+import { executeUpdate, idempotencyHeaders, updateIdOf } from '../temporal-calls';
 import { invoiceStreamId } from '../../domain/streams';
 
 const invoiceNumber = z.string().regex(/^\d{4}-\d{6}$/, 'expected an invoice number such as 2026-000123');
@@ -184,10 +184,11 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['billing'];
 
-  async function update<Args>(number: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args) {
+  async function update<Args>(number: string, definition: UpdateDefinition<InvoiceUpdateResult, [Args]>, args: Args, request?: FastifyRequest) {
     const invoice = await invoiceRow(db, number);
     if (!invoice) throw notFound(`no invoice ${number}`);
-    return executeUpdate(temporal, invoiceWorkflowId(invoice.incident_id, number), definition, args);
+    const workflowId = invoiceWorkflowId(invoice.incident_id, number);
+    return executeUpdate(temporal, workflowId, definition, args, request ? updateIdOf(request, definition.name, workflowId) : undefined);
   }
 
   /**
@@ -324,6 +325,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         tags,
         summary: 'Credit the invoice with a credit note of its own gapless series: all dunning stops',
         params: z.object({ number: invoiceNumber }),
+        headers: idempotencyHeaders,
         body: z.object({ reason: z.string().trim().min(1).max(1000) }),
         response: { 200: z.object({ invoiceNumber: z.string(), creditNoteNumber: z.string() }), ...s.problemResponses },
       },
@@ -332,8 +334,19 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       const caller = staffOf(request);
       const invoice = await invoiceRow(db, request.params.number);
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
-      if (invoice.status !== 'open') throw conflict(`invoice ${request.params.number} is ${invoice.status}`);
-      const result = await update(request.params.number, creditInvoiceUpdate, { reason: request.body.reason, creditedBy: caller.actor });
+      const refused = conflict(`invoice ${request.params.number} is ${invoice.status}`);
+      // With a key, an invoice credited since may have been credited by this very request (its answer
+      // lost): the key is the Update's id, and Temporal answers that Update's result.
+      const key = request.headers['idempotency-key'];
+      if (invoice.status !== 'open' && !key) throw refused;
+      let result: InvoiceUpdateResult;
+      try {
+        result = await update(request.params.number, creditInvoiceUpdate, { reason: request.body.reason, creditedBy: caller.actor }, request);
+      } catch (error) {
+        // Not an Update the workflow applied before it ended.
+        if (error instanceof WorkflowNotFoundError && invoice.status !== 'open') throw refused;
+        throw error;
+      }
       return { invoiceNumber: request.params.number, creditNoteNumber: result.creditNoteNumber ?? '' };
     },
   );

@@ -97,6 +97,30 @@ test('PostgreSQL goes away right after the relay accepted a letter: the delivery
   real.close();
 });
 
+test('after a longer outage the delivery is settled within about a second of the database coming back: the window in which a dead worker sends a letter twice stays short', async () => {
+  const real = createSmtpMailer(smtp.url, 'Woonstichting Test <noreply@woonstichting.test>');
+  let backAt = 0;
+  const mailer: Mailer = {
+    async send(mail) {
+      await real.send(mail);
+      // The database dies the moment the relay has the mail, and comes back 8 s later (a restart).
+      databaseDown = true;
+      for (const socket of sockets) socket.destroy();
+      setTimeout(() => {
+        databaseDown = false;
+        backAt = Date.now();
+      }, 8_000);
+    },
+    close: () => real.close(),
+  };
+  const report: DeliveryReport = await new MockActivityEnvironment().run(activitiesWith(mailer).deliverLetters, [letter('a4', 'A-4')]);
+  const settledAfter = Date.now() - backAt;
+  expect(report.emailed).toEqual(['incident-faults/2/a4']);
+  expect(backAt).toBeGreaterThan(0);
+  expect(settledAfter).toBeLessThan(1_500);
+  real.close();
+}, 30_000);
+
 test('a letter claimed by an attempt that died before it was settled is sent again, with the same Message-ID, and the attempt is counted', async () => {
   await database.db
     .insertInto('letter_deliveries')
