@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { ApiDeps } from './deps';
 import { registerProblemHandlers, badRequest } from './problems';
 import { registerAccessControl } from './auth';
@@ -57,6 +58,9 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await registerSecurity(app, deps.config);
   await app.register(cookie, { secret: deps.config.sessionSecret ?? randomBytes(32).toString('base64url') });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Workspace forms with a file (a photo, a bank statement, the directory): fields and files on the
+  // body (a field as { value }, a file with toBuffer()); each route sets its own bodyLimit.
+  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: 32 * 1024 * 1024, files: 4, fields: 50 } });
   registerAccessControl(app, deps.config, deps.db);
   refuseUnstorableText(app);
 

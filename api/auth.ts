@@ -129,7 +129,9 @@ export function registerAccessControl(app: FastifyInstance, auth: AuthConfig, db
     const access = request.routeOptions.config?.access;
     const caller = request.caller;
     if (access === undefined || access === 'public' || access.csrf !== 'form' || caller?.kind !== 'person' || SAFE_METHODS.has(request.method)) return;
-    const given = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+    const field = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+    // A multipart form's field comes as { value }.
+    const given = typeof field === 'object' && field !== null && 'value' in field ? (field as { value: unknown }).value : field;
     if (!sameToken(given, caller.csrfToken)) throw forbidden('the form has expired or did not come from this workspace; reload the page and try again');
   });
 }

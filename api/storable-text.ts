@@ -28,7 +28,7 @@ export function refuseUnstorableText(app: FastifyInstance): void {
     const parts = [
       ['path', request.params],
       ['query', request.query],
-      ['body', request.body],
+      ['body', request.isMultipart() ? multipartFields(request.body) : request.body],
     ] as const;
     for (const [context, value] of parts) {
       const path = unstorableTextPath(value);
@@ -38,4 +38,14 @@ export function refuseUnstorableText(app: FastifyInstance): void {
       }
     }
   });
+}
+
+/** A multipart body's text: its fields' values and its files' names (the files themselves are bytes). */
+export function multipartFields(body: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, part] of Object.entries((body as Record<string, unknown>) ?? {})) {
+    const parts = Array.isArray(part) ? part : [part];
+    fields[name] = parts.map((p: { type?: string; value?: unknown; filename?: unknown }) => (p?.type === 'file' ? p.filename : p?.value));
+  }
+  return fields;
 }
