@@ -178,10 +178,26 @@ export function sendProblem(reply: FastifyReply, problem: HttpProblem, request: 
 /** Where a problem is better shown as a page (the workspace's), a renderer answers it; null lets the API answer. */
 export type ProblemPage = (request: FastifyRequest, reply: FastifyReply, problem: HttpProblem) => FastifyReply | null;
 
+/** Requests whose body was read and validated: an error after that is not the body's. */
+const bodyRead = new WeakSet<FastifyRequest>();
+
+/**
+ * A multipart body that cannot be parsed (no boundary, cut off, a malformed part header) makes the
+ * parser throw a plain Error before any handler runs: that is a problem of the body, not of ours.
+ */
+function unreadableMultipart(error: unknown, request: FastifyRequest): HttpProblem | null {
+  if (!request.isMultipart() || bodyRead.has(request) || !(error instanceof Error) || (error as Partial<FastifyError>).statusCode !== undefined) return null;
+  const message = excerpt(`the multipart form cannot be read: ${error.message}`);
+  return badRequest(message, [{ path: 'body', message }]);
+}
+
 export function registerProblemHandlers(app: FastifyInstance, page: ProblemPage = () => null): void {
+  app.addHook('preHandler', async (request) => {
+    bodyRead.add(request);
+  });
   const answer = (request: FastifyRequest, reply: FastifyReply, problem: HttpProblem) => page(request, reply, problem) ?? sendProblem(reply, problem, request);
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request);
+    const problem = unreadableMultipart(error, request) ?? toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return answer(request, reply, problem);
   });

@@ -202,3 +202,21 @@ describe('dates outside the years the calendar counts with', () => {
     expect(problem(response, 400).errors?.map((e) => e.path)).toContain(path);
   });
 });
+
+describe('a multipart body the API cannot read (found by the fuzz run)', () => {
+  test.each([
+    ['POST', '/incidents', 'consultant', '{"category": "fouled_stairwell"}'],
+    ['POST', '/payments/imports', 'finance', '[{"invoiceNumber": ""}]'],
+    ['PUT', '/directory/tenants', 'admin', '[]'],
+    ['POST', '/billing/export-batches', 'finance', ''],
+  ] as const)('%s %s with multipart/form-data and no boundary is a 400 on the body, not a 500', async (method, url, role, payload) => {
+    const response = await stack.app.inject({ method, url, headers: { ...auth(role), 'content-type': 'multipart/form-data', 'idempotency-key': 'k' }, payload });
+    expect(problem(response, 400).errors).toEqual([{ path: 'body', message: expect.any(String) }]);
+  });
+
+  test('a truncated multipart form is a 400 too', async () => {
+    const payload = '--x\r\nContent-Disposition: form-data; name="note"\r\n\r\nschoon';
+    const response = await stack.app.inject({ method: 'POST', url: '/incidents', headers: { ...auth('consultant'), 'content-type': 'multipart/form-data; boundary=x' }, payload });
+    expect(problem(response, 400).errors).toEqual([{ path: 'body', message: expect.any(String) }]);
+  });
+});
