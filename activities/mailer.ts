@@ -14,13 +14,17 @@ export interface Mailer {
   close(): void;
 }
 
-/** Mail over SMTP; the Message-ID is the letter's own, so a relay or inbox can tell a resend. */
-export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+/**
+ * Mail over SMTP; the Message-ID is the letter's own, so a relay or inbox can tell a resend. A
+ * reply goes to the corporation's own address (Reply-To), not to the sender that nobody reads.
+ */
+export function createSmtpMailer(smtpUrl: string, from: string, replyTo?: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     async send(mail) {
       await transport.sendMail({
         from,
+        ...(replyTo ? { replyTo } : {}),
         to: mail.to,
         subject: mail.subject,
         text: mail.text,

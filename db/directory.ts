@@ -21,6 +21,25 @@ export const tenantSchema = z.object({
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
+/** A building as the directory holds it: its address, for the contractor who is sent there. */
+export const buildingSchema = z.object({
+  buildingId: text,
+  complexId: text,
+  street: text,
+  houseNumbers: text.describe('one number or a range, e.g. 10-24'),
+  postalCode: tenantSchema.shape.postalCode,
+  city: text,
+  accessNotes: z
+    .string()
+    .trim()
+    .max(500)
+    .nullable()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .describe('how to get in: key box, caretaker, entrance code'),
+});
+export type Building = z.infer<typeof buildingSchema>;
+
 export const contractorSchema = z.object({
   contractorId: text,
   name: text,
@@ -130,4 +149,46 @@ async function upsertContractorRows(db: Db, contractors: Contractor[]): Promise<
     )
     .execute();
   return contractors.length;
+}
+
+/** Insert or update buildings by id: all of them or, when one is refused, none. */
+export async function upsertBuildings(db: Db, buildings: Building[]): Promise<number> {
+  if (buildings.length === 0) return 0;
+  refuseDuplicateKeys(buildings, (b) => b.buildingId, 'buildingId', 'building');
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of inChunks(buildings)) {
+      await trx
+        .insertInto('buildings')
+        .values(
+          chunk.map((b) => ({
+            building_id: b.buildingId,
+            complex_id: b.complexId,
+            street: b.street,
+            house_numbers: b.houseNumbers,
+            postal_code: formatPostalCode(b.postalCode),
+            city: b.city,
+            access_notes: b.accessNotes,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('building_id').doUpdateSet((eb) => ({
+            complex_id: eb.ref('excluded.complex_id'),
+            street: eb.ref('excluded.street'),
+            house_numbers: eb.ref('excluded.house_numbers'),
+            postal_code: eb.ref('excluded.postal_code'),
+            city: eb.ref('excluded.city'),
+            access_notes: eb.ref('excluded.access_notes'),
+            updated_at: sql`now()`,
+          })),
+        )
+        .execute();
+    }
+  });
+  return buildings.length;
+}
+
+/** '1234ab' -> '1234 AB'. */
+function formatPostalCode(code: string): string {
+  const compact = code.replace(/\s+/g, '').toUpperCase();
+  return `${compact.slice(0, 4)} ${compact.slice(4)}`;
 }

@@ -259,6 +259,18 @@ export interface HouseholdsTable {
   households: number;
 }
 
+/** Where a building is, for the contractor's work order (migration 2026-12-05T16-00-buildings). */
+export interface BuildingsTable {
+  building_id: string;
+  complex_id: string;
+  street: string;
+  house_numbers: string;
+  postal_code: string;
+  city: string;
+  access_notes: string | null;
+  updated_at: Timestamp;
+}
+
 export interface ContractorsTable {
   contractor_id: string;
   name: string;
@@ -321,6 +333,7 @@ export interface Database {
   sessions: SessionsTable;
   households: HouseholdsTable;
   contractors: ContractorsTable;
+  buildings: BuildingsTable;
   idempotency_keys: IdempotencyKeysTable;
   incident_reports: IncidentReportsTable;
   unmatched_payments: UnmatchedPaymentsTable;

@@ -65,6 +65,8 @@ export const policySchema = z
     tenantLinkValidityDays: z.number().int().positive(),
     /** The free payment reminder asks for payment within this many days. */
     paymentReminderTermDays: z.number().int().positive(),
+    /** A contractor's work order asks for the work within this many working days (absent in policies fixed before it was kept). */
+    workOrderTermWorkingDays: z.number().int().positive().max(60).optional(),
     /** A letter by post counts as received this many working days after it is sent (e-mail: the same day). */
     postDeliveryWorkingDays: z.number().int().nonnegative(),
     /** Wettelijke rente, dated: each rate applies from its date until the next one. */
@@ -133,6 +135,7 @@ export const defaultPolicy: Policy = {
   tenantLinkValidityDays: 30,
   paymentReminderTermDays: 14,
   postDeliveryWorkingDays: 2,
+  workOrderTermWorkingDays: 3,
   statutoryInterestRates: dutchStatutoryInterestRates.map((rate) => ({ ...rate })),
   collectionCostsLedgerAccount: '8430',
   serviceCostsLedgerAccount: '8420',
@@ -152,6 +155,7 @@ const policyOverrideSchema = z
     tenantLinkValidityDays: z.unknown().optional(),
     paymentReminderTermDays: z.unknown().optional(),
     postDeliveryWorkingDays: z.unknown().optional(),
+    workOrderTermWorkingDays: z.unknown().optional(),
     statutoryInterestRates: z.unknown().optional(),
     collectionCostsLedgerAccount: z.unknown().optional(),
     serviceCostsLedgerAccount: z.unknown().optional(),

@@ -48,7 +48,7 @@ async function waitFor(incidentId: string, what: string, test: (incident: any) =
 
 async function main() {
   const building = `DEMO-${suffix}`;
-  step(`directory: six households in building ${building}, one contractor`);
+  step(`directory: six households in building ${building}, its address, one contractor`);
   const tenants = [1, 2, 3, 4, 5, 6].map((n) => ({
     contractNumber: `${building}-${n}`,
     name: `Demo Bewoner ${n}`,
@@ -62,6 +62,11 @@ async function main() {
     unit: String(n),
   }));
   console.log(await call('PUT', '/directory/tenants', keys.admin, tenants));
+  console.log(
+    await call('PUT', '/directory/buildings', keys.admin, [
+      { buildingId: building, complexId: 'DEMO', street: 'Demostraat', houseNumbers: '1-6', postalCode: '3511 AA', city: 'Utrecht', accessNotes: 'Sleutel bij de huismeester, Demostraat 1' },
+    ]),
+  );
   console.log(await call('PUT', '/directory/contractors', keys.admin, [{ contractorId: 'DEMO-K', name: 'Demo Schoonmaak BV', email: 'werkorders@demo.test' }]));
 
   step('a consultant reports a fouled stairwell; tenant 2 is known to have caused it');

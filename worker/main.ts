@@ -8,7 +8,7 @@ import { temporalConnectionOptions, untilConnected } from '../config/temporal-co
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
   const db = createDb(config.databaseUrl);
-  const mailer = createSmtpMailer(smtpUrl, config.mailFrom);
+  const mailer = createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email);
   // Started while Temporal restarts (or beside it), it waits rather than exits.
   const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)));
   const worker = await Worker.create({

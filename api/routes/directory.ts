@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contractorSchema, tenantSchema, upsertContractors, upsertTenants } from '../../db/directory';
+import { buildingSchema, contractorSchema, tenantSchema, upsertBuildings, upsertContractors, upsertTenants } from '../../db/directory';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
@@ -12,6 +12,7 @@ const fromCsv = {
 };
 
 const tenantsBody = z.array(tenantSchema.extend({ email: z.preprocess(fromCsv.email, tenantSchema.shape.email) })).max(100_000);
+const buildingsBody = z.array(buildingSchema.extend({ accessNotes: z.preprocess(fromCsv.email, buildingSchema.shape.accessNotes) })).max(100_000);
 const contractorsBody = z
   .array(
     contractorSchema.extend({
@@ -42,6 +43,24 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: ApiDeps): vo
     },
     async (request) => {
       return { upserted: await upsertTenants(deps.db, request.body) };
+    },
+  );
+
+  routes.put(
+    '/directory/buildings',
+    {
+      config: { access: { roles: ['admin'] } },
+      bodyLimit: 32 * MB,
+      schema: {
+        operationId: 'upsertBuildings',
+        tags,
+        summary: 'Bulk upsert of buildings by id (address and access notes, for work orders): JSON array, or text/csv with a header row of the same field names',
+        body: buildingsBody,
+        response: { 200: s.directoryResultSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => {
+      return { upserted: await upsertBuildings(deps.db, request.body) };
     },
   );
 

@@ -1,7 +1,7 @@
 import type { DomainEvent, Outcome } from '../events';
 import type { InvoiceLine, Letter, LetterContent, resolvedOutcomes } from '../letters';
 import { categoryLabels, type IncidentPolicy } from '../policy';
-import { addAmsterdamDays } from '../calendar';
+import { addAmsterdamDays, addWorkingDays, amsterdamDate } from '../calendar';
 import { deadlineAfter, instantBefore } from '../duration';
 import { splitToTheCent } from '../money';
 import { eventIdAt } from '../streams';
@@ -207,7 +207,14 @@ export function next(
     const workOrder: Letter = {
       letterId: `${eventId}/${contractorId}`,
       recipient: { type: 'contractor', id: contractorId },
-      content: { kind: 'work_order', ...common, workOrderNumber: workOrderNumberOf(common.incidentId), buildingId: incident.facts.buildingId },
+      content: {
+        kind: 'work_order',
+        ...common,
+        workOrderNumber: workOrderNumberOf(common.incidentId),
+        buildingId: incident.facts.buildingId,
+        complexId: incident.facts.complexId,
+        ...(policy.workOrderTermWorkingDays !== undefined ? { completeBy: addWorkingDays(amsterdamDate(new Date(t)), policy.workOrderTermWorkingDays) } : {}),
+      },
     };
     return record('order the cleanup', { type: 'CleanupOrdered', data: { contractorId, workOrderNumber: workOrderNumberOf(common.incidentId), orderedAt: now, letters: [workOrder] } });
   }

@@ -379,6 +379,30 @@ describe('directory', () => {
     expect(notified.polluterTenantId).toBe('D-1');
   });
 
+  test('buildings by CSV are upserted with their address and access notes (an empty cell is none); only admin may', async () => {
+    const csv = [
+      'buildingId,complexId,street,houseNumbers,postalCode,city,accessNotes',
+      'C2-D,C2,Dorpsstraat,1-2,3511aa,Utrecht,"Sleutel bij de huismeester, Dorpsstraat 1"',
+      'C2-E,C2,Dorpsstraat,4-8,3511 AB,Utrecht,',
+    ].join('\n');
+    expectProblem(await putCsv('/directory/buildings', csv, auth('consultant')), 403);
+    const response = await putCsv('/directory/buildings', csv);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ upserted: 2 });
+    const rows = await stack.database.db
+      .selectFrom('buildings')
+      .select(['building_id', 'complex_id', 'street', 'house_numbers', 'postal_code', 'city', 'access_notes'])
+      .where('building_id', 'in', ['C2-D', 'C2-E'])
+      .orderBy('building_id')
+      .execute();
+    expect(rows).toEqual([
+      { building_id: 'C2-D', complex_id: 'C2', street: 'Dorpsstraat', house_numbers: '1-2', postal_code: '3511 AA', city: 'Utrecht', access_notes: 'Sleutel bij de huismeester, Dorpsstraat 1' },
+      { building_id: 'C2-E', complex_id: 'C2', street: 'Dorpsstraat', house_numbers: '4-8', postal_code: '3511 AB', city: 'Utrecht', access_notes: null },
+    ]);
+    const bad = expectProblem(await putCsv('/directory/buildings', ['buildingId,complexId,street,houseNumbers,postalCode,city', 'C2-F,C2,Dorpsstraat,9,9999,Utrecht'].join('\n')), 400);
+    expect(errorPaths(bad)).toEqual(['line 2: postalCode']);
+  });
+
   test('a CSV row with a bad postal code is a 400 naming the row and field, and no row of that upload is written', async () => {
     const csv = [header, 'E-1,Bewoner E1,e1@bewoners.test,Kade,1,3511 AA,Utrecht,C3,C3-E,1', 'E-2,Bewoner E2,,Kade,2,35110AA,Utrecht,C3,C3-E,2'].join('\n');
     const problem = expectProblem(await putCsv('/directory/tenants', csv), 400);
@@ -490,6 +514,7 @@ describe('operations', () => {
       ['/incidents/{id}/cancellation', 'post', 'cancelIncident'],
       ['/directory/tenants', 'put', 'upsertTenants'],
       ['/directory/contractors', 'put', 'upsertContractors'],
+      ['/directory/buildings', 'put', 'upsertBuildings'],
       ['/letters/print-queue', 'get', 'printQueue'],
       ['/healthz', 'get', 'health'],
     ];

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/connection';
-import { upsertContractors, upsertTenants, type Tenant } from '../../db/directory';
+import { type Building, upsertBuildings, upsertContractors, upsertTenants, type Tenant } from '../../db/directory';
 
 /** Building A of complex C1: six households; A-1 has no e-mail (gets letters on paper). */
 export const buildingA: Tenant[] = [1, 2, 3, 4, 5, 6].map((n) => ({
@@ -29,9 +29,16 @@ export const buildingB: Tenant[] = [1, 2, 3].map((n) => ({
   unit: `${n}`,
 }));
 
+/** Where buildings A and B are, for the contractor's work order. */
+export const buildings: Building[] = [
+  { buildingId: 'C1-A', complexId: 'C1', street: 'Stationsstraat', houseNumbers: '11-16', postalCode: '1234 AB', city: 'Utrecht', accessNotes: 'Sleutelkastje naast de hoofdingang, code 2468' },
+  { buildingId: 'C1-B', complexId: 'C1', street: 'Kerkweg', houseNumbers: '1-3', postalCode: '5678 CD', city: 'Utrecht', accessNotes: null },
+];
+
 export const contractor = { contractorId: 'K-1', name: 'Schoon BV', email: 'orders@schoon.test', categories: [], complexes: [] };
 
 export async function seedDirectory(db: Db): Promise<void> {
   await upsertTenants(db, [...buildingA, ...buildingB]);
   await upsertContractors(db, [contractor]);
+  await upsertBuildings(db, buildings);
 }

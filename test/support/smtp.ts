@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
 export interface CaughtMail {
   envelopeTo: string[];
   from: string;
+  /** Where a reply goes (empty: to the sender). */
+  replyTo: string;
   to: string;
   subject: string;
   text: string;
   html: string;
   messageId: string;
-  attachments: { filename: string; contentType: string; size: number }[];
+  attachments: { filename: string; contentType: string; size: number; content: Buffer }[];
 }
 
 export interface TestSmtpServer {
@@ -51,12 +53,13 @@ export async function startTestSmtpServer(options: { refused?: Set<string> } = {
           const mail: CaughtMail = {
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
             from: parsed.from?.text ?? '',
+            replyTo: parsed.replyTo?.text ?? '',
             to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? ''),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
-            attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size })),
+            attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size, content: a.content })),
           };
           if (refusing?.(mail)) {
             callback(Object.assign(new Error('try again later'), { responseCode: 451 }));

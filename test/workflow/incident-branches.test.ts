@@ -298,7 +298,7 @@ test('a complaint the corporation does not take up (living noise) returns advice
     ],
   });
   expect(one(evs, 'IncidentClosed')).toMatchObject({ outcome: 'returned_to_complainant', closedAt: expect.stringMatching(/^2032-01-15T09:00/) });
-  expect(sent(id)).toEqual(['b1@bewoners.test | Uw melding over leefgeluid']);
+  expect(sent(id)).toEqual(['b1@bewoners.test | Uw melding over overlast door leefgeluid']);
   const advice = mailsAbout(id)[0]!;
   expect(advice.text).toContain('Bewoner B1\n');
   expect(advice.text).toContain('Geachte heer, mevrouw,');
@@ -344,7 +344,7 @@ test('a handled complaint is acknowledged to the complainant before the polluter
   ]);
   expect(one(evs, 'PolluterNotified')).toMatchObject({ tenantId: 'A-3', deadlineDate: '2032-02-09' });
   const acknowledgement = mailTo(id, 'a6@bewoners.test', 'Ontvangstbevestiging');
-  expect(acknowledgement.text).toContain(`vermeld daarbij ons kenmerk ${id}`);
+  expect(acknowledgement.text).toContain(`noem daarbij ons kenmerk ${id}`);
   expect(acknowledgement.text).not.toContain('Bewoner A3');
   // The complainant is a neighbour too: besides the acknowledgement, only the anonymous notice.
   expect(mailsAbout(id).filter((m) => m.envelopeTo.includes('a6@bewoners.test')).map((m) => m.subject)).toEqual([
@@ -374,6 +374,16 @@ test('an unknown polluter: every household is asked to clean (on paper where the
     const state = await started.handle.query(incidentStateQuery);
     expect(state.status === 'open' && state.phase).toBe('cleanup_ordered');
     expect(sent(id).slice(10)).toEqual([`orders@schoon.test | Werkopdracht WO-${id}: vervuild trappenhuis`]);
+    // The contractor can find the place: the building's address and access from the directory, its
+    // complex (not the building id), where in the building, and by when (3 working days, policy).
+    const order = mailTo(id, 'orders@schoon.test', 'Werkopdracht').text;
+    expect(order).toMatch(/Adres: +Stationsstraat 11-16, 1234 AB Utrecht/);
+    expect(order).toMatch(/Complex: +C1\n/);
+    expect(order).toMatch(/Plaats in het gebouw: +trappenhuis, 1e verdieping/);
+    expect(order).toMatch(/Toegang: +Sleutelkastje naast de hoofdingang, code 2468/);
+    expect(order).toMatch(/Gereed uiterlijk: +maandag 5 april 2032/);
+    expect(order).toContain('opdracht om het trappenhuis schoon te maken in het gebouw aan Stationsstraat 11-16 in Utrecht');
+    expect(order).not.toContain('C1-A');
 
     await started.handle.executeUpdate(completeCleanupUpdate, { args: [{ contractorId: 'K-1', costCents: 12345 }] });
     expect(await started.handle.result()).toBe('cleaned_at_corporation_cost');
