@@ -114,11 +114,7 @@ export function createActivities(deps: ActivityDeps) {
   async function financialPdf(content: LetterContent, recipient: RecipientDetails): Promise<{ filename: string; content: Buffer } | null> {
     const letter = toFinancialLetter(content);
     if (!letter) return null;
-    const pdf = await renderFinancialPdf(letter, recipient, {
-      name: deps.corporationName,
-      iban: deps.corporationIban,
-      address: deps.corporationAddress,
-    });
+    const pdf = await renderFinancialPdf(letter, recipient, corporation);
     const document = 'creditNoteNumber' in letter ? letter.creditNoteNumber : letter.invoiceNumber;
     return { filename: `${letter.kind}-${document}.pdf`, content: pdf };
   }

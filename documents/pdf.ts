@@ -4,10 +4,13 @@
  *
  * Deterministic: no clock. The PDF's CreationDate and ModDate (and with them the file ID pdfkit
  * derives from the document info) come from the letter's own date, so the same input always gives
- * the same bytes. Only the standard Helvetica fonts are used (no font files); they are encoded as
- * WinAnsi, which has the euro sign. Text that WinAnsi cannot encode is transliterated first.
+ * the same bytes. The font is DejaVu Sans (the dejavu-fonts-ttf package), embedded as a subset, so
+ * that every reader and printer shows the same letters and names in any Latin script print as
+ * written. Invoices and payment letters carry a SEPA payment QR code (documents/epc-qr.ts).
  */
 import PDFDocument from 'pdfkit';
+import { type Corporation, formatIban, howToReach } from './corporation';
+import { epcPayload, qrPng } from './epc-qr';
 import { addCalendarDays, amsterdamInstant, formatDutchDate, type LocalDate } from '../domain/calendar';
 import { assertCents, type Cents, formatEuro } from '../domain/money';
 import { financialLetterKinds, type LetterContent } from '../domain/letters';
@@ -17,12 +20,8 @@ export interface PdfParty {
   address: { street: string; houseNumber: string; postalCode: string; city: string } | null;
 }
 
-export interface PdfCorporation {
-  name: string;
-  iban: string;
-  /** One line, e.g. 'Stationsplein 1, 3511 ED Utrecht'. */
-  address: string;
-}
+/** The corporation as sender: name, where to pay, how to reach it, its KvK number. */
+export type PdfCorporation = Corporation;
 
 export type FinancialLetter =
   | {
@@ -80,7 +79,9 @@ const MIN_DAYS_FROM_LETTER_TO_FINAL_DATE = 15;
 type Block =
   | { type: 'p'; text: string; bold?: boolean }
   | { type: 'table'; rows: Array<{ description: string; vatCode: string; amount: string }>; total: string }
-  | { type: 'facts'; rows: Array<[label: string, value: string]> };
+  | { type: 'facts'; rows: Array<[label: string, value: string]> }
+  /** The SEPA payment QR code with what it fills in (drawn from Letter.payment). */
+  | { type: 'qr' };
 
 interface Letter {
   letterDate: LocalDate;
@@ -88,6 +89,8 @@ interface Letter {
   subject: string;
   references: Array<[label: string, value: string]>;
   body: Block[];
+  /** What the payment QR code asks for, on a letter that asks for payment. */
+  payment?: { amountCents: number; reference: string };
 }
 
 const p = (text: string, bold = false): Block => ({ type: 'p', text, bold });
@@ -96,11 +99,13 @@ const p = (text: string, bold = false): Block => ({ type: 'p', text, bold });
 const nb = (text: string): string => text.replace(/ /g, '\u00A0');
 /** An amount in running text. */
 const euro = (cents: Cents): string => nb(formatEuro(cents));
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function paymentInstruction(amountCents: Cents, byDate: LocalDate, invoiceNumber: string, corporation: PdfCorporation): string {
   return (
     `Wilt u het bedrag van ${euro(amountCents)} uiterlijk op ${formatDutchDate(byDate)} overmaken naar ` +
-    `IBAN ${nb(corporation.iban)} ten name van ${corporation.name}? Vermeld bij uw betaling altijd factuurnummer ${invoiceNumber}.`
+    `IBAN ${nb(formatIban(corporation.iban))} ten name van ${corporation.name}? Vermeld bij uw betaling altijd betalingskenmerk ${invoiceNumber} (het factuurnummer), ` +
+    'of scan de QR-code hieronder met uw bankapp.'
   );
 }
 
@@ -120,6 +125,7 @@ function invoice(l: Extract<FinancialLetter, { kind: 'invoice' }>, corporation: 
       ['Vervaldatum', formatDutchDate(l.dueDate)],
       ['Ons kenmerk', l.incidentId],
     ],
+    payment: { amountCents: l.totalCents, reference: l.invoiceNumber },
     body: [
       p(
         `Hierbij ontvangt u de factuur voor de werkzaamheden die wij hebben laten uitvoeren in verband met melding ${l.incidentId}. ` +
@@ -131,7 +137,8 @@ function invoice(l: Extract<FinancialLetter, { kind: 'invoice' }>, corporation: 
         total: formatEuro(l.totalCents),
       },
       p(paymentInstruction(l.totalCents, l.dueDate, l.invoiceNumber, corporation)),
-      p(`Heeft u vragen over deze factuur of bent u het er niet mee eens? Neem dan contact met ons op en vermeld daarbij factuurnummer ${l.invoiceNumber}.`),
+      { type: 'qr' },
+      p(`Heeft u vragen over deze factuur of bent u het er niet mee eens? ${capitalize(howToReach(corporation))} en noem daarbij factuurnummer ${l.invoiceNumber}.`),
     ],
   };
 }
@@ -148,16 +155,18 @@ function paymentReminder(l: Extract<FinancialLetter, { kind: 'payment_reminder' 
       ['Vervaldatum factuur', formatDutchDate(l.dueDate)],
       ['Openstaand bedrag', formatEuro(l.openCents)],
     ],
+    payment: { amountCents: l.openCents, reference: l.invoiceNumber },
     body: [
       p(
         `De betalingstermijn van factuur ${l.invoiceNumber} is op ${formatDutchDate(l.dueDate)} verstreken. ` +
           `Volgens onze administratie staat er nog ${euro(l.openCents)} open. Misschien is de betaling u ontschoten.`,
       ),
       p(paymentInstruction(l.openCents, l.newDueDate, l.invoiceNumber, corporation)),
+      { type: 'qr' },
       p('Aan deze herinnering zijn geen kosten verbonden. Heeft u het bedrag inmiddels betaald? Dan kunt u deze herinnering als niet verzonden beschouwen.'),
       p(
         'Kunt u het bedrag niet in één keer betalen, of bent u het niet eens met de factuur? ' +
-          `Neem dan contact met ons op en vermeld daarbij factuurnummer ${l.invoiceNumber}.`,
+          `${capitalize(howToReach(corporation))} en noem daarbij factuurnummer ${l.invoiceNumber}.`,
       ),
     ],
   };
@@ -189,10 +198,11 @@ function finalNotice(l: Extract<FinancialLetter, { kind: 'final_notice' }>, corp
     ),
     p(
       `Wij geven u de gelegenheid het openstaande bedrag van ${open} alsnog te betalen. ` +
-        `Maak dit bedrag uiterlijk op ${final} over naar IBAN ${nb(corporation.iban)} ten name van ${corporation.name}, ` +
-        `onder vermelding van factuurnummer ${l.invoiceNumber}.`,
+        `Maak dit bedrag uiterlijk op ${final} over naar IBAN ${nb(formatIban(corporation.iban))} ten name van ${corporation.name}, ` +
+        `onder vermelding van betalingskenmerk ${l.invoiceNumber} (het factuurnummer), of scan de QR-code hieronder met uw bankapp.`,
       true,
     ),
+    { type: 'qr' },
     p(
       `Heeft u het openstaande bedrag niet uiterlijk op ${final} betaald, dan wordt het verhoogd met incassokosten van ${costs}. ` +
         'Dit bedrag is berekend volgens de wettelijke staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten ' +
@@ -211,7 +221,7 @@ function finalNotice(l: Extract<FinancialLetter, { kind: 'final_notice' }>, corp
   }
   body.push(
     { type: 'facts', rows: facts },
-    p(`Kunt u het bedrag niet in één keer betalen? Neem dan vóór ${final} contact met ons op. Samen zoeken wij naar een oplossing, bijvoorbeeld een betalingsregeling.`),
+    p(`Kunt u het bedrag niet in één keer betalen? Neem dan vóór ${final} contact met ons op: ${howToReach(corporation)}. Samen zoeken wij naar een oplossing, bijvoorbeeld een betalingsregeling.`),
     p('Heeft u het bedrag inmiddels betaald? Dan kunt u deze brief als niet verzonden beschouwen.'),
   );
   return {
@@ -224,11 +234,12 @@ function finalNotice(l: Extract<FinancialLetter, { kind: 'final_notice' }>, corp
       ['Openstaand bedrag', formatEuro(l.openCents)],
       ['Uiterste betaaldatum', final],
     ],
+    payment: { amountCents: l.openCents, reference: l.invoiceNumber },
     body,
   };
 }
 
-function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Letter {
+function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>, corporation: PdfCorporation): Letter {
   assertCents(l.amountCents, 'credit amount');
   if (l.amountCents <= 0) throw new RangeError(`credit note ${l.creditNoteNumber}: the amount must be positive, got ${l.amountCents}`);
   const amount = euro(l.amountCents);
@@ -263,7 +274,7 @@ function creditNote(l: Extract<FinancialLetter, { kind: 'credit_note' }>): Lette
             `Dit bedrag verrekenen wij met factuur ${l.invoiceNumber}; dat deel van de factuur hoeft u niet te betalen. ` +
               'Heeft u de factuur al betaald, dan betalen wij wat u te veel heeft betaald aan u terug.',
           ),
-      p(`Heeft u vragen? Neem dan contact met ons op en vermeld daarbij creditnotanummer ${l.creditNoteNumber}.`),
+      p(`Heeft u vragen? ${capitalize(howToReach(corporation))} en noem daarbij creditnotanummer ${l.creditNoteNumber}.`),
     ],
   };
 }
@@ -277,7 +288,7 @@ function compose(letter: FinancialLetter, corporation: PdfCorporation): Letter {
     case 'final_notice':
       return finalNotice(letter, corporation);
     case 'credit_note':
-      return creditNote(letter);
+      return creditNote(letter, corporation);
     default: {
       const unreachable: never = letter;
       throw new Error(`unknown financial letter ${JSON.stringify(unreachable)}`);
@@ -286,30 +297,30 @@ function compose(letter: FinancialLetter, corporation: PdfCorporation): Letter {
 }
 
 // ---------------------------------------------------------------------------------------------
-// WinAnsi: the standard fonts encode one byte per character
+// What the embedded font can show
 
-const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-const FALLBACKS: Record<string, string> = {
-  ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ı: 'i', ø: 'o', Ø: 'O', ß: 'ss',
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2212': '-',
-  '\u2009': ' ', '\u202F': ' ', '\u2007': ' ', '\u200B': '',
-};
-
-function isWinAnsi(char: string): boolean {
+/** Latin (with its extensions), Greek, Cyrillic, general punctuation and the euro sign: in DejaVu Sans. */
+function inFont(char: string): boolean {
   const code = char.codePointAt(0) ?? 0;
-  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRAS.has(char);
+  return (
+    (code >= 0x20 && code <= 0x7e) ||
+    (code >= 0xa0 && code <= 0x24f) ||
+    (code >= 0x370 && code <= 0x4ff) ||
+    (code >= 0x1e00 && code <= 0x1eff) ||
+    (code >= 0x2010 && code <= 0x2027) ||
+    (code >= 0x2030 && code <= 0x205e) ||
+    code === 0x20ac
+  );
 }
 
-/** Makes text encodable in WinAnsi: keeps what fits, strips accents it lacks, else '?'. */
-export function toWinAnsi(text: string): string {
+/** Text as the PDF can show it: one line, what the font has as is, else without its accents, else '?'. */
+export function printable(text: string): string {
   let out = '';
-  for (const char of text.replace(/[\r\n\t]+/g, ' ')) {
-    if (isWinAnsi(char)) {
+  for (const char of text.replace(/[\r\n\t]+/g, ' ').replace(/[\u200B\u2060\uFEFF]/g, '')) {
+    if (inFont(char)) {
       out += char;
-    } else if (char in FALLBACKS) {
-      out += FALLBACKS[char];
     } else {
-      const stripped = [...char.normalize('NFKD')].filter((c) => isWinAnsi(c)).join('');
+      const stripped = [...char.normalize('NFKD')].filter((c) => inFont(c)).join('');
       out += stripped === '' ? '?' : stripped;
     }
   }
@@ -323,9 +334,14 @@ const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
 const MARGIN = { top: 56, bottom: 80, left: 70, right: 56 };
 const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
 const RIGHT_EDGE = PAGE.width - MARGIN.right;
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
-const BODY_SIZE = 10;
+/** DejaVu Sans, embedded: registered per document under these names. */
+const FONT = 'Sans';
+const BOLD = 'Sans-Bold';
+const FONT_FILES = {
+  [FONT]: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  [BOLD]: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+};
+const BODY_SIZE = 9.5;
 const SMALL_SIZE = 8;
 const TEXT_COLOUR = '#1a1a1a';
 const MUTED_COLOUR = '#666666';
@@ -351,18 +367,27 @@ function ensureSpace(doc: Doc, height: number): void {
 }
 
 function drawSender(doc: Doc, corporation: PdfCorporation): void {
-  doc.fillColor(TEXT_COLOUR).font(BOLD).fontSize(13).text(toWinAnsi(corporation.name), SENDER_BLOCK.x, MARGIN.top, { width: SENDER_BLOCK.width });
+  doc.fillColor(TEXT_COLOUR).font(BOLD).fontSize(13).text(printable(corporation.name), SENDER_BLOCK.x, MARGIN.top, { width: SENDER_BLOCK.width });
   doc.moveDown(0.3);
   doc.font(FONT).fontSize(9).fillColor(MUTED_COLOUR);
-  doc.text(toWinAnsi(corporation.address), { width: SENDER_BLOCK.width, lineGap: LINE_GAP });
-  doc.text(`IBAN ${toWinAnsi(corporation.iban)}`, { width: SENDER_BLOCK.width, lineGap: LINE_GAP });
+  for (const line of [
+    corporation.postalAddress,
+    `Bezoekadres: ${corporation.visitingAddress}`,
+    `Telefoon: ${corporation.phone}`,
+    corporation.email,
+    ...(corporation.website ? [corporation.website] : []),
+    `IBAN ${formatIban(corporation.iban)}`,
+    `KvK ${corporation.kvk}`,
+  ]) {
+    doc.text(printable(line), { width: SENDER_BLOCK.width, lineGap: LINE_GAP });
+  }
 }
 
 function addressLines(recipient: PdfParty): string[] {
   const lines = [recipient.name.trim()].filter((l) => l !== '');
   const a = recipient.address;
   if (a !== null) lines.push(`${a.street} ${a.houseNumber}`.trim(), `${a.postalCode}  ${a.city.toUpperCase()}`.trim());
-  return lines.map(toWinAnsi);
+  return lines.map(printable);
 }
 
 function drawAddress(doc: Doc, recipient: PdfParty): void {
@@ -380,8 +405,8 @@ function drawReferences(doc: Doc, references: Array<[string, string]>): void {
   references.forEach(([label, value], i) => {
     const x = MARGIN.left + i * columnWidth;
     const width = columnWidth - 8;
-    doc.font(FONT).fontSize(SMALL_SIZE).fillColor(MUTED_COLOUR).text(toWinAnsi(label), x, REFERENCES_Y, { width });
-    doc.font(FONT).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR).text(toWinAnsi(value), x, REFERENCES_Y + 12, { width });
+    doc.font(FONT).fontSize(SMALL_SIZE).fillColor(MUTED_COLOUR).text(printable(label), x, REFERENCES_Y, { width });
+    doc.font(FONT).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR).text(printable(value), x, REFERENCES_Y + 12, { width });
     bottom = Math.max(bottom, doc.y);
   });
   doc.moveTo(MARGIN.left, bottom + 6).lineTo(RIGHT_EDGE, bottom + 6).lineWidth(0.5).strokeColor(RULE_COLOUR).stroke();
@@ -392,7 +417,7 @@ function drawReferences(doc: Doc, references: Array<[string, string]>): void {
 function drawParagraph(doc: Doc, text: string, bold = false): void {
   const options = { width: CONTENT_WIDTH, lineGap: LINE_GAP };
   doc.font(bold ? BOLD : FONT).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR);
-  const encoded = toWinAnsi(text);
+  const encoded = printable(text);
   ensureSpace(doc, Math.min(doc.heightOfString(encoded, options), 3 * (BODY_SIZE + LINE_GAP)));
   doc.text(encoded, MARGIN.left, doc.y, options);
   doc.y += PARAGRAPH_GAP;
@@ -414,7 +439,7 @@ function rule(doc: Doc, y: number, width = 0.5): void {
 type TableCells = { description: string; vatCode: string; amount: string };
 
 function drawTableRow(doc: Doc, cells: TableCells, font: string, onNewPage?: () => void): void {
-  const description = toWinAnsi(cells.description);
+  const description = printable(cells.description);
   doc.font(font).fontSize(BODY_SIZE);
   const height = doc.heightOfString(description, { width: TABLE.descriptionWidth, lineGap: LINE_GAP });
   if (doc.y + height + 2 * TABLE.padding > bottomLimit(doc)) {
@@ -425,8 +450,8 @@ function drawTableRow(doc: Doc, cells: TableCells, font: string, onNewPage?: () 
   const y = doc.y + TABLE.padding;
   doc.fillColor(TEXT_COLOUR);
   doc.text(description, MARGIN.left, y, { width: TABLE.descriptionWidth, lineGap: LINE_GAP });
-  doc.text(toWinAnsi(cells.vatCode), TABLE.vatX, y, { width: TABLE.vatWidth, lineGap: LINE_GAP });
-  doc.text(toWinAnsi(cells.amount), TABLE.amountX, y, { width: TABLE.amountWidth, align: 'right', lineGap: LINE_GAP });
+  doc.text(printable(cells.vatCode), TABLE.vatX, y, { width: TABLE.vatWidth, lineGap: LINE_GAP });
+  doc.text(printable(cells.amount), TABLE.amountX, y, { width: TABLE.amountWidth, align: 'right', lineGap: LINE_GAP });
   doc.x = MARGIN.left;
   doc.y = y + height + TABLE.padding;
 }
@@ -454,15 +479,15 @@ function drawFacts(doc: Doc, block: Extract<Block, { type: 'facts' }>): void {
   const padding = 10;
   const labelWidth = CONTENT_WIDTH - 2 * padding - 110;
   doc.font(FONT).fontSize(BODY_SIZE);
-  const rowHeights = block.rows.map(([label]) => doc.heightOfString(toWinAnsi(label), { width: labelWidth, lineGap: LINE_GAP }) + 4);
+  const rowHeights = block.rows.map(([label]) => doc.heightOfString(printable(label), { width: labelWidth, lineGap: LINE_GAP }) + 4);
   const boxHeight = rowHeights.reduce((a, b) => a + b, 0) + 2 * padding - 4;
   ensureSpace(doc, boxHeight);
   const top = doc.y;
   doc.rect(MARGIN.left, top, CONTENT_WIDTH, boxHeight).fillColor('#f2f2f2').fill();
   let y = top + padding;
   block.rows.forEach(([label, value], i) => {
-    doc.font(FONT).fillColor(TEXT_COLOUR).text(toWinAnsi(label), MARGIN.left + padding, y, { width: labelWidth, lineGap: LINE_GAP });
-    doc.font(BOLD).text(toWinAnsi(value), RIGHT_EDGE - padding - 110, y, { width: 110, align: 'right', lineGap: LINE_GAP });
+    doc.font(FONT).fillColor(TEXT_COLOUR).text(printable(label), MARGIN.left + padding, y, { width: labelWidth, lineGap: LINE_GAP });
+    doc.font(BOLD).text(printable(value), RIGHT_EDGE - padding - 110, y, { width: 110, align: 'right', lineGap: LINE_GAP });
     y += rowHeights[i] ?? 0;
   });
   doc.x = MARGIN.left;
@@ -471,7 +496,7 @@ function drawFacts(doc: Doc, block: Extract<Block, { type: 'facts' }>): void {
 
 function drawFooters(doc: Doc, corporation: PdfCorporation): void {
   const range = doc.bufferedPageRange();
-  const footer = toWinAnsi(`${corporation.name}  ·  ${corporation.address}  ·  IBAN ${corporation.iban}`);
+  const footer = printable(`${corporation.name}  ·  ${corporation.postalAddress}  ·  IBAN ${formatIban(corporation.iban)}  ·  KvK ${corporation.kvk}`);
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     // Writing below the bottom margin would start a new page; lift the margin while drawing the footer.
@@ -488,15 +513,35 @@ function drawFooters(doc: Doc, corporation: PdfCorporation): void {
   }
 }
 
-function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCorporation): void {
+/** The payment QR code beside what it fills in, kept together on one page. */
+function drawQr(doc: Doc, png: Buffer, payment: NonNullable<Letter['payment']>, corporation: PdfCorporation): void {
+  const size = 80;
+  ensureSpace(doc, size + PARAGRAPH_GAP);
+  const top = doc.y;
+  doc.image(png, MARGIN.left, top, { width: size, height: size });
+  const x = MARGIN.left + size + 14;
+  const width = CONTENT_WIDTH - size - 14;
+  doc.font(BOLD).fontSize(BODY_SIZE).fillColor(TEXT_COLOUR).text('Betalen met uw bankapp', x, top + 4, { width, lineGap: LINE_GAP });
+  doc.font(FONT).fontSize(SMALL_SIZE + 1).fillColor(MUTED_COLOUR);
+  for (const line of [
+    `${formatEuro(payment.amountCents)} aan ${corporation.name}`,
+    `IBAN ${formatIban(corporation.iban)}`,
+    `Betalingskenmerk ${payment.reference}`,
+  ]) {
+    doc.text(printable(line), x, doc.y, { width, lineGap: LINE_GAP });
+  }
+  doc.x = MARGIN.left;
+  doc.y = Math.max(doc.y, top + size) + PARAGRAPH_GAP + 4;
+}
+
+function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCorporation, qr: Buffer | null): void {
   drawSender(doc, corporation);
   drawAddress(doc, recipient);
   drawReferences(doc, letter.references);
 
-  doc.font(BOLD).fontSize(12).fillColor(TEXT_COLOUR).text(toWinAnsi(letter.subject), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.font(BOLD).fontSize(12).fillColor(TEXT_COLOUR).text(printable(letter.subject), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.y += 14;
-  const name = recipient.name.trim();
-  drawParagraph(doc, name === '' ? 'Geachte heer/mevrouw,' : `Geachte heer/mevrouw ${name},`);
+  drawParagraph(doc, 'Geachte heer, mevrouw,');
 
   for (const block of letter.body) {
     switch (block.type) {
@@ -508,6 +553,9 @@ function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCor
         break;
       case 'facts':
         drawFacts(doc, block);
+        break;
+      case 'qr':
+        if (qr !== null && letter.payment) drawQr(doc, qr, letter.payment, corporation);
         break;
       default: {
         const unreachable: never = block;
@@ -527,6 +575,9 @@ function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCor
 /** Renders a financial letter to an A4 PDF; the same input always gives the same bytes. */
 export async function renderFinancialPdf(letter: FinancialLetter, recipient: PdfParty, corporation: PdfCorporation): Promise<Buffer> {
   const composed = compose(letter, corporation);
+  const qr = composed.payment
+    ? await qrPng(epcPayload({ bic: corporation.bic, name: corporation.name, iban: corporation.iban, amountCents: composed.payment.amountCents, reference: composed.payment.reference }))
+    : null;
   // Noon in Amsterdam on the letter's date: the same calendar date in UTC, as the PDF stores it.
   const fixedDate = amsterdamInstant(composed.letterDate, '12:00');
 
@@ -537,7 +588,7 @@ export async function renderFinancialPdf(letter: FinancialLetter, recipient: Pdf
     compress: true,
     lang: 'nl-NL',
     displayTitle: true,
-    font: FONT,
+    font: FONT_FILES[FONT],
     info: {
       Title: composed.title,
       Author: corporation.name,
@@ -556,7 +607,9 @@ export async function renderFinancialPdf(letter: FinancialLetter, recipient: Pdf
     doc.on('error', reject);
   });
   try {
-    draw(doc, composed, recipient, corporation);
+    for (const [name, file] of Object.entries(FONT_FILES)) doc.registerFont(name, file);
+    doc.font(FONT);
+    draw(doc, composed, recipient, corporation, qr);
   } finally {
     doc.end();
   }
@@ -568,7 +621,7 @@ export function toFinancialLetter(content: LetterContent): FinancialLetter | nul
   if (!(financialLetterKinds as readonly string[]).includes(content.kind)) return null;
   switch (content.kind) {
     case 'invoice':
-      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentId, lines: content.lines, totalCents: content.totalCents };
+      return { kind: 'invoice', invoiceNumber: content.invoiceNumber, issueDate: content.issueDate, dueDate: content.dueDate, incidentId: content.incidentNumber ?? content.incidentId, lines: content.lines, totalCents: content.totalCents };
     case 'payment_reminder':
       // The PDF's date is the reminder's own; the invoice's due date stays the original one.
       return { kind: 'payment_reminder', invoiceNumber: content.invoiceNumber, issueDate: content.letterDate, dueDate: content.dueDate, openCents: content.openCents, newDueDate: content.newDueDate };

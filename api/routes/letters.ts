@@ -98,7 +98,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
           name: row.name ?? `huurder ${row.recipient_id}`,
           address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
         },
-        { name: config.corporationName, iban: config.corporationIban, address: config.corporationAddress },
+        corporationOf(config),
       );
       return reply
         .type('application/pdf')

@@ -1,8 +1,19 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type FinancialLetter, type PdfCorporation, type PdfParty, renderFinancialPdf, toWinAnsi } from '../../documents/pdf';
+import { type FinancialLetter, type PdfCorporation, type PdfParty, printable, renderFinancialPdf } from '../../documents/pdf';
 
-const corporation: PdfCorporation = { name: 'Woonstichting Thuis', iban: 'NL91 ABNA 0417 1643 00', address: 'Stationsplein 1, 3511 ED Utrecht' };
+const corporation: PdfCorporation = {
+  name: 'Woonstichting Thuis',
+  iban: 'NL91ABNA0417164300',
+  bic: 'ABNANL2A',
+  kvk: '30123456',
+  phone: '030 123 45 67',
+  email: 'info@thuis.example',
+  website: 'https://www.thuis.example',
+  postalAddress: 'Postbus 1, 3500 AA Utrecht',
+  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
+  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
+};
 const tenant: PdfParty = {
   name: 'J. de Vries',
   address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '1234 AB', city: 'Utrecht' },
@@ -91,8 +102,9 @@ describe('every financial letter', () => {
     const { pdf, text } = await render(letter);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/);
-    expectAll(text, 'Woonstichting Thuis', 'Stationsplein 1, 3511 ED Utrecht', 'NL91 ABNA 0417 1643 00');
-    expectAll(text, 'J. de Vries', 'Kerkstraat 12-B', '1234 AB', 'UTRECHT', 'Geachte heer/mevrouw J. de Vries,', 'Met vriendelijke groet,');
+    expectAll(text, 'Woonstichting Thuis', 'Stationsplein 1, 3511 ED Utrecht', 'Postbus 1, 3500 AA Utrecht', 'NL91 ABNA 0417 1643 00', 'KvK 30123456');
+    expectAll(text, '030 123 45 67', 'info@thuis.example');
+    expectAll(text, 'J. de Vries', 'Kerkstraat 12-B', '1234 AB', 'UTRECHT', 'Geachte heer, mevrouw,', 'Met vriendelijke groet,');
     expectAll(text, '2031-000123', '€ 187,50');
   });
 
@@ -111,7 +123,7 @@ describe('the invoice', () => {
     expectAll(
       text,
       'Wilt u het bedrag van € 187,50 uiterlijk op 17 december 2031 overmaken naar IBAN NL91 ABNA 0417 1643 00 ten name van Woonstichting Thuis?',
-      'Vermeld bij uw betaling altijd factuurnummer 2031-000123.',
+      'Vermeld bij uw betaling altijd betalingskenmerk 2031-000123 (het factuurnummer)',
     );
   });
 
@@ -163,7 +175,7 @@ describe('the final notice (veertiendagenbrief, art. 6:96 BW)', () => {
   it('states the concrete final date and the exact collection costs by the statutory scale', async () => {
     const { text } = await render(finalNotice);
     expectAll(text, 'Aanmaning factuur 2031-000123', 'Datum 29 december 2031', 'Uiterste betaaldatum 15 januari 2032');
-    expectAll(text, 'Maak dit bedrag uiterlijk op 15 januari 2032 over naar IBAN NL91 ABNA 0417 1643 00', 'onder vermelding van factuurnummer 2031-000123');
+    expectAll(text, 'Maak dit bedrag uiterlijk op 15 januari 2032 over naar IBAN NL91 ABNA 0417 1643 00', 'onder vermelding van betalingskenmerk 2031-000123');
     expectAll(
       text,
       'Heeft u het openstaande bedrag niet uiterlijk op 15 januari 2032 betaald, dan wordt het verhoogd met incassokosten van € 40,00.',
@@ -216,14 +228,40 @@ describe('the credit note', () => {
 describe('recipients and characters', () => {
   it('addresses a recipient without a postal address by name only', async () => {
     const { text } = await render(invoice, { name: 'Schoonmaakbedrijf Glans B.V.', address: null });
-    expectAll(text, 'Schoonmaakbedrijf Glans B.V.', 'Geachte heer/mevrouw Schoonmaakbedrijf Glans B.V.,');
+    expectAll(text, 'Schoonmaakbedrijf Glans B.V.', 'Geachte heer, mevrouw,');
   });
 
-  it('keeps Dutch accents and transliterates what the standard font cannot show', async () => {
-    expect(toWinAnsi('één café, € 5')).toBe('één café, € 5');
-    expect(toWinAnsi('Łukasz Wałęsa')).toBe('Lukasz Walesa');
-    expect(toWinAnsi('Ağaoğlu 日本')).toBe('Agaoglu ??');
+  it('prints names in any Latin script as written, and marks what the embedded font lacks', async () => {
+    expect(printable('één café, € 5')).toBe('één café, € 5');
+    expect(printable('Łukasz Wałęsa')).toBe('Łukasz Wałęsa');
+    expect(printable('Ağaoğlu 日本')).toBe('Ağaoğlu ??');
     const { text } = await render(reminder, { ...tenant, name: 'Łukasz Wałęsa' });
-    expectAll(text, 'Geachte heer/mevrouw Lukasz Walesa,', 'niet in één keer betalen');
+    expectAll(text, 'Łukasz Wałęsa', 'Geachte heer, mevrouw,', 'niet in één keer betalen');
+  });
+});
+
+describe('fonts and the payment QR code', () => {
+  it.each([invoice, reminder, finalNotice, creditNote].map((l) => [l.kind, l] as const))('%s embeds its font (DejaVu Sans as a TrueType subset) and uses no unembedded standard font', async (_kind, letter) => {
+    const pdf = (await renderFinancialPdf(letter, tenant, corporation)).toString('latin1');
+    const fonts = [...pdf.matchAll(/\/Type \/Font\b[^]*?>>/g)].map((m) => m[0]);
+    expect(fonts.length).toBeGreaterThan(0);
+    expect(pdf).toMatch(/\/FontFile2 \d+ 0 R/);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans-Bold\b/);
+    expect(pdf).not.toMatch(/\/BaseFont \/Helvetica/);
+    const descriptors = (pdf.match(/\/Type \/FontDescriptor/g) ?? []).length;
+    expect((pdf.match(/\/FontFile2/g) ?? []).length).toBe(descriptors);
+  });
+
+  it.each([invoice, reminder, finalNotice].map((l) => [l.kind, l] as const))('%s carries a payment QR code (an image) and says what it fills in', async (_kind, letter) => {
+    const { pdf, text } = await render(letter);
+    expect(pdf.toString('latin1')).toMatch(/\/Subtype \/Image/);
+    expectAll(text, 'Betalen met uw bankapp', '€ 187,50 aan Woonstichting Thuis', 'Betalingskenmerk 2031-000123');
+  });
+
+  it('puts no QR code on a credit note, which asks for no payment', async () => {
+    const { pdf, text } = await render(creditNote);
+    expect(pdf.toString('latin1')).not.toMatch(/\/Subtype \/Image/);
+    expect(text).not.toContain('bankapp');
   });
 });
