@@ -21,7 +21,8 @@ import { invoiceStreamId } from '../domain/streams';
 import { letterContentSchema, type InvoiceLine, type Letter, type LetterContent } from '../domain/letters';
 import { asSentAt, laterDeadline } from '../domain/sending';
 import { amsterdamDate } from '../domain/calendar';
-import { type BuildingDetails, renderLetter, type RecipientDetails } from '../documents/letters';
+import { renderLetter, type RecipientDetails } from '../documents/letters';
+import { buildingDetails } from '../db/directory';
 import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
@@ -321,21 +322,6 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** A building's address and access from the directory, for a work order; null when the directory lacks it. */
-export async function buildingDetails(db: Db, buildingId: string): Promise<BuildingDetails | null> {
-  const b = await db.selectFrom('buildings').selectAll().where('building_id', '=', buildingId).executeTakeFirst();
-  if (!b) return null;
-  return {
-    buildingId: b.building_id,
-    complexId: b.complex_id,
-    street: b.street,
-    houseNumbers: b.house_numbers,
-    postalCode: b.postal_code,
-    city: b.city,
-    accessNotes: b.access_notes,
-  };
-}
 
 /** The start of the repeat-offence window that counts for an offence at `at`. */
 function offenceWindowStart(at: string, windowMonths: number): Date {

@@ -97,6 +97,7 @@ export const letterSummarySchema = z.object({
   recipientId: z.string(),
   channel: z.enum(['email', 'print', 'pending']),
   recordedAt: z.string(),
+  pdfUrl: z.string().describe('the letter as PDF, as it went out'),
 });
 
 export const incidentDetailSchema = incidentSchema.extend({
@@ -149,4 +150,5 @@ export const printQueueEntrySchema = z.object({
   recordedAt: z.string(),
   subject: z.string(),
   text: z.string(),
+  pdfUrl: z.string().describe('the letter as PDF to print and post'),
 });

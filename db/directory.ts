@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
 import { categorySchema } from '../domain/policy';
 import type { Db } from './connection';
+import type { BuildingDetails } from '../documents/letters';
 
 const text = z.string().trim().min(1);
 
@@ -192,3 +193,19 @@ function formatPostalCode(code: string): string {
   const compact = code.replace(/\s+/g, '').toUpperCase();
   return `${compact.slice(0, 4)} ${compact.slice(4)}`;
 }
+
+/** A building's address and access from the directory, for a work order; null when the directory lacks it. */
+export async function buildingDetails(db: Db, buildingId: string): Promise<BuildingDetails | null> {
+  const b = await db.selectFrom('buildings').selectAll().where('building_id', '=', buildingId).executeTakeFirst();
+  if (!b) return null;
+  return {
+    buildingId: b.building_id,
+    complexId: b.complex_id,
+    street: b.street,
+    houseNumbers: b.house_numbers,
+    postalCode: b.postal_code,
+    city: b.city,
+    accessNotes: b.access_notes,
+  };
+}
+

@@ -54,6 +54,8 @@ export interface RenderOptions {
   building?: BuildingDetails | null;
   /** Where the letter's PDF can be fetched (the workspace), when it has one. */
   pdfUrl?: string | null;
+  /** By e-mail (default) or on paper: a letter on paper has no attachment to point at. */
+  channel?: 'email' | 'post';
 }
 
 /** Escapes text for use in HTML element content and in double- or single-quoted attribute values. */
@@ -471,7 +473,8 @@ function paymentFacts(amountCents: number, byDate: LocalDate, reference: string,
   };
 }
 
-const attachmentLine = (what: string): Block => p(`${what} vindt u als PDF in de bijlage van deze e-mail. Met de QR-code daarin kunt u direct betalen met uw bankapp.`);
+const attachmentLine = (what: string, o: RenderOptions): Block[] =>
+  o.channel === 'post' ? [] : [p(`${what} vindt u als PDF in de bijlage van deze e-mail. Met de QR-code daarin kunt u direct betalen met uw bankapp.`)];
 
 function invoice(c: ContentOf<'invoice'>, o: RenderOptions): Draft {
   return {
@@ -495,7 +498,7 @@ function invoice(c: ContentOf<'invoice'>, o: RenderOptions): Draft {
       },
       p(paymentSentence(c.totalCents, c.dueDate, c.invoiceNumber, o)),
       paymentFacts(c.totalCents, c.dueDate, c.invoiceNumber, o),
-      attachmentLine('De factuur'),
+      ...attachmentLine('De factuur', o),
       p(`Heeft u vragen over deze factuur of bent u het er niet mee eens? ${capitalize(howToReach(o.corporation))} en noem daarbij factuurnummer ${c.invoiceNumber}.`),
     ],
   };
@@ -514,7 +517,7 @@ function paymentReminder(c: ContentOf<'payment_reminder'>, o: RenderOptions): Dr
       p(`Volgens onze administratie is factuur ${c.invoiceNumber} nog niet (volledig) betaald. Er staat nog ${formatEuro(c.openCents)} open.`),
       p(`${paymentSentence(c.openCents, c.newDueDate, c.invoiceNumber, o)} Aan deze herinnering zijn geen kosten verbonden.`),
       paymentFacts(c.openCents, c.newDueDate, c.invoiceNumber, o),
-      attachmentLine('De herinnering'),
+      ...attachmentLine('De herinnering', o),
       p('Heeft u inmiddels betaald? Dan kunt u deze herinnering als niet verzonden beschouwen.'),
     ],
   };
@@ -545,7 +548,7 @@ function finalNotice(c: ContentOf<'final_notice'>, o: RenderOptions): Draft {
       `Na ${finalDate} dragen wij de vordering over voor incasso. Bent u het niet eens met de factuur, of kunt u niet in één keer betalen? ` +
         `Neem dan vóór die datum contact met ons op: ${howToReach(o.corporation)}.`,
     ),
-    attachmentLine('Deze aanmaning'),
+    ...attachmentLine('Deze aanmaning', o),
   );
   return {
     subject: `Laatste aanmaning factuur ${c.invoiceNumber}: betaal uiterlijk op ${finalDate}`,
@@ -578,7 +581,7 @@ function creditNote(c: ContentOf<'credit_note'>, o: RenderOptions): Draft {
               `op de rekening waarvan u betaalde. Is uw rekeningnummer sindsdien veranderd? Laat het ons dan weten: ${howToReach(o.corporation)}.`,
           )
         : p('U hoeft dit bedrag niet (meer) te betalen. Heeft u al betaald, dan nemen wij contact met u op over de terugbetaling.'),
-      p('De creditnota vindt u als PDF in de bijlage van deze e-mail.'),
+      ...(o.channel === 'post' ? [] : [p('De creditnota vindt u als PDF in de bijlage van deze e-mail.')]),
     ],
   };
 }

@@ -11,6 +11,7 @@
 import PDFDocument from 'pdfkit';
 import { type Corporation, formatIban, howToReach } from './corporation';
 import { epcPayload, qrPng } from './epc-qr';
+import { draftOf, headingFacts, type RenderOptions, salutationOf } from './letters';
 import { addCalendarDays, amsterdamInstant, formatDutchDate, type LocalDate } from '../domain/calendar';
 import { assertCents, type Cents, formatEuro } from '../domain/money';
 import { financialLetterKinds, type LetterContent } from '../domain/letters';
@@ -91,6 +92,8 @@ interface Letter {
   body: Block[];
   /** What the payment QR code asks for, on a letter that asks for payment. */
   payment?: { amountCents: number; reference: string };
+  /** Absent: 'Geachte heer, mevrouw,'. */
+  salutation?: string;
 }
 
 const p = (text: string, bold = false): Block => ({ type: 'p', text, bold });
@@ -494,8 +497,10 @@ function drawFacts(doc: Doc, block: Extract<Block, { type: 'facts' }>): void {
   doc.y = top + boxHeight + PARAGRAPH_GAP + 6;
 }
 
-function drawFooters(doc: Doc, corporation: PdfCorporation): void {
-  const range = doc.bufferedPageRange();
+/** Footers on the pages from `first` on (one letter's pages, in a batch of several). */
+function drawFooters(doc: Doc, corporation: PdfCorporation, first: number): void {
+  const all = doc.bufferedPageRange();
+  const range = { start: first, count: all.start + all.count - first };
   const footer = printable(`${corporation.name}  ·  ${corporation.postalAddress}  ·  IBAN ${formatIban(corporation.iban)}  ·  KvK ${corporation.kvk}`);
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -535,13 +540,16 @@ function drawQr(doc: Doc, png: Buffer, payment: NonNullable<Letter['payment']>, 
 }
 
 function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCorporation, qr: Buffer | null): void {
+  const pages = doc.bufferedPageRange();
+  const first = pages.start + pages.count - 1;
+  doc.x = MARGIN.left;
   drawSender(doc, corporation);
   drawAddress(doc, recipient);
   drawReferences(doc, letter.references);
 
   doc.font(BOLD).fontSize(12).fillColor(TEXT_COLOUR).text(printable(letter.subject), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.y += 14;
-  drawParagraph(doc, 'Geachte heer, mevrouw,');
+  drawParagraph(doc, letter.salutation ?? 'Geachte heer, mevrouw,');
 
   for (const block of letter.body) {
     switch (block.type) {
@@ -569,17 +577,86 @@ function draw(doc: Doc, letter: Letter, recipient: PdfParty, corporation: PdfCor
   drawParagraph(doc, 'Met vriendelijke groet,');
   doc.y += 10;
   drawParagraph(doc, corporation.name);
-  drawFooters(doc, corporation);
+  drawFooters(doc, corporation, first);
 }
 
 /** Renders a financial letter to an A4 PDF; the same input always gives the same bytes. */
 export async function renderFinancialPdf(letter: FinancialLetter, recipient: PdfParty, corporation: PdfCorporation): Promise<Buffer> {
-  const composed = compose(letter, corporation);
-  const qr = composed.payment
-    ? await qrPng(epcPayload({ bic: corporation.bic, name: corporation.name, iban: corporation.iban, amountCents: composed.payment.amountCents, reference: composed.payment.reference }))
-    : null;
+  return renderComposed(compose(letter, corporation), recipient, corporation);
+}
+
+/**
+ * Any letter as an A4 PDF, for post: the financial ones as their own documents, every other kind
+ * from the same wording as its e-mail (documents/letters.ts), dated the day it goes out.
+ */
+export async function renderLetterPdf(content: LetterContent, recipient: PdfParty, options: RenderOptions): Promise<Buffer> {
+  const composed = composeAny(content, options);
+  return renderComposed(composed, recipient, options.corporation);
+}
+
+async function renderComposed(composed: Letter, recipient: PdfParty, corporation: PdfCorporation): Promise<Buffer> {
+  return renderDocument([{ composed, recipient }], corporation, composed.title, composed.subject, composed.letterDate);
+}
+
+/** Compose any letter for its PDF. */
+function composeAny(content: LetterContent, options: RenderOptions): Letter {
+  const financial = toFinancialLetter(content);
+  if (financial) return compose(financial, options.corporation);
+  const post: RenderOptions = { ...options, channel: 'post', pdfUrl: null };
+  const draft = draftOf(content, post);
+  const facts = headingFacts(content, draft, post);
+  const rest = facts.slice(3);
+  const body: Block[] = [
+    ...(rest.length > 0 ? [{ type: 'facts' as const, rows: rest }] : []),
+    ...draft.body.map((b): Block => {
+      switch (b.type) {
+        case 'p':
+          return p(b.text, b.bold);
+        case 'link':
+          return p(b.url);
+        case 'facts':
+          return { type: 'facts', rows: b.rows };
+        case 'table':
+          return { type: 'facts', rows: b.rows.map((r) => [r[0] ?? '', r[1] ?? '']) };
+        default: {
+          const unreachable: never = b;
+          throw new Error(`unknown block ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }),
+  ];
+  return { letterDate: options.letterDate, title: draft.subject, subject: draft.subject, references: facts.slice(0, 3), body, salutation: salutationOf(draft) };
+}
+
+/**
+ * The day's post as one PDF to print: each letter from a new page, numbered on its own, in the
+ * order given. Dated `date` (the PDF's own date; each letter carries its own).
+ */
+export async function renderPostBatchPdf(
+  letters: Array<{ content: LetterContent; recipient: PdfParty; options: RenderOptions }>,
+  corporation: PdfCorporation,
+  date: LocalDate,
+): Promise<Buffer> {
+  const items = letters.map((l) => ({ composed: composeAny(l.content, l.options), recipient: l.recipient }));
+  return renderDocument(items, corporation, `Post van ${formatDutchDate(date)}`, `${letters.length} brieven om te printen en te versturen`, date);
+}
+
+async function renderDocument(
+  items: Array<{ composed: Letter; recipient: PdfParty }>,
+  corporation: PdfCorporation,
+  title: string,
+  subject: string,
+  date: LocalDate,
+): Promise<Buffer> {
+  const qrs = await Promise.all(
+    items.map(({ composed }) =>
+      composed.payment
+        ? qrPng(epcPayload({ bic: corporation.bic, name: corporation.name, iban: corporation.iban, amountCents: composed.payment.amountCents, reference: composed.payment.reference }))
+        : null,
+    ),
+  );
   // Noon in Amsterdam on the letter's date: the same calendar date in UTC, as the PDF stores it.
-  const fixedDate = amsterdamInstant(composed.letterDate, '12:00');
+  const fixedDate = amsterdamInstant(date, '12:00');
 
   const doc = new PDFDocument({
     size: 'A4',
@@ -590,9 +667,9 @@ export async function renderFinancialPdf(letter: FinancialLetter, recipient: Pdf
     displayTitle: true,
     font: FONT_FILES[FONT],
     info: {
-      Title: composed.title,
+      Title: title,
       Author: corporation.name,
-      Subject: composed.subject,
+      Subject: subject,
       Creator: 'polluter-pays',
       Producer: 'PDFKit',
       CreationDate: fixedDate,
@@ -609,7 +686,10 @@ export async function renderFinancialPdf(letter: FinancialLetter, recipient: Pdf
   try {
     for (const [name, file] of Object.entries(FONT_FILES)) doc.registerFont(name, file);
     doc.font(FONT);
-    draw(doc, composed, recipient, corporation, qr);
+    items.forEach(({ composed, recipient }, i) => {
+      if (i > 0) doc.addPage();
+      draw(doc, composed, recipient, corporation, qrs[i] ?? null);
+    });
   } finally {
     doc.end();
   }

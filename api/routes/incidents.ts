@@ -35,6 +35,7 @@ import { callerOf, staffOf, type Caller } from '../auth';
 import { badRequest, conflict, forbidden, notFound, unavailable } from '../problems';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
+import { letterPdfUrl } from './letters';
 import { namesOf } from '../sessions';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
@@ -401,6 +402,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           recipientId: l.recipient_id,
           channel: l.channel ?? ('pending' as const),
           recordedAt: l.recorded_at.toISOString(),
+          pdfUrl: letterPdfUrl(deps.config.publicUrl, l.letter_id),
         })),
       };
     },

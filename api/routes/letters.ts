@@ -1,20 +1,60 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { letterContentSchema } from '../../domain/letters';
-import { renderLetter } from '../../documents/letters';
+import { letterContentSchema, type LetterContent } from '../../domain/letters';
+import { renderLetter, type RenderOptions } from '../../documents/letters';
 import { signTenantLink, tenantLinkUrl } from '../../documents/links';
-import { renderFinancialPdf } from '../../documents/pdf';
-import { toFinancialLetter } from '../../documents/pdf';
+import { type PdfParty, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
+import { buildingDetails } from '../../db/directory';
+import type { Db } from '../../db/connection';
 import { notFound } from '../problems';
 import { corporationOf } from '../../config/config';
-import { amsterdamDate } from '../../domain/calendar';
+import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
+
+/** Where a letter's PDF is: its id as it is, slashes and all (each segment encoded). */
+export function letterPdfUrl(publicUrl: string, letterId: string): string {
+  return `${publicUrl}/letters/${letterId.split('/').map(encodeURIComponent).join('/')}/pdf`;
+}
+
+const PDF_ROLES = ['consultant', 'admin', 'finance'] as const;
 
 export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const { db, config } = deps;
+  const corporation = corporationOf(config);
+
+  function linkFor(content: LetterContent, recipientId: string): string | null {
+    if (!('linkExpiresAt' in content) || !content.linkExpiresAt) return null;
+    return tenantLinkUrl(config.publicUrl, signTenantLink({ incidentId: content.incidentId, tenantId: recipientId, expiresAt: new Date(content.linkExpiresAt) }, config.linkSecret));
+  }
+
+  /** A letter as it went out (its dates as sent), to whom, and the options to render it with. */
+  async function letterAsSent(letterId: string) {
+    const rows = await lettersWhere(db, (q) => q.where('n.letter_id', '=', letterId));
+    const row = rows[0];
+    if (!row) throw notFound(`no letter ${letterId}`);
+    return withOptions(row);
+  }
+
+  async function withOptions(row: LetterRow): Promise<{ letterId: string; content: LetterContent; recipient: PdfParty; options: RenderOptions; row: LetterRow }> {
+    const content = letterContentSchema.parse(row.sent_content ?? row.content);
+    const options: RenderOptions = {
+      tenantLinkUrl: linkFor(content, row.recipient_id),
+      corporation,
+      letterDate: amsterdamDate(row.delivered_at ?? row.recorded_at),
+      building: content.kind === 'work_order' ? await buildingDetails(db, content.buildingId) : null,
+    };
+    return { letterId: row.letter_id, content, recipient: recipientOf(row), options, row };
+  }
+
+  async function sendPdf(reply: FastifyReply, letterId: string) {
+    const { content, recipient, options } = await letterAsSent(letterId);
+    const pdf = await renderLetterPdf(content, recipient, options);
+    const name = `${content.kind}-${(content.incidentNumber ?? content.incidentId).replace(/[^A-Za-z0-9._-]/g, '_')}.pdf`;
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).send(pdf);
+  }
 
   routes.get(
     '/letters/print-queue',
@@ -29,42 +69,20 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
     },
     async (request) => {
-      const rows = await db
-        .selectFrom('letter_deliveries as d')
-        .innerJoin('notifications as n', 'n.letter_id', 'd.letter_id')
-        .leftJoin('tenants as t', 't.contract_number', 'n.recipient_id')
-        .select(['n.letter_id', 'n.incident_id', 'n.kind', 'n.recipient_id', 'n.recorded_at', 'n.content', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city'])
-        .where('d.channel', '=', 'print')
-        .orderBy('n.recorded_at')
-        .orderBy('n.letter_id')
-        .limit(request.query.limit)
-        .execute();
+      const rows = await lettersWhere(db, (q) => q.where('d.channel', '=', 'print').orderBy('n.recorded_at').orderBy('n.letter_id').limit(request.query.limit));
+      const letters = await Promise.all(rows.map(withOptions));
       return {
-        letters: rows.map((row) => {
-          const content = letterContentSchema.parse(row.content);
-          const link =
-            'linkExpiresAt' in content && content.linkExpiresAt
-              ? tenantLinkUrl(
-                  config.publicUrl,
-                  signTenantLink({ incidentId: content.incidentId, tenantId: row.recipient_id, expiresAt: new Date(content.linkExpiresAt) }, config.linkSecret),
-                )
-              : null;
-          const rendered = renderLetter(
-            content,
-            {
-              name: row.name ?? `huurder ${row.recipient_id}`,
-              address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
-            },
-            { tenantLinkUrl: link, corporation: corporationOf(config), letterDate: amsterdamDate(row.recorded_at) },
-          );
+        letters: letters.map(({ letterId, content, recipient, options, row }) => {
+          const rendered = renderLetter(content, recipient, { ...options, channel: 'post' });
           return {
-            letterId: row.letter_id,
+            letterId,
             incidentId: row.incident_id,
             kind: row.kind,
             recipientId: row.recipient_id,
             recordedAt: row.recorded_at.toISOString(),
             subject: rendered.subject,
             text: rendered.text,
+            pdfUrl: letterPdfUrl(config.publicUrl, letterId),
           };
         }),
       };
@@ -72,38 +90,96 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
   );
 
   routes.get(
-    '/letters/:letterId/pdf',
+    '/letters/print-queue/pdf',
     {
-      config: { access: { roles: ['consultant', 'admin', 'finance'] } },
+      config: { access: { roles: ['consultant', 'admin'] } },
       schema: {
-        operationId: 'letterPdf',
+        operationId: 'printQueuePdf',
         tags: ['letters'],
-        summary: 'An invoice, payment reminder, 14-day letter or credit note as PDF (for print, or to send again)',
-        params: z.object({ letterId: z.string().min(1).max(300) }),
+        summary: "The day's post as one PDF: every letter queued for print that day (Europe/Amsterdam), each from a new page",
+        querystring: z.object({ date: s.localDate.optional().describe('the day the letters were queued; default today') }),
       },
     },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('notifications as n')
-        .leftJoin('tenants as t', 't.contract_number', 'n.recipient_id')
-        .select(['n.content', 'n.recipient_id', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city'])
-        .where('n.letter_id', '=', request.params.letterId)
-        .executeTakeFirst();
-      if (!row) throw notFound(`no letter ${request.params.letterId}`);
-      const letter = toFinancialLetter(letterContentSchema.parse(row.content));
-      if (!letter) throw notFound(`letter ${request.params.letterId} is not a financial document`);
-      const pdf = await renderFinancialPdf(
-        letter,
-        {
-          name: row.name ?? `huurder ${row.recipient_id}`,
-          address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
-        },
-        corporationOf(config),
+      const date = request.query.date ?? amsterdamDate(new Date());
+      const from = amsterdamInstant(date, '00:00');
+      const until = amsterdamInstant(addCalendarDays(date, 1), '00:00');
+      const rows = await lettersWhere(db, (q) =>
+        q.where('d.channel', '=', 'print').where('d.delivered_at', '>=', from).where('d.delivered_at', '<', until).orderBy('d.delivered_at').orderBy('n.letter_id').limit(2000),
       );
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${letter.kind}-${'invoiceNumber' in letter ? letter.invoiceNumber : ''}.pdf"`)
-        .send(pdf);
+      if (rows.length === 0) throw notFound(`no letters were queued for print on ${date}`);
+      const letters = await Promise.all(rows.map(withOptions));
+      const pdf = await renderPostBatchPdf(letters, corporation, date);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="post-${date}.pdf"`).send(pdf);
     },
   );
+
+  routes.get(
+    '/letters/:letterId/pdf',
+    {
+      config: { access: { roles: [...PDF_ROLES] } },
+      schema: {
+        operationId: 'letterPdf',
+        tags: ['letters'],
+        summary: 'Any letter as PDF, as it went out (for post, or to send again); a letter id with slashes may also be given as it is: /letters/incident-…/3/A-1/pdf',
+        params: z.object({ letterId: z.string().min(1).max(300) }),
+      },
+    },
+    async (request, reply) => sendPdf(reply, request.params.letterId),
+  );
+
+  // Letter ids have slashes (incident-…/3/A-1): the same PDF when the caller does not encode them.
+  routes.get(
+    '/letters/*',
+    {
+      config: { access: { roles: [...PDF_ROLES] } },
+      schema: { hide: true, params: z.object({ '*': z.string().max(320) }) },
+    },
+    async (request, reply) => {
+      const path = request.params['*'];
+      if (!path.endsWith('/pdf') || path.length <= 4) throw notFound(`no route GET /letters/${path}`);
+      return sendPdf(reply, path.slice(0, -'/pdf'.length));
+    },
+  );
+}
+
+type LetterQuery = ReturnType<typeof letterQuery>;
+type LetterRow = Awaited<ReturnType<LetterQuery['execute']>>[number];
+
+function lettersWhere(db: Db, where: (q: LetterQuery) => LetterQuery): Promise<LetterRow[]> {
+  return where(letterQuery(db)).execute();
+}
+
+/** Letters with how they went out and their recipient (tenant or contractor) from the directory. */
+function letterQuery(db: Db) {
+  return db
+    .selectFrom('notifications as n')
+    .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
+    .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
+    .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
+    .select([
+      'n.letter_id',
+      'n.incident_id',
+      'n.kind',
+      'n.recipient_type',
+      'n.recipient_id',
+      'n.recorded_at',
+      'n.content',
+      'd.sent_content',
+      'd.delivered_at',
+      't.name',
+      't.street',
+      't.house_number',
+      't.postal_code',
+      't.city',
+      'c.name as contractor_name',
+    ]);
+}
+
+function recipientOf(row: { recipient_type: string; recipient_id: string; name: string | null; contractor_name: string | null; street: string | null; house_number: string | null; postal_code: string | null; city: string | null }): PdfParty {
+  if (row.recipient_type === 'contractor') return { name: row.contractor_name ?? `aannemer ${row.recipient_id}`, address: null };
+  return {
+    name: row.name ?? `huurder ${row.recipient_id}`,
+    address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
+  };
 }

@@ -79,4 +79,31 @@ test('not cleaned -> contractor -> invoice -> neighbours informed -> closed, thr
   expect(printed.map((l: { recipientId: string; kind: string }) => [l.recipientId, l.kind])).toEqual([['A-1', 'neighbours_notice']]);
   expect(printed[0].text).toContain('Bewoner A1');
   expect(printed[0].text).not.toContain(polluter.name);
+
+  // Every letter has its PDF, at the link the API gives, with the letter id's slashes as they are.
+  const letterId: string = printed[0].letterId;
+  expect(letterId).toContain('/');
+  expect(printed[0].pdfUrl).toBe(`${stack.url}/letters/${letterId}/pdf`);
+  const pdf = await stack.app.inject({ method: 'GET', url: `/letters/${letterId}/pdf`, headers: auth('consultant') });
+  expect({ status: pdf.statusCode, type: pdf.headers['content-type'] }).toEqual({ status: 200, type: 'application/pdf' });
+  expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const encoded = await stack.app.inject({ method: 'GET', url: `/letters/${encodeURIComponent(letterId)}/pdf`, headers: auth('consultant') });
+  expect(encoded.rawPayload.equals(pdf.rawPayload)).toBe(true);
+  const detail = await stack.app.inject({ method: 'GET', url: `/incidents/${incidentId}`, headers: auth('consultant') });
+  const letters: { letterId: string; kind: string; pdfUrl: string }[] = detail.json().letters;
+  expect(letters.length).toBeGreaterThan(5);
+  for (const l of letters) expect(l.pdfUrl).toBe(`${stack.url}/letters/${l.letterId}/pdf`);
+  // A work order and a formal notice, not only the financial letters, have a PDF.
+  for (const kind of ['work_order', 'formal_notice']) {
+    const one = letters.find((l) => l.kind === kind)!;
+    const response = await stack.app.inject({ method: 'GET', url: new URL(one.pdfUrl).pathname, headers: auth('consultant') });
+    expect({ kind, status: response.statusCode, type: response.headers['content-type'] }).toEqual({ kind, status: 200, type: 'application/pdf' });
+  }
+  // The day's post as one PDF.
+  const post = await stack.app.inject({ method: 'GET', url: '/letters/print-queue/pdf', headers: auth('consultant') });
+  expect({ status: post.statusCode, type: post.headers['content-type'] }).toEqual({ status: 200, type: 'application/pdf' });
+  const none = await stack.app.inject({ method: 'GET', url: '/letters/print-queue/pdf?date=2001-01-01', headers: auth('consultant') });
+  expect(none.statusCode).toBe(404);
+  const unknown = await stack.app.inject({ method: 'GET', url: '/letters/no/such/letter/pdf', headers: auth('consultant') });
+  expect(unknown.statusCode).toBe(404);
 });

@@ -233,6 +233,22 @@ describe.each(rendered.map((r) => [`${r.kind} / ${r.category} / ${r.variant}`, r
     expect(subject).not.toMatch(/\.$/);
   });
 
+  it('HTML part: the same content as the text part, one column that fits a phone, long links that wrap', () => {
+    const visible = visibleText(html);
+    for (const chunk of text.split(/\n{2,}/)) {
+      for (const line of chunk.split('\n')) {
+        // A facts row "Label:   value" is a table row in HTML: label and value.
+        const fact = /^([^:]+):\s{2,}(.+)$/.exec(line);
+        const parts = fact && !line.startsWith('http') ? [fact[1]!, fact[2]!] : [line.replace(/^-+$/, '').trim()];
+        for (const part of parts.map((x) => x.replace(/\s+/g, ' ').trim()).filter((x) => x !== '')) expect(visible).toContain(part);
+      }
+    }
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain('max-width:600px');
+    for (const anchor of html.match(/<a [^>]*>/g) ?? []) expect(anchor).toMatch(/word-break:break-all/);
+    expect(html).not.toMatch(/<style|<script/);
+  });
+
   it('states a deadline as it is in force', () => {
     if (!('deadline' in r.content)) return;
     const d = deadlineWording(r.content.deadline);

@@ -1,4 +1,5 @@
 import { type Corporation, escapeHtml, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
+import { asSentAt } from '../../domain/sending';
 import type { LetterContent } from '../../domain/letters';
 
 const tenant: RecipientDetails = {
@@ -323,5 +324,32 @@ describe('HTML', () => {
       { ...options, tenantLinkUrl: 'javascript:alert(1)' },
     );
     expect(letter.html).not.toContain('href="javascript:');
+  });
+});
+
+describe('a deadline as in force when the letter goes out', () => {
+  it('a notice with a 30-second term sent late names the moved time, not the planned one, and no "tot en met"', () => {
+    const planned = {
+      kind: 'formal_notice' as const,
+      ...common,
+      deadline: '2026-12-05T10:00:30.000Z',
+      deadlineDate: '2026-12-05',
+      tariffCents: null,
+      linkExpiresAt: '2026-12-05T10:05:30.000Z',
+      term: { kind: 'iso' as const, ms: 30_000, text: 'PT30S' },
+    };
+    const { content } = asSentAt(planned, new Date('2026-12-05T10:17:00.000Z'));
+    const letter = render(content, tenant, { ...options, tenantLinkUrl: null, letterDate: '2026-12-05' });
+    expectInBoth(letter, 'uiterlijk op zaterdag 5 december 2026 om 11.17 uur', 'niet aan het eind van die dag');
+    expect(letter.subject).toBe('Ingebrekestelling: vervuild trappenhuis, uiterlijk zaterdag 5 december 2026, 11.17 uur');
+    expect(letter.text).not.toContain('11.00 uur');
+    expect(letter.text).not.toContain('tot en met zaterdag');
+    expect(letter.text).not.toContain('24.00');
+  });
+
+  it('a notice of working days names the whole last day, "tot en met", without a time', () => {
+    const letter = render({ kind: 'formal_notice', ...common, ...deadline, tariffCents: null, linkExpiresAt: '2026-12-15T23:00:00Z' });
+    expectInBoth(letter, 'uiterlijk op dinsdag 1 december 2026 het trappenhuis schoon te maken', 'U heeft daarvoor de tijd tot en met dinsdag 1 december 2026.');
+    expect(letter.subject).not.toMatch(/uur/);
   });
 });

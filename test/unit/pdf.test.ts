@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type FinancialLetter, type PdfCorporation, type PdfParty, printable, renderFinancialPdf } from '../../documents/pdf';
+import { type FinancialLetter, type PdfCorporation, type PdfParty, printable, renderFinancialPdf, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
+import type { LetterContent } from '../../domain/letters';
 
 const corporation: PdfCorporation = {
   name: 'Woonstichting Thuis',
@@ -263,5 +264,56 @@ describe('fonts and the payment QR code', () => {
     const { pdf, text } = await render(creditNote);
     expect(pdf.toString('latin1')).not.toMatch(/\/Subtype \/Image/);
     expect(text).not.toContain('bankapp');
+  });
+});
+
+describe('every letter kind on paper', () => {
+  const options = { tenantLinkUrl: 'https://meldingen.thuis.example/links/abc.def', corporation, letterDate: '2031-12-03' };
+  const common = { incidentId: 'incident-7', incidentNumber: '2031-00042', category: 'fouled_stairwell' as const, location: 'trappenhuis A' };
+  const notice: LetterContent = {
+    kind: 'formal_notice',
+    ...common,
+    deadline: '2031-12-09T23:00:00.000Z',
+    deadlineDate: '2031-12-09',
+    tariffCents: 9500,
+    linkExpiresAt: '2031-12-23T23:00:00.000Z',
+  };
+  const neighbours: LetterContent = { kind: 'neighbours_notice', ...common, outcome: 'cleaned_at_service_cost', polluterKnown: false };
+
+  it('a formal notice by post: the same wording as its e-mail, dated, with our reference, the deadline, the link and how to reach us', async () => {
+    const text = await textOf(await renderLetterPdf(notice, tenant, options));
+    expectAll(
+      text,
+      'Datum 3 december 2031',
+      'Ons kenmerk 2031-00042',
+      'Ingebrekestelling: vervuild trappenhuis, uiterlijk dinsdag 9 december 2031',
+      'Geachte heer, mevrouw,',
+      'Wij sommeren u uiterlijk op dinsdag 9 december 2031 het trappenhuis schoon te maken.',
+      'https://meldingen.thuis.example/links/abc.def',
+      '030 123 45 67',
+      'Met vriendelijke groet,',
+    );
+  });
+
+  it('the day’s post in one PDF: each letter from a new page, each numbered on its own', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ description: `Werkzaamheid ${i + 1}`, amountCents: 1000, vatCode: 'x' }));
+    const longInvoice: LetterContent = { kind: 'invoice', ...common, invoiceNumber: '2031-000123', issueDate: '2031-12-03', dueDate: '2031-12-17', lines: many, totalCents: 40_000 };
+    const pdf = await renderPostBatchPdf(
+      [
+        { content: notice, recipient: tenant, options },
+        { content: longInvoice, recipient: tenant, options },
+        { content: neighbours, recipient: { ...tenant, name: 'P. Buur' }, options },
+      ],
+      corporation,
+      '2031-12-03',
+    );
+    const text = await textOf(pdf);
+    expect(text.match(/Geachte (heer, mevrouw|bewoner),/g)).toHaveLength(3);
+    // The long invoice runs over three pages, numbered 1 to 3; the one-page letters have no number.
+    expect(text).toMatch(/Pagina 1 van 3 .*Pagina 2 van 3 .*Pagina 3 van 3/);
+    expect(text).not.toMatch(/Pagina \d van [^3]/);
+    expect(text.indexOf('Ingebrekestelling')).toBeLessThan(text.indexOf('Factuur 2031-000123'));
+    expect(text.indexOf('Factuur 2031-000123')).toBeLessThan(text.indexOf('P. Buur'));
+    expect((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length).toBe(5);
   });
 });
