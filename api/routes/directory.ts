@@ -8,11 +8,13 @@ import * as s from '../schemas';
 /** A CSV upload arrives as rows of strings: empty cells are absent, lists are separated by ";". */
 const fromCsv = {
   email: (v: unknown) => (v === '' ? null : v),
+  /** An empty optional cell (a building's access notes) is none. */
+  empty: (v: unknown) => (v === '' ? null : v),
   list: (v: unknown) => (typeof v === 'string' ? v.split(';').map((x) => x.trim()).filter(Boolean) : v),
 };
 
 const tenantsBody = z.array(tenantSchema.extend({ email: z.preprocess(fromCsv.email, tenantSchema.shape.email) })).max(100_000);
-const buildingsBody = z.array(buildingSchema.extend({ accessNotes: z.preprocess(fromCsv.email, buildingSchema.shape.accessNotes) })).max(100_000);
+const buildingsBody = z.array(buildingSchema.extend({ accessNotes: z.preprocess(fromCsv.empty, buildingSchema.shape.accessNotes) })).max(100_000);
 const contractorsBody = z
   .array(
     contractorSchema.extend({

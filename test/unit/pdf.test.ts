@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type FinancialLetter, type PdfCorporation, type PdfParty, printable, renderFinancialPdf, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
 import type { LetterContent } from '../../domain/letters';
+import { epcPayload } from '../../documents/epc-qr';
 
 const corporation: PdfCorporation = {
   name: 'Woonstichting Thuis',
@@ -75,6 +76,38 @@ process.stdin.on('end', async () => {
   }
 });
 `;
+
+/** The images of a PDF (pdf-parse), read as QR codes by jsQR: what a banking app would scan. */
+const READ_QR_CODES = `
+const { PDFParse } = require('pdf-parse');
+const { PNG } = require('pngjs');
+const jsQR = require('jsqr');
+const chunks = [];
+process.stdin.on('data', (chunk) => chunks.push(chunk));
+process.stdin.on('end', async () => {
+  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
+  try {
+    const images = (await parser.getImage({ imageBuffer: true, imageDataUrl: false })).pages.flatMap((p) => p.images);
+    const codes = images.map((image) => {
+      const png = PNG.sync.read(Buffer.from(image.data));
+      return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+    });
+    process.stdout.write(JSON.stringify(codes));
+  } finally {
+    await parser.destroy();
+  }
+});
+`;
+
+function qrCodesIn(pdf: Buffer): Promise<(string | null)[]> {
+  return new Promise((done, fail) => {
+    const child = execFile(process.execPath, ['-e', READ_QR_CODES], { cwd: resolve(__dirname, '../..'), maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`reading the QR codes failed: ${stderr || error.message}`));
+      else done(JSON.parse(stdout) as (string | null)[]);
+    });
+    child.stdin?.end(pdf);
+  });
+}
 
 /** The text of every page, whitespace collapsed so that line breaks do not matter. */
 function textOf(pdf: Buffer): Promise<string> {
@@ -258,6 +291,16 @@ describe('fonts and the payment QR code', () => {
     const { pdf, text } = await render(letter);
     expect(pdf.toString('latin1')).toMatch(/\/Subtype \/Image/);
     expectAll(text, 'Betalen met uw bankapp', '€ 187,50 aan Woonstichting Thuis', 'Betalingskenmerk 2031-000123');
+  });
+
+  it.each([
+    ['invoice', invoice, 18750],
+    ['payment_reminder', reminder, 18750],
+    ['final_notice', finalNotice, 18750],
+  ] as const)('%s: the QR code taken out of the PDF decodes (jsQR) to the EPC payment of the open amount to the corporation with the invoice number', async (_kind, letter, cents) => {
+    const pdf = await renderFinancialPdf(letter, tenant, corporation);
+    expect(await qrCodesIn(pdf)).toEqual([epcPayload({ bic: 'ABNANL2A', name: 'Woonstichting Thuis', iban: 'NL91ABNA0417164300', amountCents: cents, reference: '2031-000123' })]);
+    expect(epcPayload({ bic: 'ABNANL2A', name: 'Woonstichting Thuis', iban: 'NL91ABNA0417164300', amountCents: cents, reference: '2031-000123' })).toContain('\nEUR187.50\n');
   });
 
   it('puts no QR code on a credit note, which asks for no payment', async () => {
