@@ -20,6 +20,7 @@ import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
+import { registerReviewRoutes } from './routes/reviews';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -130,6 +131,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerInvoiceRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;
