@@ -21,6 +21,7 @@ import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 import { registerReviewRoutes } from './routes/reviews';
+import { registerPolicyRoutes } from './routes/policy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -132,6 +133,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerReportRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

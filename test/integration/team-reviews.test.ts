@@ -8,7 +8,9 @@ import { rebuildProjections } from '../../db/projections';
 import type { DomainEvent, Outcome } from '../../domain/events';
 import { resolvePolicy } from '../../domain/policy';
 import type { Role } from '../../config/config';
+import { upsertContractors, upsertTenants } from '../../db/directory';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { buildingB, contractor } from '../support/fixtures';
 import { event, incidentReported } from '../support/events';
 
 let database: TestDatabase;
@@ -25,8 +27,8 @@ const reported = (id: string, buildingId: string, date: string, category: 'foule
 
 const keys = { consultant: 'test-consultant-key', finance: 'test-finance-key', manager: 'test-manager-key', admin: 'test-admin-key' } as const;
 let app: FastifyInstance;
-const call = (method: 'GET' | 'POST', url: string, role: keyof typeof keys = 'manager', payload?: object) =>
-  app.inject({ method, url, headers: { authorization: `Bearer ${keys[role]}` }, ...(payload ? { payload } : {}) });
+const call = (method: 'GET' | 'POST', url: string, role: keyof typeof keys = 'manager', payload?: object | string, headers: Record<string, string> = {}) =>
+  app.inject({ method, url, headers: { authorization: `Bearer ${keys[role]}`, ...headers }, ...(payload ? { payload } : {}) });
 
 /**
  * Lasting solutions, closed in 2031, looked at on 30 June 2032 (asOf):
@@ -203,5 +205,76 @@ describe('lasting solutions', () => {
     expect(lines[lines.length - 1]).toBe('total,6,6,2,0.3333,6,3,0.5,5,4,0.8');
     expect((await call('GET', '/reports/lasting-solutions?from=2031-12-01&to=2031-01-01')).statusCode).toBe(400);
     expect((await call('GET', url, 'finance')).statusCode).toBe(403);
+  });
+});
+
+describe('the directory: what an upload would change', () => {
+  beforeAll(async () => {
+    await upsertTenants(db(), buildingB);
+    await upsertContractors(db(), [contractor]);
+  });
+  const header = 'contractNumber,name,email,street,houseNumber,postalCode,city,complexId,buildingId,unit';
+  const csv = [
+    header,
+    // B-1 moves to another unit and gets another e-mail; B-2 as it is; N-1 is new; B-3 is not in the file.
+    'B-1,Bewoner B1,nieuw@bewoners.test,Kerkweg,1,5678 CD,Utrecht,C1,C1-B,1a',
+    'B-2,Bewoner B2,b2@bewoners.test,Kerkweg,2,5678 cd,Utrecht,C1,C1-B,2',
+    'N-1,Nieuwe Huurder,,Kerkweg,9,5678 CD,Utrecht,C1,C1-B,9',
+  ].join('\n');
+
+  it('lists added, changed (field old -> new), unchanged and not named, and changes nothing', async () => {
+    const answer = await call('POST', '/directory/tenants/dry-run', 'admin', csv, { 'content-type': 'text/csv' });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({
+      added: 1,
+      changed: 1,
+      unchanged: 1,
+      notInUpload: 1,
+      addedItems: [{ key: 'N-1', name: 'Nieuwe Huurder' }],
+      changedItems: [
+        {
+          key: 'B-1',
+          name: 'Bewoner B1',
+          changes: [
+            { field: 'email', old: 'b1@bewoners.test', new: 'nieuw@bewoners.test' },
+            { field: 'unit', old: '1', new: '1a' },
+          ],
+        },
+      ],
+      notInUploadItems: [{ key: 'B-3', name: 'Bewoner B3' }],
+    });
+    const stored = await db().selectFrom('tenants').select(['contract_number', 'unit']).where('contract_number', 'in', ['B-1', 'N-1']).execute();
+    expect(stored).toEqual([{ contract_number: 'B-1', unit: '1' }]);
+  });
+
+  it('refuses what the upload would refuse, and only an admin may ask', async () => {
+    const twice = await call('POST', '/directory/tenants/dry-run', 'admin', `${csv}\nN-1,Ander,,Kerkweg,9,5678 CD,Utrecht,C1,C1-B,9`, { 'content-type': 'text/csv' });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().detail).toBe('the upload names the same contract number more than once');
+    const badPostcode = await call('POST', '/directory/tenants/dry-run', 'admin', `${header}\nX-1,X,,Straat,1,12345,Utrecht,C1,C1-B,1`, { 'content-type': 'text/csv' });
+    expect(badPostcode.statusCode).toBe(400);
+    expect(badPostcode.json().errors[0]).toEqual({ path: 'line 2: postalCode', message: 'expected a Dutch postal code such as 1234 AB' });
+    expect((await call('POST', '/directory/tenants/dry-run', 'manager', csv, { 'content-type': 'text/csv' })).statusCode).toBe(403);
+  });
+
+  it('compares contractors too', async () => {
+    const answer = await call('POST', '/directory/contractors/dry-run', 'admin', [{ ...contractor, categories: ['bulk_waste'] }]);
+    expect(answer.json()).toMatchObject({ added: 0, changed: 1, changedItems: [{ key: 'K-1', changes: [{ field: 'categories', old: '', new: 'bulk_waste' }] }] });
+  });
+});
+
+describe('the policy in force', () => {
+  it('answers the categories with their terms and costs, and the general rules', async () => {
+    const answer = await call('GET', '/policy', 'admin');
+    expect(answer.statusCode).toBe(200);
+    const policy = answer.json();
+    expect(policy.categories.find((c: { category: string }) => c.category === 'bulk_waste')).toMatchObject({
+      handled: true,
+      noticePeriod: { kind: 'workingDays', days: 5, iso: null },
+      reminderBefore: { kind: 'workingDays', days: 1 },
+      paymentTermDays: 14,
+    });
+    expect(policy).toMatchObject({ repeatOffenceWindowMonths: 12, tenancyEscalationFromOffence: 3 });
+    expect((await call('GET', '/policy', 'manager')).statusCode).toBe(200);
   });
 });
