@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkspaceDeps } from '../deps';
+import { registerAdminDirectory } from './admin-directory';
+import { registerAdminPolicy } from './admin-policy';
 import { registerTeamReports } from './team-reports';
 import { registerTeamReview } from './team-review';
 
@@ -7,4 +9,6 @@ import { registerTeamReview } from './team-review';
 export function registerTeamPages(app: FastifyInstance, deps: WorkspaceDeps): void {
   registerTeamReview(app, deps);
   registerTeamReports(app, deps);
+  registerAdminDirectory(app, deps);
+  registerAdminPolicy(app, deps);
 }
