@@ -58,8 +58,6 @@ export function durationInDutch(d: Duration): string {
   return parts.length <= 1 ? (parts[0] ?? '0 seconden') : `${parts.slice(0, -1).join(', ')} en ${parts[parts.length - 1]}`;
 }
 
-const yesNo = (value: boolean) => (value ? 'ja' : 'nee');
-
 export function registerAdminPolicy(app: FastifyInstance, deps: WorkspaceDeps): void {
   app.get('/app/beleid', { config: { access: { roles: ['admin', 'manager'] } }, schema: { hide: true } }, async (request, reply) => {
     const context = contextOf(request, deps.corporationName);
