@@ -306,32 +306,63 @@ const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((
  * Of the incidents closed (with a lasting outcome) in [from, to] (Amsterdam dates of closing), how
  * many came back: a new incident at the same building and category (not cancelled) reported after
  * the closing and within 3, 6 and 12 months of it. Only incidents closed at least that long before
- * asOf count for a horizon. One index range per closed incident (incidents_by_space).
+ * asOf count for a horizon.
  */
 export async function lastingSolutions(db: Db, input: { from: LocalDate; to: LocalDate; asOf: LocalDate }): Promise<LastingSolutions> {
   const start = amsterdamInstant(input.from, '00:00');
   const end = amsterdamInstant(addCalendarDays(input.to, 1), '00:00');
   const asOf = amsterdamInstant(addCalendarDays(input.asOf, 1), '00:00');
-  const { rows } = await db.transaction().setAccessMode('read only').execute(async (trx) => {
-    await sql`set local max_parallel_workers_per_gather = 0; set local jit = off`.execute(trx);
-    return sql<{ outcome: string; closed: number; judged3: number; back3: number; judged6: number; back6: number; judged12: number; back12: number }>`
-      select i.outcome, count(*)::int as closed,
-        ${sql.join(
-          lastingHorizons.map(
-            (n) => sql`count(*) filter (where i.closed_at + ${`${n} months`}::interval <= ${asOf})::int as ${sql.ref(`judged${n}`)},
-              count(*) filter (where i.closed_at + ${`${n} months`}::interval <= ${asOf} and n.reported_at <= i.closed_at + ${`${n} months`}::interval)::int as ${sql.ref(`back${n}`)}`,
+  // The next report after each close, in one pass over the spaces' closes and reports (reported
+  // from `from` to a year after `to`): sorted by space, latest first, the smallest report time of
+  // the rows before a close. Its building id and category sorted bytewise (collation "C"), which is
+  // several times faster than by language rules. In two halves at once (by the building's hash), on
+  // two connections.
+  const half = (parity: 0 | 1) =>
+    db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        await sql`set local max_parallel_workers_per_gather = 0; set local jit = off; set local work_mem = '32MB'`.execute(trx);
+        return sql<{ outcome: string; closed: number; judged3: number; back3: number; judged6: number; back6: number; judged12: number; back12: number }>`
+          with spaces as (
+            select building_id, category, closed_at as t, outcome, closed_at, null::timestamptz as report_at
+            from incidents
+            where status = 'closed' and closed_at >= ${start} and closed_at < ${end} and outcome = any(${[...lastingOutcomes]}::text[])
+              and hashtext(building_id) & 1 = ${sql.lit(parity)}
+            union all
+            select building_id, category, reported_at, null, null, reported_at
+            from incidents
+            where reported_at > ${start} and reported_at <= ${end}::timestamptz + interval '12 months' and outcome is distinct from 'cancelled'
+              and hashtext(building_id) & 1 = ${sql.lit(parity)}
           ),
-        )}
-      from incidents i
-      left join lateral (
-        select e.reported_at from incidents e
-        where e.building_id = i.building_id and e.category = i.category and e.reported_at > i.closed_at
-          and e.reported_at <= i.closed_at + interval '12 months' and e.outcome is distinct from 'cancelled'
-        order by e.reported_at limit 1
-      ) n on true
-      where i.status = 'closed' and i.closed_at >= ${start} and i.closed_at < ${end} and i.outcome = any(${[...lastingOutcomes]}::text[])
-      group by i.outcome`.execute(trx);
-  });
+          closes as (
+            select outcome, closed_at,
+              min(report_at) over (partition by building_id collate "C", category collate "C" order by t desc, outcome is null rows between unbounded preceding and 1 preceding) as next_report
+            from spaces
+          )
+          select outcome, count(*)::int as closed,
+            ${sql.join(
+              lastingHorizons.map(
+                (n) => sql`count(*) filter (where closed_at + ${`${n} months`}::interval <= ${asOf})::int as ${sql.ref(`judged${n}`)},
+                  count(*) filter (where closed_at + ${`${n} months`}::interval <= ${asOf} and next_report <= closed_at + ${`${n} months`}::interval)::int as ${sql.ref(`back${n}`)}`,
+              ),
+            )}
+          from closes where outcome is not null
+          group by outcome`.execute(trx);
+      });
+  const halves = await Promise.all([half(0), half(1)]);
+  const rows: Record<string, number | string>[] = [];
+  const merged = new Map<string, Record<string, number | string>>();
+  for (const { rows: part } of halves) {
+    for (const r of part) {
+      const into = merged.get(r.outcome);
+      if (!into) {
+        const copy = { ...r } as Record<string, number | string>;
+        merged.set(r.outcome, copy);
+        rows.push(copy);
+      } else for (const [k, v] of Object.entries(r)) if (typeof v === 'number') into[k] = Number(into[k] ?? 0) + v;
+    }
+  }
   const figuresOf = (r: { closed: number } & Record<string, number | string>): LastingFigures => ({
     closed: r.closed,
     horizons: lastingHorizons.map((n) => {
@@ -340,7 +371,7 @@ export async function lastingSolutions(db: Db, input: { from: LocalDate; to: Loc
       return { months: n, judged, cameBack, rate: rate(cameBack, judged) };
     }),
   });
-  const byOutcome = new Map(rows.map((r) => [r.outcome, r]));
+  const byOutcome = new Map(rows.map((r) => [String(r.outcome), r]));
   const zero = { closed: 0 };
   const sum: Record<string, number> = { closed: 0 };
   for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') sum[k] = (sum[k] ?? 0) + v;

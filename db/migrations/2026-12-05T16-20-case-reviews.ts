@@ -3,8 +3,7 @@ import { type Kysely, sql } from 'kysely';
 /**
  * The team's case review (read models of the review-<YYYY-MM> streams): the conclusion recorded per
  * case of a month, and the agreements made, listed open first by due date. For the lasting-solution
- * report: incidents closed in a period (by closing time), and the next report at the same building
- * and category (an index range per closed incident).
+ * report: the incidents closed in a period, by their closing time.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -36,11 +35,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index case_review_agreements_open_first on case_review_agreements ((done_at is not null), due_date, agreement_id)`.execute(db);
 
   await sql`create index incidents_closed_at on incidents (closed_at) where status = 'closed'`.execute(db);
-  await sql`create index incidents_by_space on incidents (building_id, category, reported_at)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop index incidents_by_space`.execute(db);
   await sql`drop index incidents_closed_at`.execute(db);
   await db.schema.dropTable('case_review_agreements').execute();
   await db.schema.dropTable('case_review_conclusions').execute();
