@@ -21,4 +21,8 @@ ul.agreements li { margin-bottom: .5rem; }
 .diff-old { text-decoration: line-through; color: var(--bad); }
 .diff-new { color: var(--ok); font-weight: 600; }
 .policy-table td, .policy-table th { white-space: normal; }
+@media (max-width: 40rem) {
+  table.stack-on-phone th[scope=row] { display: block; border: 0; padding: .25rem 0 0; }
+  table.stack-on-phone td.num { text-align: left; }
+}
 `;

@@ -21,15 +21,15 @@ export interface BarGroup {
 
 export const seriesColours = ['#00487a', '#00703c', '#8a4b00', '#5a2a82'] as const;
 
-const LABEL_WIDTH = 170;
-const BAR_WIDTH = 230;
-const VALUE_WIDTH = 70;
+const LABEL_WIDTH = 230;
+const BAR_WIDTH = 210;
+const VALUE_WIDTH = 60;
 const BAR_HEIGHT = 16;
 const GAP = 12;
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH;
 
 /** Cut a label to what fits beside the bars; the table has it whole. */
-const fit = (label: string) => (label.length > 26 ? `${label.slice(0, 25)}…` : label);
+const fit = (label: string) => (label.length > 30 ? `${label.slice(0, 29)}…` : label);
 
 export function barChart(input: { id: string; title: string; description: string; series: BarSeries[]; groups: BarGroup[]; max?: number }): Html {
   const { series, groups } = input;

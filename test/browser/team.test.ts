@@ -140,13 +140,29 @@ test('the lasting-solution chart and table show the known figures; the CSV downl
   // The chart: an image with a name, its bars labelled with the same figures.
   const chart = page.getByRole('img', { name: 'Kwam terug binnen 3, 6 en 12 maanden, per afloop' });
   const texts = await chart.locator('text').allTextContents();
-  expect(texts).toEqual(expect.arrayContaining(['schoongemaakt, vervuiler …', '25,0%', '100,0%', '66,7%']));
+  expect(texts).toEqual(expect.arrayContaining(['schoongemaakt, vervuiler beta…', 'schoongemaakt op eigen kosten', '25,0%', '100,0%', '66,7%']));
   await expectAccessible(page);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Blijvende oplossing downloaden (CSV)' }).click()]);
   const csv = await (await download.createReadStream()).toArray();
   const lines = Buffer.concat(csv).toString('utf8').trim().split('\n');
   expect(lines).toContain('cleaned_and_charged,4,4,1,0.25,4,2,0.5,4,2,0.5');
+  await context.close();
+});
+
+test('keyboard only: a case\'s forms open from the keyboard and a conclusion is recorded without a mouse', async () => {
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'consultant', `/app/casusoverleg?maand=${month}`);
+  const r2 = caseCard(page, 'Dorpsweg 3');
+  await r2.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement && document.activeElement.id')).toMatch(/^conclusie-c\d+$/);
+  await page.keyboard.type('Bezwaar afwachten.');
+  await page.keyboard.press('Tab');
+  await Promise.all([page.waitForURL(/vastgelegd=conclusie/), page.keyboard.press('Enter')]);
+  expect(await page.getByRole('status').first().innerText()).toContain('De conclusie is vastgelegd.');
+  expect(await caseCard(page, 'Dorpsweg 3').locator('dl').innerText()).toContain('Bezwaar afwachten. (Carla de Consulent');
   await context.close();
 });
 

@@ -150,10 +150,15 @@ ${barChart({
   max: 1,
 })}
 </figure>
-<div class="table-scroll" tabindex="0" role="region" aria-label="Kwam terug, in cijfers"><table class="lasting-table">
+<div class="table-scroll" tabindex="0" role="region" aria-label="Kwam terug, in cijfers"><table class="lasting-table stack-on-phone">
 <caption>Kwam terug, in cijfers</caption>
 <thead><tr><th scope="col">Afloop</th><th scope="col" class="num">Afgesloten</th>${report.total.horizons.map((h) => html`<th scope="col" class="num">Terug binnen ${h.months} maanden</th>`)}</tr></thead>
-<tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${r.closed}</td>${r.horizons.map((h) => html`<td class="num">${cell(h)}</td>`)}</tr>`)}</tbody>
+<tbody>${rows.map(
+  (r) =>
+    html`<tr><th scope="row">${r.label}</th><td class="num" data-label="Afgesloten">${r.closed}</td>${r.horizons.map(
+      (h) => html`<td class="num" data-label="Terug binnen ${h.months} maanden">${cell(h)}</td>`,
+    )}</tr>`,
+)}</tbody>
 </table></div>
 <p><a class="button secondary" href="/app/rapportages/blijvende-oplossing.csv${csvQuery}" download>Blijvende oplossing downloaden (CSV)</a></p>
 </section>`;
