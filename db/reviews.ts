@@ -246,12 +246,22 @@ export async function recordConclusion(db: Db, input: { month: string; caseId: s
 
 export async function makeAgreement(
   db: Db,
-  input: { month: string; caseId: string | null; text: string; owner: string; dueDate: LocalDate } & Actor,
-): Promise<Agreement> {
+  input: { month: string; caseId: string | null; text: string; owner: string; dueDate: LocalDate; agreementId?: string } & Actor,
+): Promise<{ agreement: Agreement; created: boolean }> {
   if (input.caseId !== null) await requireIncident(db, input.caseId);
+  // A form sent twice (a double click, a retry) carries the same id: the agreement it made.
+  if (input.agreementId) {
+    const earlier = await agreementById(db, input.agreementId);
+    if (earlier) {
+      if (earlier.month === input.month && earlier.text === input.text && earlier.owner === input.owner && earlier.dueDate === input.dueDate && earlier.caseId === input.caseId) {
+        return { agreement: earlier, created: false };
+      }
+      throw new IllegalStateError(`agreement ${input.agreementId} was made before with other content`);
+    }
+  }
   const data: EventData<'CaseReviewAgreementMade'> = {
     month: input.month,
-    agreementId: randomUUID(),
+    agreementId: input.agreementId ?? randomUUID(),
     caseId: input.caseId,
     text: input.text,
     owner: input.owner,
@@ -261,7 +271,7 @@ export async function makeAgreement(
     madeAt: new Date().toISOString(),
   };
   await appendToReview(db, input.month, input.by, async () => ({ type: 'CaseReviewAgreementMade', data }));
-  return (await agreementById(db, data.agreementId))!;
+  return { agreement: (await agreementById(db, data.agreementId))!, created: true };
 }
 
 export async function markAgreementDone(db: Db, input: { agreementId: string; note: string | null } & Actor): Promise<Agreement> {

@@ -28,6 +28,7 @@ const refusals: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^incident (.+) not found$/, (m) => `Melding ${m[1]} bestaat niet.`],
   [/^agreement (.+) not found$/, () => 'Deze afspraak bestaat niet (meer).'],
   [/^the agreement was already marked done by (.+)$/, (m) => `Deze afspraak is al afgerond door ${m[1]}.`],
+  [/^agreement (.+) was made before with other content$/, () => 'Dit formulier is al eens verstuurd met een andere afspraak. Laad de pagina opnieuw.'],
   [/^from is after to$/, () => 'De begindatum ligt na de einddatum.'],
   [/^the period is longer than ten years$/, () => 'Kies een periode van hoogstens tien jaar.'],
   [/^the upload names the same (.+) more than once$/, (m) => `Het bestand noemt hetzelfde ${m[1] === 'contract number' ? 'contractnummer' : 'nummer'} meer dan eens.`],

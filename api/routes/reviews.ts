@@ -165,17 +165,19 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ApiDeps): void 
         summary: 'Record an agreement made in the review: what, who acts, by when (an event CaseReviewAgreementMade)',
         params: monthParams,
         body: z.object({
+          agreementId: z.uuid().optional().describe("the caller's id for it: sent again (a retry, a double click), the same agreement answers 200; with other content, 409"),
           caseId: text(100).nullable().optional().describe('the incident it is about; absent: the approach as a whole'),
           text: text(2000),
           owner: text(200).describe('who acts'),
           dueDate: s.localDate.describe('by when'),
         }),
-        response: { 201: agreementSchema, ...s.problemResponses },
+        response: { 200: agreementSchema, 201: agreementSchema, ...s.problemResponses },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      const agreement = await makeAgreement(db, {
+      const { agreement, created } = await makeAgreement(db, {
+        agreementId: body.agreementId,
         month: request.params.month,
         caseId: body.caseId ?? null,
         text: body.text,
@@ -183,7 +185,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ApiDeps): void 
         dueDate: body.dueDate,
         ...actorOf(staffOf(request)),
       });
-      return (reply as FastifyReply).status(201).send(agreement);
+      return (reply as FastifyReply).status(created ? 201 : 200).send(agreement);
     },
   );
 

@@ -114,8 +114,14 @@ describe('the case review', () => {
     expect(made.statusCode).toBe(201);
     const agreement = made.json();
     expect(agreement).toMatchObject({ month: '2032-04', caseId: 'R1', text: 'Gesprek plannen', owner: 'Carla', dueDate: '2032-05-15', done: null });
-    const general = await call('POST', '/reviews/2032-04/agreements', 'consultant', { text: 'Bewonersbrief over afval in portieken', owner: 'Marieke', dueDate: '2032-05-01' });
+    const id = '5b0a3f3e-8c1d-4b7a-9f5e-2d6c1a0b9e77';
+    const sent = { agreementId: id, text: 'Bewonersbrief over afval in portieken', owner: 'Marieke', dueDate: '2032-05-01' };
+    const general = await call('POST', '/reviews/2032-04/agreements', 'consultant', sent);
     expect(general.statusCode).toBe(201);
+    // Sent again (a double click): the same agreement, not a second one; other content under its id: refused.
+    const resent = await call('POST', '/reviews/2032-04/agreements', 'consultant', sent);
+    expect({ status: resent.statusCode, id: resent.json().agreementId }).toEqual({ status: 200, id });
+    expect((await call('POST', '/reviews/2032-04/agreements', 'consultant', { ...sent, text: 'iets anders' })).statusCode).toBe(409);
 
     const events = await db().selectFrom('events').select(['type', 'stream_version']).where('stream_id', '=', 'review-2032-04').orderBy('stream_version').execute();
     expect(events.map((e) => e.type)).toEqual(['CaseReviewConclusionRecorded', 'CaseReviewConclusionRecorded', 'CaseReviewAgreementMade', 'CaseReviewAgreementMade']);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Agreement, ReviewCaseRow } from '../../db/reviews';
@@ -70,7 +71,7 @@ function agreementForm(context: PageContext, month: string, key: string, caseId:
   const id = (name: string) => `${name}-${key}`;
   return html`<form method="post" action="/app/casusoverleg/${month}/afspraak" class="stack agreement-form">
   ${csrfField(context)}
-  ${caseId ? html`<input type="hidden" name="caseId" value="${caseId}">` : ''}
+  ${caseId ? html`<input type="hidden" name="caseId" value="${caseId}">` : ''}<input type="hidden" name="agreementId" value="${values.agreementId ?? randomUUID()}">
   <fieldset><legend>${caseId ? 'Nieuwe afspraak over deze casus' : 'Nieuwe afspraak over de aanpak'}</legend>
   <div class="fields">
     <div><label for="${id('wat')}">Wat is afgesproken</label><input type="text" id="${id('wat')}" name="text" required maxlength="2000"${attrs({ value: values.text })}></div>
@@ -191,8 +192,9 @@ export function registerTeamReview(app: FastifyInstance, deps: WorkspaceDeps): v
     if (!month.success) return reply.callNotFound();
     const caseId = fieldOf(request.body, 'caseId') || null;
     const fields = { text: fieldOf(request.body, 'text'), owner: fieldOf(request.body, 'owner'), dueDate: fieldOf(request.body, 'dueDate') };
-    const answer = await apiOf(app, request).post(`/reviews/${month.data}/agreements`, { caseId, ...fields });
-    if (answer.status === 201) {
+    const agreementId = /^[0-9a-f-]{36}$/.test(fieldOf(request.body, 'agreementId')) ? fieldOf(request.body, 'agreementId') : undefined;
+    const answer = await apiOf(app, request).post(`/reviews/${month.data}/agreements`, { caseId, agreementId, ...fields });
+    if (answer.status === 201 || answer.status === 200) {
       return reply.redirect(`/app/casusoverleg?maand=${month.data}&vastgelegd=afspraak${caseId ? `#casus-${encodeURIComponent(caseId)}` : ''}`, 303);
     }
     const review = await apiOf(app, request).get<ReviewAnswer>(`/reviews/${month.data}?limit=200`);
@@ -200,7 +202,7 @@ export function registerTeamReview(app: FastifyInstance, deps: WorkspaceDeps): v
     return renderReview(app, deps, request, reply, month.data, {
       notices: [{ kind: 'bad', text: refusalOf(answer) }],
       status: answer.status,
-      values: { key: index >= 0 ? `c${index + 1}` : 'algemeen', fields },
+      values: { key: index >= 0 ? `c${index + 1}` : 'algemeen', fields: { ...fields, ...(agreementId ? { agreementId } : {}) } },
     });
   });
 
