@@ -18,6 +18,7 @@ import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 import { registerWorkspace, workspaceProblemPage } from '../web';
@@ -128,6 +129,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerInvoiceListRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });

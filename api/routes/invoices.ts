@@ -20,6 +20,7 @@ import {
   type InvoiceUpdateResult,
 } from '../../workflows/messages';
 import { staffOf } from '../auth';
+import { namesOf } from '../sessions';
 import { csvLineOf } from '../csv-body';
 import { HttpProblem, badRequest, conflict, excerpt, notFound, unavailable, validationProblem, type FieldProblem } from '../problems';
 import type { ApiDeps } from '../deps';
@@ -57,7 +58,15 @@ const invoiceSchema = z.object({
   dunningPaused: z.boolean(),
   attention: s.attentionSchema.nullable().describe('set while a step failed on its data and waits for a person'),
   payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), paidOn: z.string(), source: z.string(), reference: z.string().nullable() })),
-  timeline: z.array(z.object({ type: z.string(), recordedAt: z.string(), data: z.record(z.string(), z.unknown()) })),
+  timeline: z.array(
+    z.object({
+      type: z.string(),
+      recordedAt: z.string(),
+      actor: z.string().nullable().describe('who acted: person:<subject>, a role key, or the process'),
+      actorName: z.string().nullable().describe("a person's display name"),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const resolutions = ['booked', 'not_ours', 'refunded'] as const;
@@ -241,6 +250,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         db.selectFrom('payments').selectAll().where('invoice_number', '=', invoice.invoice_number).orderBy('recorded_at').execute(),
         readStream(db, invoiceStreamId(invoice.invoice_number)),
       ]);
+      const actorOf = (metadata: { actor?: unknown }) => (typeof metadata.actor === 'string' ? metadata.actor : null);
+      const names = await namesOf(db, timeline.map((e) => actorOf(e.metadata)));
       return {
         invoiceNumber: invoice.invoice_number,
         incidentId: invoice.incident_id,
@@ -260,7 +271,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         dunningPaused: invoice.dunning_paused,
         attention: attentionOf(invoice),
         payments: payments.map((p) => ({ paymentId: p.payment_id, amountCents: p.amount_cents, paidOn: p.paid_on, source: p.source, reference: p.reference })),
-        timeline: timeline.map((e) => ({ type: e.event.type, recordedAt: e.recordedAt.toISOString(), data: e.event.data as Record<string, unknown> })),
+        timeline: timeline.map((e) => ({
+          type: e.event.type,
+          recordedAt: e.recordedAt.toISOString(),
+          actor: actorOf(e.metadata),
+          actorName: names.get(actorOf(e.metadata) ?? '') ?? null,
+          data: e.event.data as Record<string, unknown>,
+        })),
       };
     },
   );
