@@ -98,6 +98,7 @@ const unmatchedPaymentSchema = z.object({
       outcome: z.enum(resolutions),
       invoiceNumber: z.string().nullable().describe('booked: the invoice the payment was booked to, with the line\'s reference as payment id'),
       by: z.string(),
+      byName: z.string().nullable().describe("a person's display name"),
       at: z.string(),
       note: z.string().nullable(),
     })
@@ -159,7 +160,7 @@ async function resolveAsBooked(db: Db, reference: string, invoiceNumber: string,
     .execute();
 }
 
-function toUnmatched(r: UnmatchedRow): z.infer<typeof unmatchedPaymentSchema> {
+function toUnmatched(r: UnmatchedRow, names: Map<string, string> = new Map()): z.infer<typeof unmatchedPaymentSchema> {
   return {
     reference: r.entry_reference,
     source: r.source,
@@ -177,6 +178,7 @@ function toUnmatched(r: UnmatchedRow): z.infer<typeof unmatchedPaymentSchema> {
             outcome: r.resolution,
             invoiceNumber: r.resolved_invoice_number,
             by: r.resolved_by ?? '',
+            byName: names.get(r.resolved_by ?? '') ?? null,
             at: r.resolved_at ? new Date(r.resolved_at).toISOString() : '',
             note: r.resolution_note,
           },
@@ -528,7 +530,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         query.selectAll().orderBy('booking_date').orderBy('entry_reference').limit(limit).offset(offset).execute(),
         query.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
       ]);
-      return { total: Number(counted.total), limit, offset, payments: rows.map(toUnmatched) };
+      const names = await namesOf(db, rows.map((r) => r.resolved_by));
+      return { total: Number(counted.total), limit, offset, payments: rows.map((r) => toUnmatched(r, names)) };
     },
   );
 
@@ -596,7 +599,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      return toUnmatched(resolved);
+      return toUnmatched(resolved, await namesOf(db, [resolved.resolved_by]));
     },
   );
 

@@ -59,7 +59,7 @@ export function registerFinanceExportPages(app: FastifyInstance, deps: Workspace
 ${
   batches.length === 0
     ? html`<p role="status">Er zijn nog geen exportbatches.</p>`
-    : html`<div class="table-scroll"><table class="stack-on-phone">
+    : html`<div class="table-scroll"><table class="fin stack-on-phone">
 <caption class="muted">Nieuwste batch eerst</caption>
 <thead><tr><th scope="col">Gemaakt</th><th scope="col" class="num">Boekingen</th><th scope="col">Bestand</th><th scope="col">Controlegetal (SHA-256)</th></tr></thead>
 <tbody>${batches.map(

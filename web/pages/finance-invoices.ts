@@ -96,7 +96,7 @@ export function ageText(days: number | null): string {
 
 /** The invoices as a table that stacks on a phone; `withDebtor` adds the debtor's column. */
 export function invoiceTable(invoices: InvoiceRow[], caption: string, withDebtor: boolean): Html {
-  return html`<div class="table-scroll"><table class="stack-on-phone">
+  return html`<div class="table-scroll"><table class="fin stack-on-phone">
 <caption class="muted">${caption}</caption>
 <thead><tr><th scope="col">Factuur</th>${withDebtor ? html`<th scope="col">Debiteur</th>` : ''}<th scope="col">Factuurdatum</th><th scope="col">Vervaldatum</th><th scope="col" class="num">Bedrag</th><th scope="col" class="num">Open</th><th scope="col">Stand</th></tr></thead>
 <tbody>${invoices.map(
@@ -207,7 +207,7 @@ ${pager(page, pages, pageLink)}`,
 ${invoice.attention ? html`<div class="notice bad" role="alert"><h2>Wacht op actie</h2><p>De stap ${invoice.attention.step} lukte niet sinds ${dutchDateTime(invoice.attention.since)}: ${invoice.attention.reason}</p></div>` : ''}
 
 <h2>Factuurregels</h2>
-<div class="table-scroll"><table>
+<div class="table-scroll"><table class="fin">
 <thead><tr><th scope="col">Omschrijving</th><th scope="col">Btw-code</th><th scope="col" class="num">Bedrag</th></tr></thead>
 <tbody>${lines.map((l) => html`<tr><td>${l.description}</td><td>${l.vatCode}</td><td class="num">${euro(l.amountCents)}</td></tr>`)}</tbody>
 <tfoot><tr><th scope="row" colspan="2">Totaal</th><td class="num"><strong>${euro(invoice.totalCents)}</strong></td></tr></tfoot>
@@ -227,7 +227,7 @@ ${
 ${
   invoice.payments.length === 0
     ? html`<p>Er is nog niets betaald.</p>`
-    : html`<div class="table-scroll"><table class="stack-on-phone">
+    : html`<div class="table-scroll"><table class="fin stack-on-phone">
 <thead><tr><th scope="col">Betaald op</th><th scope="col" class="num">Bedrag</th><th scope="col">Bron</th><th scope="col">Kenmerk en omschrijving</th></tr></thead>
 <tbody>${invoice.payments.map(
         (p) => html`<tr><td data-label="Betaald op">${dutchDate(p.paidOn)}</td><td data-label="Bedrag" class="num">${euro(p.amountCents)}</td><td data-label="Bron">${paymentSourceLabels[p.source] ?? p.source}</td><td data-label="Kenmerk">${p.paymentId}${p.reference ? html` <span class="muted">(${p.reference})</span>` : ''}</td></tr>`,
@@ -372,7 +372,7 @@ function outstandingSection(report: Outstanding): Html {
   return html`<section aria-labelledby="openstaand">
 <h2 id="openstaand">Openstaand naar ouderdom</h2>
 <p>Op ${dutchDate(report.asOf)} staat ${euro(report.totalOpen.openCents)} open op ${report.totalOpen.count} ${report.totalOpen.count === 1 ? 'factuur' : 'facturen'}. Ontvangen van ${dutchDate(report.recovered.from, false)} tot en met ${dutchDate(report.recovered.to, false)}: ${euro(report.recovered.amountCents)} (${report.recovered.count} ${report.recovered.count === 1 ? 'betaling' : 'betalingen'}).</p>
-<ul class="cards">${cards.map(
+<ul class="cards ages">${cards.map(
     (c) => html`<li class="card${c.key === '90+' || c.key === 'collections' ? ' bad' : c.key === 'not_yet_due' ? '' : ' warn'}"><h3><a href="/app/facturen?age=${encodeURIComponent(c.key)}#lijst">${ageLabels[c.key]}</a></h3><span class="count">${euro(c.openCents)}</span> ${c.count} ${c.count === 1 ? 'factuur' : 'facturen'}</li>`,
   )}</ul>
 </section>`;

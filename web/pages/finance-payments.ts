@@ -27,7 +27,7 @@ interface UnmatchedLine {
   remittance: string;
   reason: string;
   importedAt: string;
-  resolution: { outcome: keyof typeof resolutionLabels; invoiceNumber: string | null; by: string; at: string; note: string | null } | null;
+  resolution: { outcome: keyof typeof resolutionLabels; invoiceNumber: string | null; by: string; byName: string | null; at: string; note: string | null } | null;
 }
 
 const listSchema = z.object({
@@ -155,7 +155,7 @@ function importSection(name: string, r: ImportResult): Html {
 ${
   r.booked.length === 0
     ? html`<p>Er is geen nieuwe betaling geboekt.</p>`
-    : html`<div class="table-scroll"><table class="stack-on-phone">
+    : html`<div class="table-scroll"><table class="fin stack-on-phone">
 <caption>Geboekt op een factuur</caption>
 <thead><tr><th scope="col">Factuur</th><th scope="col" class="num">Bedrag</th><th scope="col">Kenmerk</th></tr></thead>
 <tbody>${r.booked.map(
@@ -165,7 +165,7 @@ ${
 ${
   r.unmatched.length === 0
     ? ''
-    : html`<div class="table-scroll"><table class="stack-on-phone">
+    : html`<div class="table-scroll"><table class="fin stack-on-phone">
 <caption>Niet gekoppeld (staan op de werklijst hieronder)</caption>
 <thead><tr><th scope="col">Kenmerk</th><th scope="col" class="num">Bedrag</th><th scope="col">Omschrijving</th><th scope="col">Waarom niet</th></tr></thead>
 <tbody>${r.unmatched.map(
@@ -210,14 +210,14 @@ function worklistItem(context: PageContext, p: UnmatchedLine, forms: Record<stri
 
 function resolvedTable(payments: UnmatchedLine[]): Html | '' {
   if (payments.length === 0) return '';
-  return html`<div class="table-scroll"><table class="stack-on-phone">
+  return html`<div class="table-scroll"><table class="fin stack-on-phone">
 <thead><tr><th scope="col">Betaling</th><th scope="col">Omschrijving</th><th scope="col">Afgehandeld</th><th scope="col">Door en wanneer</th><th scope="col">Toelichting</th></tr></thead>
 <tbody>${payments.map(
     (p) => html`<tr>
   <td data-label="Betaling">${euro(p.amountCents)} op ${dutchDate(p.bookingDate, false)} <span class="muted">(${p.reference})</span></td>
   <td data-label="Omschrijving">${p.remittance}</td>
   <td data-label="Afgehandeld">${p.resolution ? resolutionLabels[p.resolution.outcome] : ''}${p.resolution?.invoiceNumber ? html` <a href="/app/facturen/${p.resolution.invoiceNumber}">${p.resolution.invoiceNumber}</a>` : ''}</td>
-  <td data-label="Door en wanneer">${p.resolution ? `${actorLabel(p.resolution.by, null)}, ${dutchDateTime(p.resolution.at)}` : ''}</td>
+  <td data-label="Door en wanneer">${p.resolution ? `${actorLabel(p.resolution.by, p.resolution.byName)}, ${dutchDateTime(p.resolution.at)}` : ''}</td>
   <td data-label="Toelichting">${p.resolution?.note ?? ''}</td>
 </tr>`,
   )}</tbody></table></div>`;
