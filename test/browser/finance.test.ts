@@ -1,4 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { appendToStream } from '../../db/event-store';
+import { event, incidentReported } from '../support/events';
 import { camtStatement } from '../support/camt';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 import { expectAccessible, launchBrowser, newPerson, signIn } from '../support/browser';
@@ -199,5 +201,75 @@ test('the invoice list and an invoice are usable at phone width', async () => {
   expect(await heading(page)).toBe(`Factuur ${invoiceNumber}`);
   expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
   await expectAccessible(page);
+  await context.close();
+});
+
+test('a payment CSV with a bad line is refused as a whole, the bad line named in Dutch, and nothing is booked', async () => {
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'finance', '/app/betalingen');
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+  const csv = ['invoiceNumber,amount,paidOn,reference,paymentId', `${invoiceNumber},0.00,${today},nul,csv-nul`, `2026-999999,5.00,${today},onbekend,csv-ok`].join('\n');
+  await page.setInputFiles('#file', { name: 'betalingen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Inlezen' }).click();
+  const alert = await page.getByRole('alert').innerText();
+  expect(alert).toContain('betalingen.csv is niet ingelezen');
+  expect(alert).toContain('regel 2 (bedrag): een betaling is meer dan € 0,00');
+  expect(await main(page)).toContain('Er staan geen betalingen op de werklijst.');
+  await expectAccessible(page);
+  await context.close();
+});
+
+test("an invoice's dunning steps read in Dutch, with their dates and amounts, and it is listed among those handed to collections", async () => {
+  // The steps of weeks, recorded as the invoice workflow records them (no workflow waits weeks in a test).
+  const number = '2026-900001';
+  const incidentId = 'INC-DUNNING';
+  const n = { invoiceNumber: number, incidentId };
+  await appendToStream(stack.database.db, `incident-${incidentId}`, 'no_stream', [{ eventId: `incident-${incidentId}/1`, event: incidentReported(incidentId, { polluterTenantId: 'A-3', reportedAt: '2026-08-03T08:00:00.000Z' }) }], { actor: 'test' });
+  const events = [
+    event('InvoiceIssued', { ...n, debtorTenantId: 'A-3', issueDate: '2026-08-10', dueDate: '2026-08-24', lines: [{ description: 'Schoonmaak grofvuil', amountCents: 20_000, vatCode: 'BTW-GEEN' }], totalCents: 20_000, letters: [] }),
+    event('PaymentReminderSent', { ...n, newDueDate: '2026-09-08', openCents: 20_000, letters: [] }),
+    event('DunningPaused', { ...n, reason: 'bezwaar van de huurder', by: 'person:consultant', pausedOn: '2026-09-01' }),
+    event('DunningResumed', { ...n, by: 'person:consultant', resumedOn: '2026-09-04', payByDate: '2026-09-11' }),
+    event('FinalNoticeSent', { ...n, letterDate: '2026-09-15', receivedDate: '2026-09-17', finalDate: '2026-10-02', openCents: 20_000, collectionCostsCents: 4_000, interestCents: null, letters: [] }),
+    event('CollectionCostsAdded', { ...n, amountCents: 4_000, interestCents: 0, addedOn: '2026-10-05' }),
+    event('InvoiceHandedToCollections', { ...n, openCents: 24_000, handedOverOn: '2026-10-05' }),
+  ];
+  await appendToStream(stack.database.db, `invoice-${number}`, 'no_stream', events.map((e, i) => ({ eventId: `invoice-${number}/${i + 1}`, event: e })), { actor: 'test' });
+
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'finance', '/app/facturen?age=collections');
+  expect(await page.getByRole('row').filter({ hasText: number }).innerText()).toMatch(/€ 200,00\s+€ 240,00\s+open, bij incasso/);
+  await page.getByRole('link', { name: number }).click();
+  expect(await page.locator('dl.facts').innerText()).toMatch(/Incassokosten\s+€ 40,00[\s\S]*Open\s+€ 240,00/);
+  const steps = await page.locator('ol.timeline').innerText();
+  expect(steps).toContain('Herinnering verstuurd');
+  expect(steps).toContain('Nieuwe uiterste betaaldatum: dinsdag 8 september 2026.');
+  expect(steps).toContain('Aanmanen gepauzeerd');
+  expect(steps).toContain('Op dinsdag 1 september 2026: bezwaar van de huurder.');
+  expect(steps).toContain('Aanmanen hervat');
+  expect(steps).toContain('Veertiendagenbrief verstuurd (aanmaning)');
+  expect(steps).toContain('Uiterste betaaldatum: vrijdag 2 oktober 2026; daarna komen er € 40,00 incassokosten bij.');
+  expect(steps).toContain('Incassokosten toegevoegd');
+  expect(steps).toContain('Overgedragen aan incasso');
+  expect(steps).toContain('Op maandag 5 oktober 2026, met € 240,00 open.');
+  await expectAccessible(page);
+  await context.close();
+});
+
+test('keyboard only: from the skip link to the first invoice, and Enter opens it', async () => {
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'finance', '/app/facturen');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  // Tab on from the content: the age cards, the filters, then the invoices.
+  let focused = '';
+  for (let i = 0; i < 20 && !/^\d{4}-\d{6}$/.test(focused); i++) {
+    await page.keyboard.press('Tab');
+    focused = String(await page.evaluate('document.activeElement && document.activeElement.textContent'));
+  }
+  expect(focused).toMatch(/^\d{4}-\d{6}$/);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${stack.url}/app/facturen/${focused}`);
+  expect(await heading(page)).toBe(`Factuur ${focused}`);
   await context.close();
 });
