@@ -165,6 +165,17 @@ test('finance creates an export batch, sees it in the history, and its download 
   await page.getByRole('button', { name: 'Exportbatch maken' }).click();
   expect(await page.getByRole('status').first().innerText()).toContain('Sinds de vorige batch is er niets nieuws om te exporteren');
   expect(await page.getByRole('table', { name: 'Nieuwste batch eerst' }).getByRole('row').count()).toBe(2);
+
+  // A period's bookings: a period that ends before it starts is said in Dutch; a good one downloads.
+  await page.fill('#from', '2026-12-31');
+  await page.fill('#to', '2026-12-01');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  expect(await page.getByRole('alert').innerText()).toContain('De datum tot en met ligt vóór de datum van.');
+  await expectAccessible(page);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+  const period = await page.request.get(`${stack.url}/app/exports/periode?from=${today}&to=${today}`);
+  expect({ status: period.status(), type: period.headers()['content-type'] }).toEqual({ status: 200, type: 'text/csv; charset=utf-8' });
+  expect(await period.text()).toMatch(new RegExp(`invoice_line,${today},${invoiceNumber}`));
   await context.close();
 });
 
@@ -271,5 +282,18 @@ test('keyboard only: from the skip link to the first invoice, and Enter opens it
   await page.keyboard.press('Enter');
   await page.waitForURL(`${stack.url}/app/facturen/${focused}`);
   expect(await heading(page)).toBe(`Factuur ${focused}`);
+  await context.close();
+});
+
+test('a consultant reads an invoice (from an incident) but has no finance actions; the list stays finance\'s', async () => {
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'consultant', `/app/facturen/${invoiceNumber}`);
+  expect(await heading(page)).toBe(`Factuur ${invoiceNumber}`);
+  expect(await page.locator('dl.facts').innerText()).toMatch(/Factuurbedrag\s+€ 123,45/);
+  expect(await page.getByRole('heading', { name: 'Acties' }).count()).toBe(0);
+  expect(await page.getByRole('button', { name: 'Factuur crediteren' }).count()).toBe(0);
+  await expectAccessible(page);
+  await page.goto(`${stack.url}/app/facturen`);
+  expect(await heading(page)).toBe('Geen toegang');
   await context.close();
 });

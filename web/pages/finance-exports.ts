@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { amsterdamDate } from '../../domain/calendar';
 import type { WorkspaceDeps } from '../deps';
@@ -21,7 +21,22 @@ interface Batch {
 export function registerFinanceExportPages(app: FastifyInstance, deps: WorkspaceDeps): void {
   const access = { roles: ['finance'] as const };
 
-  app.get('/app/exports', { config: { access }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/app/exports', { config: { access }, schema: { hide: true } }, async (request, reply) => exportsPage(request, reply, [], {}));
+
+  /** A period's bookings: checked here, so that a mistake is said in Dutch on the page; then the API's streamed CSV. */
+  app.get('/app/exports/periode', { config: { access }, schema: { hide: true } }, async (request, reply) => {
+    const query = z.object({ from: z.string().max(20).optional().catch(undefined), to: z.string().max(20).optional().catch(undefined) }).parse(request.query ?? {});
+    const date = z.iso.date();
+    const from = date.safeParse(query.from);
+    const to = date.safeParse(query.to);
+    const problem = !from.success || !to.success ? 'Vul twee datums in: van en tot en met.' : to.data < from.data ? 'De datum tot en met ligt vóór de datum van.' : null;
+    if (problem || !from.success || !to.success) {
+      return exportsPage(request, reply, [{ kind: 'bad', title: 'Geen bestand gemaakt', text: problem ?? '' }], { from: query.from, to: query.to }, 400);
+    }
+    return reply.redirect(`/billing/export${queryOf({ from: from.data, to: to.data, format: 'csv' })}`, 303);
+  });
+
+  async function exportsPage(request: FastifyRequest, reply: FastifyReply, notices: Notice[], period: { from?: string; to?: string }, status = 200) {
     const context = contextOf(request, deps.corporationName);
     const query = z
       .object({
@@ -30,7 +45,6 @@ export function registerFinanceExportPages(app: FastifyInstance, deps: Workspace
         page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
       })
       .parse(request.query ?? {});
-    const notices: Notice[] = [];
     // One more than a page: whether there is a next one.
     const answer = await apiOf(app, request).get<{ batches: Batch[] }>(`/billing/export-batches${queryOf({ limit: PAGE_SIZE + 1, offset: (query.page - 1) * PAGE_SIZE })}`);
     if (answer.status !== 200) notices.push(refusalNotice(answer));
@@ -72,16 +86,15 @@ ${
       )}</tbody></table></div>`
 }
 ${pager(query.page, all.length > PAGE_SIZE ? query.page + 1 : query.page, (n) => `/app/exports${n === 1 ? '' : `?page=${n}`}#geschiedenis`)}
-<form method="get" action="/billing/export" class="stack">
+<form method="get" action="/app/exports/periode" class="stack" id="periode">
   <h2>Boekingen over een periode</h2>
   <p>Alle boekingen met een boekdatum in de periode, los van de batches (bijvoorbeeld voor een controle).</p>
-  <div><label for="from">Van</label><input type="date" id="from" name="from" required value="${today.slice(0, 8)}01"></div>
-  <div><label for="to">Tot en met</label><input type="date" id="to" name="to" required value="${today}"></div>
-  <input type="hidden" name="format" value="csv">
+  <div><label for="from">Van</label><input type="date" id="from" name="from" required value="${period.from ?? `${today.slice(0, 8)}01`}"></div>
+  <div><label for="to">Tot en met</label><input type="date" id="to" name="to" required value="${period.to ?? today}"></div>
   <button type="submit" class="secondary">Download CSV</button>
 </form>`,
-    });
-  });
+    }, status);
+  }
 
   app.post('/app/exports/nieuw', { config: { access: { ...access, csrf: 'form' } }, schema: { hide: true } }, async (request, reply) => {
     const answer = await apiOf(app, request).post<{ batchId: string | null }>('/billing/export-batches');

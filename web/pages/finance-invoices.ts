@@ -149,7 +149,8 @@ ${pager(page, pages, pageLink)}`,
     });
   });
 
-  app.get<{ Params: { number: string } }>('/app/facturen/:number', { config: { access }, schema: { hide: true } }, async (request, reply) => {
+  // Consultants and admins may read an invoice (the API lets them), e.g. from an incident's page; acting on it is finance's.
+  app.get<{ Params: { number: string } }>('/app/facturen/:number', { config: { access: { roles: ['finance', 'consultant', 'admin'] as const } }, schema: { hide: true } }, async (request, reply) => {
     const notices: Notice[] = [];
     const done = z.object({ gedaan: z.enum(['gecrediteerd', 'betaling', 'opgelost']).optional().catch(undefined), nota: z.string().max(40).optional().catch(undefined) }).parse(request.query ?? {});
     if (done.gedaan === 'gecrediteerd') notices.push({ kind: 'ok', title: 'Gecrediteerd', text: `De factuur is gecrediteerd${done.nota ? ` met creditnota ${done.nota}` : ''}. De huurder krijgt de creditnota toegestuurd; het aanmanen is gestopt.` });
@@ -166,8 +167,10 @@ ${pager(page, pages, pageLink)}`,
     if (answer.status === 404) return notFoundPage(reply, context, number);
     if (answer.status !== 200) return sendPage(reply, context, { title: `Factuur ${number}`, body: html`<h1>Factuur ${number}</h1>`, notices: [refusalNotice(answer)] }, answer.status);
     const invoice = answer.body;
-    const account = await api.get<InvoiceList>(`/invoices${queryOf({ debtor: invoice.debtorTenantId, limit: 1 })}`);
-    const debtorName = account.status === 200 ? (account.body.invoices[0]?.debtorName ?? null) : null;
+    const account = context.person?.roles.some((r) => r === 'finance' || r === 'admin')
+      ? await api.get<InvoiceList>(`/invoices${queryOf({ debtor: invoice.debtorTenantId, limit: 1 })}`)
+      : null;
+    const debtorName = account?.status === 200 ? (account.body.invoices[0]?.debtorName ?? null) : null;
     const issued = invoice.timeline.find((e) => e.type === 'InvoiceIssued');
     const lines = z.array(z.object({ description: z.string(), amountCents: z.number().int(), vatCode: z.string() })).catch([]).parse(issued?.data.lines ?? []);
     const letters = invoice.timeline.flatMap((e) =>
@@ -186,12 +189,16 @@ ${pager(page, pages, pageLink)}`,
       {
         title,
         notices,
-        body: html`<p><a href="/app/facturen">← Alle facturen</a></p>
+        body: html`${context.person?.roles.includes('finance') ? html`<p><a href="/app/facturen">← Alle facturen</a></p>` : ''}
 <h1>${title}</h1>
 <p class="lead">${invoiceTag(invoice)}</p>
 <dl class="facts">
-  <dt>Debiteur</dt><dd><a href="/app/debiteuren/${encodeURIComponent(invoice.debtorTenantId)}">${debtorName ?? invoice.debtorTenantId}</a> (contractnummer ${invoice.debtorTenantId})${
-    account.status === 200 && account.body.total > 1 ? html`, ${account.body.total} facturen, samen ${euro(account.body.sums.openCents)} open` : ''
+  <dt>Debiteur</dt><dd>${
+    context.person?.roles.includes('finance')
+      ? html`<a href="/app/debiteuren/${encodeURIComponent(invoice.debtorTenantId)}">${debtorName ?? invoice.debtorTenantId}</a>`
+      : (debtorName ?? invoice.debtorTenantId)
+  } (contractnummer ${invoice.debtorTenantId})${
+    account?.status === 200 && account.body.total > 1 ? html`, ${account.body.total} facturen, samen ${euro(account.body.sums.openCents)} open` : ''
   }</dd>
   <dt>Factuurdatum</dt><dd>${dutchDate(invoice.issueDate)}</dd>
   <dt>Vervaldatum</dt><dd>${dutchDate(invoice.dueDate)}</dd>
@@ -245,7 +252,7 @@ ${
         return html`<li><strong>${said.title}</strong> <span class="muted">— ${dutchDateTime(e.recordedAt)}, ${actorLabel(e.actor, e.actorName)}</span><br>${said.text}</li>`;
       })}</ol>`
 }
-${invoice.status === 'open' ? actions(context, invoice, today, form) : ''}`,
+${invoice.status === 'open' && context.person?.roles.includes('finance') ? actions(context, invoice, today, form) : ''}`,
       },
       status,
     );
