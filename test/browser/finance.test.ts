@@ -64,6 +64,7 @@ test('finance finds the invoice of an escalated incident, with its amount, lines
 
   await page.getByRole('link', { name: invoiceNumber }).click();
   expect(await heading(page)).toBe(`Factuur ${invoiceNumber}`);
+  expect(await page.getByRole('link', { name: 'Bewoner A2' }).getAttribute('href')).toBe('/app/debiteuren/A-2');
   const facts = await page.locator('dl.facts').innerText();
   expect(facts).toMatch(/Factuurbedrag\s+€ 123,45/);
   expect(facts).toMatch(/Open\s+€ 123,45/);
@@ -77,8 +78,10 @@ test('finance finds the invoice of an escalated incident, with its amount, lines
   expect({ status: download.status(), type: download.headers()['content-type'] }).toEqual({ status: 200, type: 'application/pdf' });
   await expectAccessible(page);
 
-  // The debtor's account: every invoice of the contract number, with what is open.
-  await page.getByRole('link', { name: 'Bewoner A2' }).click();
+  // The debtor's account: every invoice of the contract number, with what is open; found by the contract number too.
+  await page.goto(`${stack.url}/app/facturen`);
+  await page.getByRole('searchbox', { name: 'Factuurnummer of contractnummer' }).fill('A-2');
+  await page.getByRole('button', { name: 'Zoeken' }).click();
   expect(await heading(page)).toBe('Debiteur Bewoner A2');
   expect(await page.getByRole('definition').filter({ hasText: '€' }).allInnerTexts()).toEqual(['€ 123,45', '€ 0,00', '€ 123,45']);
   expect(await page.getByRole('row').filter({ hasText: invoiceNumber }).count()).toBe(1);

@@ -133,6 +133,10 @@ export function registerFinanceInvoicePages(app: FastifyInstance, deps: Workspac
       title: 'Facturen',
       body: html`<h1>Facturen</h1>
 ${outstanding.status === 200 ? outstandingSection(outstanding.body) : ''}
+<form class="filters" method="get" action="/app/facturen/zoeken" role="search" aria-label="Factuur of debiteur zoeken">
+  <div><label for="q">Factuurnummer of contractnummer</label><input type="search" id="q" name="q" maxlength="100" placeholder="2026-000123 of A-12"></div>
+  <div><button type="submit" class="secondary">Zoeken</button></div>
+</form>
 <h2 id="lijst">Alle facturen</h2>
 <form class="filters" method="get" action="/app/facturen#lijst" aria-label="Filters">
   <div><label for="status">Status</label><select id="status" name="status">${option('', 'Alle', filters.status)}${Object.entries(invoiceStatusLabels).map(([v, l]) => option(v, l[0]!.toUpperCase() + l.slice(1), filters.status))}</select></div>
@@ -147,6 +151,14 @@ ${outstanding.status === 200 ? outstandingSection(outstanding.body) : ''}
 ${invoices.length > 0 ? invoiceTable(invoices, 'Nieuwste factuur eerst', true) : ''}
 ${pager(page, pages, pageLink)}`,
     });
+  });
+
+  // An invoice number opens the invoice; anything else is taken for a contract number: that debtor's account.
+  app.get('/app/facturen/zoeken', { config: { access }, schema: { hide: true } }, async (request, reply) => {
+    const q = z.object({ q: z.string().trim().max(100).catch('') }).catch({ q: '' }).parse(request.query ?? {}).q;
+    if (q === '') return reply.redirect('/app/facturen', 303);
+    if (INVOICE_NUMBER.test(q)) return reply.redirect(`/app/facturen/${q}`, 303);
+    return reply.redirect(`/app/debiteuren/${encodeURIComponent(q)}`, 303);
   });
 
   // Consultants and admins may read an invoice (the API lets them), e.g. from an incident's page; acting on it is finance's.
