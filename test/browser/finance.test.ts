@@ -186,6 +186,11 @@ test('finance credits the rest with a reason; the invoice shows the credit note,
   const { context, page } = await newPerson(browser);
   await signIn(page, stack.url, 'finance', `/app/facturen/${invoiceNumber}`);
   page.on('dialog', (dialog) => void dialog.accept());
+  // A payment by hand with an amount that is not one: said in Dutch, nothing booked.
+  await page.fill('#amount', '12,345');
+  await page.getByRole('button', { name: 'Betaling boeken' }).click();
+  expect(await page.getByRole('alert').innerText()).toContain('Vul het bedrag in euro in, met hoogstens twee cijfers na de komma');
+  expect(await page.locator('dl.facts').innerText()).toMatch(/Betaald\s+€ 75,00/);
   // Without a reason: refused, in Dutch.
   await page.getByRole('button', { name: 'Factuur crediteren' }).click({ noWaitAfter: true });
   // The browser refuses an empty required field itself; without it the page says so.

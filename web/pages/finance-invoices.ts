@@ -164,7 +164,7 @@ ${pager(page, pages, pageLink)}`,
   // Consultants and admins may read an invoice (the API lets them), e.g. from an incident's page; acting on it is finance's.
   app.get<{ Params: { number: string } }>('/app/facturen/:number', { config: { access: { roles: ['finance', 'consultant', 'admin'] as const } }, schema: { hide: true } }, async (request, reply) => {
     const notices: Notice[] = [];
-    const done = z.object({ gedaan: z.enum(['gecrediteerd', 'betaling', 'opgelost']).optional().catch(undefined), nota: z.string().max(40).optional().catch(undefined) }).parse(request.query ?? {});
+    const done = z.object({ gedaan: z.enum(['gecrediteerd', 'betaling', 'opgelost']).optional().catch(undefined), nota: z.string().regex(/^C?\d{4}-\d{6}$/).optional().catch(undefined) }).parse(request.query ?? {});
     if (done.gedaan === 'gecrediteerd') notices.push({ kind: 'ok', title: 'Gecrediteerd', text: `De factuur is gecrediteerd${done.nota ? ` met creditnota ${done.nota}` : ''}. De huurder krijgt de creditnota toegestuurd; het aanmanen is gestopt.` });
     if (done.gedaan === 'betaling') notices.push({ kind: 'ok', title: 'Betaling geboekt', text: 'De betaling is op de factuur geboekt.' });
     if (done.gedaan === 'opgelost') notices.push({ kind: 'ok', title: 'Opgelost', text: 'De stap wordt opnieuw geprobeerd.' });
