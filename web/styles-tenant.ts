@@ -9,7 +9,6 @@ body.tenant header.site .bar, body.tenant footer.site div { max-width: 40rem; }
 body.tenant header.site .brand { margin-right: 0; }
 body.tenant h1 { overflow-wrap: anywhere; hyphens: auto; }
 .kicker { margin: 0 0 .25rem; color: var(--muted); font-size: .9375rem; }
-.deadline { display: inline-block; background: #fff1d6; border-left: 6px solid var(--warn); padding: .375rem .75rem; font-weight: 700; margin: 0 0 1rem; }
 .state { border: 2px solid var(--accent); padding: .75rem 1rem; margin: 0 0 1.5rem; }
 .state.ok { border-color: var(--ok); } .state.warn { border-color: var(--warn); }
 .state h2 { margin: 0 0 .5rem; font-size: 1.125rem; }

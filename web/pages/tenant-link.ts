@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { verifyTenantLink, InvalidLinkError, type TenantLink } from '../../documents/links';
 import { incidentStreamId } from '../../domain/streams';
 import { categoryLabels, categoryPolicy, categorySchema, type Category } from '../../domain/policy';
-import { formatDutchWeekdayDate } from '../../domain/calendar';
+import { amsterdamDate, formatDutchWeekdayDate } from '../../domain/calendar';
 import { formatEuro } from '../../domain/money';
 import type { ApiDeps } from '../../api/deps';
 import { assetUrl } from '../assets';
@@ -391,7 +391,11 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
   const confirmation = render.done ? confirmationOf(view, state, render.done) : null;
   if (confirmation) notices.push(html`<div class="notice ok" role="status"><h2>Ontvangen</h2><p>${confirmation}</p></div>`);
   if (render.refusal) {
-    notices.push(html`<div class="notice bad" role="alert"><h2>Dat lukte niet</h2><p>${render.refusal.text}</p></div>`);
+    // At a field: the message links to it (the field repeats it), so that it is one tap away.
+    const field = render.refusal.field ? (render.refusal.field === 'notitie' ? 'notitie' : `${render.refusal.action}-reden`) : null;
+    notices.push(
+      html`<div class="notice bad" role="alert"><h2>Dat lukte niet</h2><p>${field ? html`<a href="#${field}">${render.refusal.text}</a>` : render.refusal.text}</p></div>`,
+    );
   }
 
   const where = [
@@ -404,7 +408,8 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
     ['Wat', incident.categoryLabel.charAt(0).toUpperCase() + incident.categoryLabel.slice(1)],
     ['Waar', where],
   ];
-  if (deadline && ['asked', 'awaiting_inspection', 'disputed'].includes(state.kind)) facts.push(['Uiterlijk', deadline]);
+  // The heading names the deadline while the tenant is asked; while they wait, it is still the date that counts.
+  if (deadline && ['awaiting_inspection', 'disputed'].includes(state.kind)) facts.push(['Uiterlijk', deadline]);
   facts.push(['Kenmerk', reference]);
 
   // Where it stands, and what happens next.
@@ -494,7 +499,9 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
     case 'closed':
       stand.push({
         kind: 'ok',
-        text: html`<p>Deze melding is afgehandeld${incident.closedAt ? html` op ${formatDutchWeekdayDate(dutchDay(incident.closedAt))}` : ''}. U hoeft niets meer te doen.</p>`,
+        text: html`<p>${incident.outcome === 'self_cleaned' ? 'Bij de controle was alles in orde. Dank u wel. ' : ''}Deze melding is afgehandeld${
+          incident.closedAt ? html` op ${formatDutchWeekdayDate(amsterdamDate(incident.closedAt))}` : ''
+        }. U hoeft niets meer te doen.</p>`,
       });
       break;
     case 'not_yours':
@@ -554,7 +561,7 @@ ${error ? html`<span class="error-text" id="${action}-fout">${error}</span>` : '
   }
 
   const body = html`${notices}
-<p class="kicker">Melding ${reference} · ${config.corporationName}</p>
+<p class="kicker">Melding ${reference}</p>
 <h1>${title}</h1>
 <dl class="facts">${facts.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>
 <section class="state${stand[0]?.kind ? ` ${stand[0].kind}` : ''}" aria-labelledby="stand-kop">
@@ -564,7 +571,7 @@ ${stand.map((s) => s.text)}
 ${next.length > 0 ? html`<section aria-labelledby="hierna-kop"><h2 id="hierna-kop">Wat gebeurt er hierna?</h2><ul class="next">${next}</ul></section>` : ''}
 ${actions}
 ${contactBlock(tenantContactOf(config), reference)}`;
-  return document(config, nonce, title, body);
+  return document(config, nonce, render.refusal ? `Fout: ${title}` : title, body);
 }
 
 function render(reply: FastifyReply, config: Config, token: string, view: TenantView, options: Render): FastifyReply {
@@ -572,7 +579,6 @@ function render(reply: FastifyReply, config: Config, token: string, view: Tenant
 }
 
 const groupedIban = (iban: string) => iban.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
-const dutchDay = (instant: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 
 // ---------------------------------------------------------------------------------------------
 // Routes
