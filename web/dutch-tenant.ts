@@ -87,7 +87,10 @@ const tenantRefusals: [RegExp, string][] = [
   [/^busy with an earlier change; try again$/, 'Uw melding kon nu niet worden verwerkt. Probeer het over een ogenblik opnieuw.'],
   [/^the incident has not been reported yet$/, 'Deze melding wordt nog vastgelegd. Probeer het over een ogenblik opnieuw.'],
   [/^nobody has been notified yet$/, 'Dat kan nog niet: de melding wordt nog verwerkt.'],
-  [/^the request body is too large|^request body is too large/i, 'De foto is te groot. Kies een kleinere foto (hoogstens 10 MB).'],
+  [/^a photo may be at most/, 'De foto is te groot. Kies een kleinere foto (hoogstens 10 MB).'],
+  [/^the photo is empty$/, 'De foto is leeg. Kies de foto opnieuw.'],
+  [/^the file is not a photo/, 'Dit bestand is geen foto. Kies een foto (JPEG, PNG, WebP of HEIC).'],
+  [/^a photo cannot be used here$/, 'De foto kon niet bij uw melding worden gevoegd. Kies de foto opnieuw.'],
 ];
 
 /** Refusals that the workspace's translation words for staff; a tenant reads them otherwise. */

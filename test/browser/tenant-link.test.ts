@@ -4,6 +4,35 @@ import { formatDutchWeekdayDate } from '../../domain/calendar';
 import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 import { expectAccessible, launchBrowser, newPerson } from '../support/browser';
+import { deflateSync } from 'node:zlib';
+
+/** A small real PNG (a 4 x 3 green image), as a phone's camera would hand the form a photo. */
+function png(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(4, 0);
+  header.writeUInt32BE(3, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.concat(Array.from({ length: 3 }, () => Buffer.from([0, ...Array.from({ length: 4 }, () => [0, 160, 60]).flat()])));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 jest.setTimeout(180_000);
 
@@ -60,7 +89,7 @@ async function expectNoHorizontalScrollAt360(page: Page): Promise<void> {
   if (before) await page.setViewportSize(before);
 }
 
-test('on a phone the tenant opens the link from the notice, reads what is asked and by when, reports the cleanup with a note; after a reload it awaits inspection, and a second report is refused in Dutch', async () => {
+test('on a phone the tenant opens the link from the notice, reads what is asked and by when, reports the cleanup with a note and a photo; after a reload it awaits inspection, and a second report is refused in Dutch', async () => {
   const incidentId = await report('fouled_stairwell', 'C1-A', 'A-2', 'trappenhuis, 3e verdieping');
   const link = await linkFromMail('a2@bewoners.test', /^Ingebrekestelling/);
   const incident = await waitForIncident(stack, incidentId, (i) => i.phase === 'awaiting_cleanup');
@@ -83,7 +112,12 @@ test('on a phone the tenant opens the link from the notice, reads what is asked 
   expect(text).toContain('Zolang wij uw bezwaar beoordelen, laten wij het werk niet uitvoeren.');
   expect(text).toContain(`Noem daarbij uw kenmerk: ${incident.incidentNumber}`);
   expect(text).toContain('Postbus 1, 3500 AA Utrecht');
+  expect(text).toContain('088 123 45 67');
+  expect(await page.getByRole('link', { name: '088 123 45 67' }).getAttribute('href')).toBe('tel:0881234567');
   expect(text).not.toMatch(/\b(the|incident|cleanup|request)\b/);
+  const photo = page.getByLabel('Foto (niet verplicht)');
+  expect(await photo.getAttribute('accept')).toBe('image/*');
+  expect(await photo.getAttribute('capture')).toBe('environment');
   await expectAccessible(page);
   await expectNoHorizontalScrollAt360(page);
 
@@ -91,7 +125,19 @@ test('on a phone the tenant opens the link from the notice, reads what is asked 
   const second = await context.newPage();
   await second.goto(link);
 
+  // A file that is not a photo: refused at the field, in Dutch, and the note is kept.
   await page.getByLabel('Toelichting (niet verplicht)').fill('Alles geveegd en gedweild, vuilniszakken weggebracht.');
+  await photo.setInputFiles({ name: 'boodschappen.txt', mimeType: 'text/plain', buffer: Buffer.from('melk, brood') });
+  await page.getByRole('button', { name: 'Ik ben klaar' }).click();
+  await page.waitForLoadState();
+  expect(await page.getByRole('alert').innerText()).toContain('Dit bestand is geen foto. Kies een foto (JPEG, PNG, WebP of HEIC).');
+  expect(await page.getByLabel('Foto (niet verplicht)').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.getByLabel('Toelichting (niet verplicht)').inputValue()).toBe('Alles geveegd en gedweild, vuilniszakken weggebracht.');
+  expect(await h1(page)).toBe(`Het trappenhuis schoonmaken, uiterlijk ${deadline}`);
+  await expectAccessible(page);
+
+  await page.getByLabel('Foto (niet verplicht)').setInputFiles({ name: 'trappenhuis.png', mimeType: 'image/png', buffer: png() });
+  expect(await page.getByAltText('De gekozen foto').isVisible()).toBe(true);
   await Promise.all([page.waitForURL(/\?gedaan=opgeruimd$/), page.getByRole('button', { name: 'Ik ben klaar' }).click()]);
   expect(await page.getByRole('status').innerText()).toContain(
     'Dank u wel. Wij hebben uw melding ontvangen dat het trappenhuis is schoongemaakt. Een medewerker komt dat controleren.',
@@ -102,7 +148,7 @@ test('on a phone the tenant opens the link from the notice, reads what is asked 
   // A reload (the link itself, as from the mail again): the state, not the same buttons.
   await page.goto(link);
   expect(await h1(page)).toBe('Uw melding wacht op controle');
-  expect(await mainText(page)).toMatch(/U heeft op \w+ \d{1,2} \w+ 20\d\d om \d\d\.\d\d uur gemeld dat het trappenhuis is schoongemaakt\. Dit wacht op controle door een medewerker/);
+  expect(await mainText(page)).toMatch(/U heeft op \w+ \d{1,2} \w+ 20\d\d om \d\d\.\d\d uur gemeld dat het trappenhuis is schoongemaakt, met een foto\. Dit wacht op controle door een medewerker/);
   expect(await page.getByRole('button').count()).toBe(0);
   expect(await page.getByRole('status').count()).toBe(0);
   await expectAccessible(page);
@@ -112,6 +158,10 @@ test('on a phone the tenant opens the link from the notice, reads what is asked 
   const reported = await waitForIncident(stack, incidentId, (i) => i.phase === 'cleanup_reported');
   const event = reported.timeline.find((e: { type: string }) => e.type === 'CleanupReported');
   expect({ actor: event.actor, note: event.data.note, by: event.data.by }).toEqual({ actor: 'tenant:A-2', note: 'Alles geveegd en gedweild, vuilniszakken weggebracht.', by: 'tenant' });
+  // The photo is the incident's, as the tenant's upload, byte for byte.
+  expect(event.data.photoIds).toHaveLength(1);
+  const stored = await stack.database.db.selectFrom('photos').select(['incident_id', 'uploaded_by', 'content_type', 'bytes']).where('photo_id', '=', event.data.photoIds[0]).executeTakeFirstOrThrow();
+  expect({ ...stored, bytes: stored.bytes.equals(png()) }).toEqual({ incident_id: incidentId, uploaded_by: 'tenant:A-2', content_type: 'image/png', bytes: true });
 
   // The second tab still shows the form: sending it is refused, in Dutch, with the state as it is now.
   await second.getByRole('button', { name: 'Ik ben klaar' }).click();

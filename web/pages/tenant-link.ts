@@ -6,6 +6,10 @@ import { categoryLabels, categoryPolicy, categorySchema, type Category } from '.
 import { amsterdamDate, formatDutchWeekdayDate } from '../../domain/calendar';
 import { formatEuro } from '../../domain/money';
 import type { ApiDeps } from '../../api/deps';
+import { corporationOf } from '../../config/config';
+import { formatIban } from '../../documents/corporation';
+import { storePhoto, MAX_PHOTO_BYTES } from '../../db/photos';
+import { ValidationError } from '../../domain/errors';
 import { assetUrl } from '../assets';
 import { html, raw, attrs, type Html } from '../html';
 import { contractorOf, dutchDeadline, dutchMoment, tenantRefusalInDutch, tenantTaskDone, tenantTaskHeadings, tenantTaskToDo } from '../dutch-tenant';
@@ -29,7 +33,6 @@ import { tenantStyles } from '../styles-tenant';
 
 type Config = ApiDeps['config'];
 
-const PHOTO_LIMIT_BYTES = 10 * 1024 * 1024;
 const NOTE_MAX = 1000;
 const REASON_MAX = 2000;
 
@@ -66,12 +69,14 @@ interface TenantView {
   } | null;
   /** The last inspection, when it found the space not clean (and the tenant is asked again). */
   rejectedInspection: { at: Date; note: string | null } | null;
+  /** Photos with the last cleanup report. */
+  cleanupPhotos: number;
   tenant: { street: string; city: string; buildingId: string } | null;
 }
 
 async function readView(deps: ApiDeps, link: TenantLink): Promise<TenantView | null> {
   const { db } = deps;
-  const [row, tenant, inspection] = await Promise.all([
+  const [row, tenant, events] = await Promise.all([
     db
       .selectFrom('incidents as i')
       .leftJoin('invoices as v', 'v.invoice_number', 'i.invoice_number')
@@ -85,13 +90,15 @@ async function readView(deps: ApiDeps, link: TenantLink): Promise<TenantView | n
     db.selectFrom('tenants').select(['street', 'city', 'building_id']).where('contract_number', '=', link.tenantId).executeTakeFirst(),
     db
       .selectFrom('events')
-      .select(['data', 'recorded_at'])
+      .select(['type', 'data', 'recorded_at'])
       .where('stream_id', '=', incidentStreamId(link.incidentId))
-      .where('type', '=', 'InspectionRecorded')
+      .where('type', 'in', ['InspectionRecorded', 'CleanupReported'])
       .orderBy('position', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
+      .limit(20)
+      .execute(),
   ]);
+  const inspection = events.find((e) => e.type === 'InspectionRecorded');
+  const cleanup = events.find((e) => e.type === 'CleanupReported')?.data as { photoIds?: unknown } | undefined;
   if (!row) return null;
   const category = categorySchema.safeParse(row.category);
   const inspected = inspection?.data as { result?: string; note?: string | null } | undefined;
@@ -127,6 +134,7 @@ async function readView(deps: ApiDeps, link: TenantLink): Promise<TenantView | n
           }
         : null,
     rejectedInspection: inspected?.result === 'not_clean' && inspection ? { at: inspection.recorded_at, note: inspected.note ?? null } : null,
+    cleanupPhotos: Array.isArray(cleanup?.photoIds) ? cleanup.photoIds.length : 0,
     tenant: tenant ? { street: tenant.street, city: tenant.city, buildingId: tenant.building_id } : null,
   };
 }
@@ -182,28 +190,27 @@ export function stateOf(view: TenantView): TenantState {
 // ---------------------------------------------------------------------------------------------
 // The corporation's contact details
 
-/**
- * How a tenant reaches the corporation. CONTACT DETAILS GO HERE: today the configuration has the
- * corporation's name and postal address; phone, e-mail, visiting address and opening hours are
- * shown as soon as the configuration carries them (the letters' contact configuration).
- */
+/** How a tenant reaches the corporation: its configured contact details (config CORPORATION_*, as in every letter). */
 export interface TenantContact {
   name: string;
   postalAddress: string | null;
   phone: string | null;
   email: string | null;
+  website: string | null;
   visitingAddress: string | null;
   openingHours: string | null;
 }
 
 export function tenantContactOf(config: Config): TenantContact {
+  const corporation = corporationOf(config);
   return {
-    name: config.corporationName,
-    postalAddress: config.corporationAddress || null,
-    phone: null,
-    email: null,
-    visitingAddress: null,
-    openingHours: null,
+    name: corporation.name,
+    postalAddress: corporation.postalAddress || null,
+    phone: corporation.phone || null,
+    email: corporation.email || null,
+    website: corporation.website,
+    visitingAddress: corporation.visitingAddress || null,
+    openingHours: corporation.openingHours || null,
   };
 }
 
@@ -211,7 +218,8 @@ function contactBlock(contact: TenantContact, reference: string | null): Html {
   const rows: [string, Html | string][] = [];
   if (contact.phone) rows.push(['Telefoon', html`<a href="tel:${contact.phone.replace(/[^\d+]/g, '')}">${contact.phone}</a>`]);
   if (contact.email) rows.push(['E-mail', html`<a href="mailto:${contact.email}">${contact.email}</a>`]);
-  if (contact.openingHours) rows.push(['Bereikbaar', contact.openingHours]);
+  if (contact.phone && contact.openingHours) rows.push(['Bereikbaar', contact.openingHours]);
+  if (contact.website) rows.push(['Website', html`<a href="${contact.website}">${contact.website.replace(/^https?:\/\//, '')}</a>`]);
   if (contact.visitingAddress) rows.push(['Bezoekadres', contact.visitingAddress]);
   if (contact.postalAddress) rows.push(['Postadres', contact.postalAddress]);
   return html`<section aria-labelledby="contact-kop">
@@ -266,17 +274,27 @@ function fieldOf(body: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** A file a multipart form sent in `name`; none when the tenant chose none (an empty part without a name). */
+function fileOf(body: unknown, name: string): { filename: string; toBuffer(): Promise<Buffer> } | null {
+  const raw = (body as Record<string, unknown> | null | undefined)?.[name];
+  const part = (Array.isArray(raw) ? raw[0] : raw) as { type?: unknown; filename?: unknown; toBuffer?: unknown } | undefined;
+  if (!part || part.type !== 'file' || typeof part.toBuffer !== 'function') return null;
+  if (typeof part.filename !== 'string' || part.filename === '') return null;
+  return part as { filename: string; toBuffer(): Promise<Buffer> };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The page
 
 type Action = 'opgeruimd' | 'bezwaar' | 'factuurbezwaar';
+type Field = 'notitie' | 'foto' | 'reden';
 
 interface Render {
   status?: number;
   /** The confirmation after an action (shown when the state agrees). */
   done?: Action | null;
   /** A refusal, in Dutch, for the action the tenant just tried. */
-  refusal?: { action: Action; text: string; field?: 'notitie' | 'reden' } | null;
+  refusal?: { action: Action; text: string; field?: Field } | null;
   values?: { notitie?: string; reden?: string };
   /** The Idempotency-Key to post with again (after a failure the retry must be the same action). */
   key?: string;
@@ -392,7 +410,7 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
   if (confirmation) notices.push(html`<div class="notice ok" role="status"><h2>Ontvangen</h2><p>${confirmation}</p></div>`);
   if (render.refusal) {
     // At a field: the message links to it (the field repeats it), so that it is one tap away.
-    const field = render.refusal.field ? (render.refusal.field === 'notitie' ? 'notitie' : `${render.refusal.action}-reden`) : null;
+    const field = render.refusal.field ? (render.refusal.field === 'reden' ? `${render.refusal.action}-reden` : render.refusal.field) : null;
     notices.push(
       html`<div class="notice bad" role="alert"><h2>Dat lukte niet</h2><p>${field ? html`<a href="#${field}">${render.refusal.text}</a>` : render.refusal.text}</p></div>`,
     );
@@ -439,7 +457,7 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
         kind: 'ok',
         text: html`<p>U heeft ${incident.cleanupReportedAt ? html`op ${dutchMoment(incident.cleanupReportedAt)} ` : ''}gemeld dat ${
           category ? tenantTaskDone[category] : 'het in orde is'
-        }. Dit <strong>wacht op controle</strong> door een medewerker van ${config.corporationName}. U hoeft nu niets te doen.</p>`,
+        }${view.cleanupPhotos === 1 ? ', met een foto' : view.cleanupPhotos > 1 ? `, met ${view.cleanupPhotos} foto's` : ''}. Dit <strong>wacht op controle</strong> door een medewerker van ${config.corporationName}. U hoeft nu niets te doen.</p>`,
       });
       next.push(html`<li>Is het in orde, dan sluiten wij de melding. U krijgt daarover bericht.</li>`);
       next.push(html`<li>Is het nog niet in orde, dan laten wij u dat weten. U kunt het dan alsnog doen${deadline ? html`, uiterlijk ${deadline}` : ''}.</li>`);
@@ -469,7 +487,7 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
         kind: 'warn',
         text: html`<p>Het werk is uitgevoerd door ${contractor}. Wij brengen de kosten bij u in rekening met factuur ${invoice.number}.</p>
 <dl class="facts"><dt>Nog te betalen</dt><dd><strong>${formatEuro(invoice.openCents)}</strong></dd><dt>Uiterlijk</dt><dd>${formatDutchWeekdayDate(invoice.payByDate)}</dd>${
-          config.corporationIban ? html`<dt>Naar rekening</dt><dd><span class="iban">${groupedIban(config.corporationIban)}</span> t.n.v. ${config.corporationName}</dd>` : ''
+          config.corporationIban ? html`<dt>Naar rekening</dt><dd><span class="iban">${formatIban(config.corporationIban)}</span> t.n.v. ${config.corporationName}</dd>` : ''
         }<dt>Onder vermelding van</dt><dd>${invoice.number}</dd></dl>`,
       });
       next.push(html`<li>Betaalt u niet op tijd, dan sturen wij u een herinnering. Betaalt u daarna nog niet, dan kunnen er incassokosten bij komen.</li>`);
@@ -510,7 +528,7 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
   }
 
   const refusalFor = (action: Action) => (render.refusal?.action === action ? render.refusal : null);
-  const fieldError = (action: Action, field: 'notitie' | 'reden') => {
+  const fieldError = (action: Action, field: Field) => {
     const refusal = refusalFor(action);
     return refusal?.field === field ? refusal.text : null;
   };
@@ -530,6 +548,14 @@ ${fieldError('opgeruimd', 'notitie') ? html`<span class="error-text" id="notitie
       'aria-describedby': fieldError('opgeruimd', 'notitie') ? 'notitie-hint notitie-fout' : 'notitie-hint',
       'aria-invalid': fieldError('opgeruimd', 'notitie') ? 'true' : null,
     })}>${render.values?.notitie ?? ''}</textarea>
+<label for="foto">Foto <span class="optional">(niet verplicht)</span></label>
+<span class="hint" id="foto-hint">Maak een foto van het resultaat, of kies er een. Hoogstens 10 MB.</span>
+${fieldError('opgeruimd', 'foto') ? html`<span class="error-text" id="foto-fout">${fieldError('opgeruimd', 'foto')}</span>` : ''}
+<input type="file" id="foto" name="foto" accept="image/*" capture="environment" data-preview="foto-voorbeeld"${attrs({
+      'aria-describedby': fieldError('opgeruimd', 'foto') ? 'foto-hint foto-fout' : 'foto-hint',
+      'aria-invalid': fieldError('opgeruimd', 'foto') ? 'true' : null,
+    })}>
+<img id="foto-voorbeeld" class="preview" alt="De gekozen foto" hidden>
 <button type="submit">Ik ben klaar</button>
 </form>
 </section>`);
@@ -578,7 +604,6 @@ function render(reply: FastifyReply, config: Config, token: string, view: Tenant
   return send(reply, options.status ?? 200, pageOf(config, token, view, options, reply.cspNonce.style));
 }
 
-const groupedIban = (iban: string) => iban.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -617,13 +642,14 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
    * fields, then the API with the link. Success: back to the page (303), which confirms it; a
    * refusal: the page again, with the reason in Dutch and what the tenant typed.
    */
-  function action(name: Action, perform: (view: TenantView, fields: { notitie: string; reden: string }) => { path: string; payload: Record<string, unknown> } | { field: 'notitie' | 'reden'; text: string }) {
+  type Decided = { path: string; payload: Record<string, unknown> } | { field: Field; text: string };
+  function action(name: Action, perform: (view: TenantView, fields: { notitie: string; reden: string }, body: unknown) => Promise<Decided>) {
     app.post<{ Params: { token: string } }>(
       `/links/:token/${name}`,
       {
         config: { access: 'public' },
         schema: { hide: true },
-        bodyLimit: PHOTO_LIMIT_BYTES + 64 * 1024,
+        bodyLimit: MAX_PHOTO_BYTES + 64 * 1024,
         onRequest: async (request, reply) => {
           if (!linkOf(request.params.token, reply)) return reply;
           if (crossSite(request, config.publicUrl)) {
@@ -661,12 +687,12 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
         const fields = { notitie: (fieldOf(body, 'notitie') ?? '').trim(), reden: (fieldOf(body, 'reden') ?? '').trim() };
         const values = { notitie: fieldOf(body, 'notitie') ?? '', reden: fieldOf(body, 'reden') ?? '' };
         const key = fieldOf(body, '_sleutel');
-        const again = (status: number, text: string, field?: 'notitie' | 'reden', sameKey = false) =>
+        const again = (status: number, text: string, field?: Field, sameKey = false) =>
           render(reply, config, token, view, { status, refusal: { action: name, text, ...(field ? { field } : {}) }, values, ...(sameKey && key ? { key } : {}) });
         if (!sameText(fieldOf(body, '_formulier'), formTokenOf(token, config.linkSecret))) {
           return again(403, 'Dit formulier is verlopen of kwam niet van deze pagina. Probeer het nog eens op deze pagina.');
         }
-        const decided = perform(view, fields);
+        const decided = await perform(view, fields, body);
         if ('field' in decided) return again(400, decided.text, decided.field);
         const answer = await app.inject({
           method: 'POST',
@@ -685,13 +711,29 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
   }
 
   const incidentPath = (view: TenantView, tail: string) => `/incidents/${encodeURIComponent(view.incident.id)}/${tail}`;
-  action('opgeruimd', (view, fields) => {
+  action('opgeruimd', async (view, fields, body) => {
     if (fields.notitie.length > NOTE_MAX) return { field: 'notitie', text: `Maak de toelichting korter: hoogstens ${NOTE_MAX} tekens.` };
-    return { path: incidentPath(view, 'cleanup-reports'), payload: { note: fields.notitie === '' ? null : fields.notitie } };
+    // The photo is stored first (as the tenant's, for the link's incident); the report names it.
+    const file = fileOf(body, 'foto');
+    const photoIds: string[] = [];
+    if (file) {
+      try {
+        const bytes = await file.toBuffer();
+        photoIds.push((await storePhoto(deps.db, { bytes, uploadedBy: `tenant:${view.link.tenantId}`, incidentId: view.link.incidentId }, 'foto')).photoId);
+      } catch (error) {
+        if (error instanceof ValidationError) return { field: 'foto', text: tenantRefusalInDutch(error.message) };
+        if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') return { field: 'foto', text: tenantRefusalInDutch('a photo may be at most 10 MB') };
+        throw error;
+      }
+    }
+    return {
+      path: incidentPath(view, 'cleanup-reports'),
+      payload: { note: fields.notitie === '' ? null : fields.notitie, ...(photoIds.length > 0 ? { photoIds } : {}) },
+    };
   });
-  const objection = (view: TenantView, fields: { reden: string }) => {
-    if (fields.reden === '') return { field: 'reden' as const, text: 'Geef een reden op: waarom bent u het er niet mee eens?' };
-    if (fields.reden.length > REASON_MAX) return { field: 'reden' as const, text: `Maak de reden korter: hoogstens ${REASON_MAX} tekens.` };
+  const objection = async (view: TenantView, fields: { reden: string }): Promise<Decided> => {
+    if (fields.reden === '') return { field: 'reden', text: 'Geef een reden op: waarom bent u het er niet mee eens?' };
+    if (fields.reden.length > REASON_MAX) return { field: 'reden', text: `Maak de reden korter: hoogstens ${REASON_MAX} tekens.` };
     return { path: incidentPath(view, 'disputes'), payload: { reason: fields.reden } };
   };
   action('bezwaar', objection);
