@@ -182,6 +182,17 @@ test('at a desk the tenant objects with a reason: an empty reason is refused in 
   await page.goto(link);
   expect(await h1(page)).toMatch(/^Het trappenhuis schoonmaken, uiterlijk /);
   await expectAccessible(page);
+  // Keyboard: the first Tab reaches the skip link, which leads to the content; the forms follow in order.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Naar de inhoud');
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('inhoud');
+  const focusOrder: string[] = [];
+  for (let i = 0; i < 12; i += 1) {
+    await page.keyboard.press('Tab');
+    focusOrder.push(String(await page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.textContent)')));
+  }
+  expect(focusOrder.slice(0, 5)).toEqual(['notitie', 'foto', 'Ik ben klaar', 'bezwaar-reden', 'Bezwaar indienen']);
 
   // Only spaces: past the browser's own check, refused by the page, at the field, in Dutch.
   const reason = page.getByLabel('Waarom bent u het er niet mee eens?');
@@ -251,6 +262,16 @@ test('a closed incident whose invoice is open offers the dispute of the invoice,
   const incidentId = await report('bulk_waste', 'C1-A', 'A-4', 'bij de containers');
   const link = await linkFromMail('a4@bewoners.test', /^Ingebrekestelling/);
   await waitForIncident(stack, incidentId, (i) => i.phase === 'cleanup_ordered');
+
+  // The term has passed and the contractor has the order: no cleanup report any more, the objection still.
+  const { context, page } = await newPerson(browser, 'phone');
+  await page.goto(link);
+  expect(await h1(page)).toBe('Wij laten het werk uitvoeren');
+  expect(await mainText(page)).toContain('Wij hebben een schoonmaakbedrijf opdracht gegeven om het werk uit te voeren.');
+  expect(await page.getByRole('button', { name: 'Ik ben klaar' }).count()).toBe(0);
+  expect(await page.getByRole('button', { name: 'Bezwaar indienen' }).count()).toBe(1);
+  await expectAccessible(page);
+
   const completed = await stack.app.inject({
     method: 'POST',
     url: `/incidents/${incidentId}/completion`,
@@ -265,7 +286,6 @@ test('a closed incident whose invoice is open offers the dispute of the invoice,
   const open = await invoice();
   expect(open.status).toBe('open');
 
-  const { context, page } = await newPerson(browser, 'phone');
   await page.goto(link);
   expect(await h1(page)).toBe(`Factuur ${invoiceNumber}: betalen uiterlijk ${formatDutchWeekdayDate(open.payByDate)}`);
   const text = await mainText(page);
@@ -289,4 +309,47 @@ test('a closed incident whose invoice is open offers the dispute of the invoice,
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await context.close();
+});
+
+test("what cannot be read or stored is refused in Dutch on the page; an action's address opened as a page leads back to it", async () => {
+  const incidentId = await report('neglected_garden', 'C1-A', 'A-6', 'achtertuin');
+  const link = await linkFromMail('a6@bewoners.test', /^Ingebrekestelling/);
+  await waitForIncident(stack, incidentId, (i) => i.phase === 'awaiting_cleanup');
+  const path = new URL(link).pathname;
+  const page = await stack.app.inject({ method: 'GET', url: path });
+  const formToken = /name="_formulier" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const post = (action: string, payload: string | Record<string, string>, headers: Record<string, string> = {}) =>
+    stack.app.inject({ method: 'POST', url: `${path}/${action}`, payload, headers: { 'sec-fetch-site': 'same-origin', ...headers } });
+
+  // Text PostgreSQL cannot store: the page again, the reason in Dutch, nothing recorded.
+  const nul = await post('bezwaar', { _formulier: formToken, reden: 'ik was het niet\u0000' });
+  expect(nul.statusCode).toBe(400);
+  expect(nul.headers['content-type']).toMatch(/^text\/html/);
+  expect(nul.body).toContain('De tekst bevat een teken dat niet kan worden opgeslagen.');
+  expect(nul.body).toContain('De tuin opruimen en onderhouden, uiterlijk');
+
+  // More than a photo may be: refused at the photo field, in Dutch.
+  const boundary = 'grens';
+  const big = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_formulier"\r\n\r\n${formToken}\r\n--${boundary}\r\nContent-Disposition: form-data; name="foto"; filename="groot.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    Buffer.alloc(11 * 1024 * 1024, 0xff),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const tooLarge = await stack.app.inject({
+    method: 'POST',
+    url: `${path}/opgeruimd`,
+    payload: big,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'sec-fetch-site': 'same-origin' },
+  });
+  expect(tooLarge.statusCode).toBe(400);
+  expect(tooLarge.body).toContain('<a href="#foto">De foto is te groot. Kies een kleinere foto (hoogstens 10 MB).</a>');
+  expect(tooLarge.body).toMatch(/<input type="file" id="foto"[^>]* aria-invalid="true">/);
+
+  // An action's address as a page (a refusal reloaded, a bookmark): back to the page.
+  const opened = await stack.app.inject({ method: 'GET', url: `${path}/opgeruimd` });
+  expect(opened.statusCode).toBe(303);
+  expect(opened.headers.location).toBe(path);
+
+  const incident = await waitForIncident(stack, incidentId, () => true);
+  expect({ phase: incident.phase, dispute: incident.dispute }).toEqual({ phase: 'awaiting_cleanup', dispute: 'none' });
 });

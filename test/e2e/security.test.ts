@@ -149,7 +149,12 @@ test('the N+1-th tenant request within the window is a 429 problem with Retry-Af
   expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
   expect(refused.json()).toMatchObject({ status: 429, title: 'Too Many Requests', detail: expect.stringContaining('try again'), type: expect.any(String), instance: expect.any(String) });
-  expect((await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: tenant })).statusCode).toBe(429);
+  // The page itself says so in Dutch, with when to try again.
+  const busyPage = await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: tenant });
+  expect(busyPage.statusCode).toBe(429);
+  expect(busyPage.headers['content-type']).toMatch(/^text\/html/);
+  expect(Number(busyPage.headers['retry-after'])).toBeGreaterThan(0);
+  expect(busyPage.body).toContain('Wacht een minuut en open de link dan opnieuw.');
   const forgedAgain = await app.inject({ method: 'POST', url: `/incidents/${incidentId}/cleanup-reports?token=garbage`, payload: {}, remoteAddress: tenant });
   expect(forgedAgain.statusCode).toBe(429);
 

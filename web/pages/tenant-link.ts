@@ -6,6 +6,7 @@ import { categoryLabels, categoryPolicy, categorySchema, type Category } from '.
 import { amsterdamDate, formatDutchWeekdayDate } from '../../domain/calendar';
 import { formatEuro } from '../../domain/money';
 import type { ApiDeps } from '../../api/deps';
+import { HttpProblem } from '../../api/problems';
 import { corporationOf } from '../../config/config';
 import { formatIban } from '../../documents/corporation';
 import { storePhoto, MAX_PHOTO_BYTES } from '../../db/photos';
@@ -341,6 +342,26 @@ ${contactBlock(tenantContactOf(config), null)}`;
   return send(reply, expired ? 410 : 404, document(config, reply.cspNonce.style, title, body));
 }
 
+/** The status an error answers with: a problem's own, a Fastify error's (a body too large, cut off), else 500. */
+function statusOf(error: unknown): number {
+  if (error instanceof HttpProblem) return error.status;
+  const code = (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+}
+
+/** A page without the incident: too many requests from this address (read nothing), or the server in trouble. */
+function plainProblemPage(reply: FastifyReply, config: Config, error: unknown): FastifyReply {
+  const status = statusOf(error);
+  if (error instanceof HttpProblem && error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
+  const busy = status === 429;
+  const title = busy ? 'Even geduld' : 'Er ging iets mis';
+  const text = busy
+    ? 'Er zijn vanaf uw internetverbinding veel verzoeken achter elkaar gedaan. Wacht een minuut en open de link dan opnieuw.'
+    : 'Deze pagina kon nu niet worden geladen. Probeer het over een paar minuten opnieuw. Lukt het dan nog niet, neem dan contact met ons op.';
+  const body = html`<h1>${title}</h1><p class="lead">${text}</p>${busy ? '' : contactBlock(tenantContactOf(config), null)}`;
+  return send(reply, status, document(config, reply.cspNonce.style, title, body));
+}
+
 const deadlineText = (view: TenantView) => (view.incident.deadline ? dutchDeadline(view.incident.deadline) : null);
 
 function headingOf(view: TenantView, state: TenantState): string {
@@ -626,7 +647,14 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
 
   app.get<{ Params: { token: string }; Querystring: { gedaan?: string } }>(
     '/links/:token',
-    { config: { access: 'public' }, schema: { hide: true } },
+    {
+      config: { access: 'public' },
+      schema: { hide: true },
+      errorHandler: async (error, request, reply) => {
+        if (statusOf(error) >= 500) request.log.error({ err: error }, 'tenant link page failed');
+        return plainProblemPage(reply, config, error);
+      },
+    },
     async (request, reply) => {
       const link = linkOf(request.params.token, reply);
       if (!link) return reply;
@@ -662,17 +690,19 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
           return undefined;
         },
         errorHandler: async (error: FastifyError, request, reply) => {
-          // The body could not be read (too large, cut off) or holds text that cannot be stored.
-          const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-          if (status === 500) request.log.error({ err: error }, 'tenant link action failed');
+          // Too many requests (nothing is read), the body could not be read (too large, cut off), or
+          // it holds text that cannot be stored: the page again with the reason, when it can be read.
+          const status = statusOf(error);
+          if (status === 429) return plainProblemPage(reply, config, error);
+          if (status >= 500) request.log.error({ err: error }, 'tenant link action failed');
           const link = linkOf(request.params.token, reply);
           if (!link) return reply;
-          const view = await readView(deps, link);
-          if (!view) return linkProblemPage(reply, config, 'unknown');
+          const view = await readView(deps, link).catch(() => null);
+          if (!view) return plainProblemPage(reply, config, error);
           const text =
             status === 413
               ? 'Wat u stuurde is te groot. Kies een kleinere foto (hoogstens 10 MB) of maak de tekst korter.'
-              : status === 500
+              : status >= 500
                 ? 'Er ging aan onze kant iets mis. Probeer het over een paar minuten opnieuw.'
                 : tenantRefusalInDutch(error.message);
           return render(reply, config, request.params.token, view, { status, refusal: { action: name, text } });
@@ -709,6 +739,11 @@ export function registerTenantLinkPage(app: FastifyInstance, deps: ApiDeps): voi
       },
     );
   }
+
+  // An action's address opened as a page (a refusal's page reloaded or bookmarked): the page itself.
+  app.get<{ Params: { token: string; action: string } }>('/links/:token/:action', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) =>
+    reply.redirect(`/links/${encodeURIComponent(request.params.token)}`, 303),
+  );
 
   const incidentPath = (view: TenantView, tail: string) => `/incidents/${encodeURIComponent(view.incident.id)}/${tail}`;
   action('opgeruimd', async (view, fields, body) => {
