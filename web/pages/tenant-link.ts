@@ -68,8 +68,8 @@ interface TenantView {
     paused: boolean;
     creditNoteNumber: string | null;
   } | null;
-  /** The last inspection, when it found the space not clean (and the tenant is asked again). */
-  rejectedInspection: { at: Date; note: string | null } | null;
+  /** The last inspection, when it found the space not clean (and the tenant is asked again); its note is the staff's, not shown. */
+  rejectedInspection: { at: Date } | null;
   /** Photos with the last cleanup report. */
   cleanupPhotos: number;
   tenant: { street: string; city: string; buildingId: string } | null;
@@ -102,7 +102,7 @@ async function readView(deps: ApiDeps, link: TenantLink): Promise<TenantView | n
   const cleanup = events.find((e) => e.type === 'CleanupReported')?.data as { photoIds?: unknown } | undefined;
   if (!row) return null;
   const category = categorySchema.safeParse(row.category);
-  const inspected = inspection?.data as { result?: string; note?: string | null } | undefined;
+  const inspected = inspection?.data as { result?: string } | undefined;
   return {
     link,
     incident: {
@@ -134,7 +134,7 @@ async function readView(deps: ApiDeps, link: TenantLink): Promise<TenantView | n
             creditNoteNumber: row.credit_note_number,
           }
         : null,
-    rejectedInspection: inspected?.result === 'not_clean' && inspection ? { at: inspection.recorded_at, note: inspected.note ?? null } : null,
+    rejectedInspection: inspected?.result === 'not_clean' && inspection ? { at: inspection.recorded_at } : null,
     cleanupPhotos: Array.isArray(cleanup?.photoIds) ? cleanup.photoIds.length : 0,
     tenant: tenant ? { street: tenant.street, city: tenant.city, buildingId: tenant.building_id } : null,
   };
@@ -401,9 +401,11 @@ function headingOf(view: TenantView, state: TenantState): string {
 
 function confirmationOf(view: TenantView, state: TenantState, done: Action): string | null {
   const what = view.incident.category ? tenantTaskDone[view.incident.category] : 'het in orde is';
-  if (done === 'opgeruimd' && (state.kind === 'awaiting_inspection' || state.kind === 'cleaned' || state.kind === 'closed')) {
+  if (done === 'opgeruimd' && state.kind === 'awaiting_inspection') {
     return `Dank u wel. Wij hebben uw melding ontvangen dat ${what}. Een medewerker komt dat controleren.`;
   }
+  // A category whose reports are taken at their word: no inspection follows.
+  if (done === 'opgeruimd' && (state.kind === 'cleaned' || state.kind === 'closed')) return `Dank u wel. Wij hebben uw melding ontvangen dat ${what}.`;
   if (done === 'bezwaar' && (state.kind === 'disputed' || state.kind === 'dismissed')) {
     return 'Dank u wel. Wij hebben uw bezwaar ontvangen. Wij beoordelen het en laten u weten wat wij besluiten.';
   }
@@ -413,45 +415,14 @@ function confirmationOf(view: TenantView, state: TenantState, done: Action): str
   return null;
 }
 
-function pageOf(config: Config, token: string, view: TenantView, render: Render, nonce: string): string {
-  const state = stateOf(view);
+/** Where the incident stands for the tenant, and what happens next: the texts of each state. */
+function situationOf(config: Config, view: TenantView, state: TenantState): { stand: { kind: 'ok' | 'warn' | ''; text: Html }[]; next: Html[] } {
   const { incident } = view;
   const category = incident.category;
   const deadline = deadlineText(view);
   const contractor = category ? contractorOf[category] : 'een bedrijf';
   const tariff = category ? categoryPolicy(config.policy, category).fixedTariffCents : null;
   const cost = tariff !== null ? `het vaste tarief van ${formatEuro(tariff)}` : 'de kosten';
-  const reference = incident.number ?? incident.id;
-  const title = headingOf(view, state);
-  const key = render.key ?? randomUUID();
-  const hidden = html`<input type="hidden" name="_formulier" value="${formTokenOf(token, config.linkSecret)}"><input type="hidden" name="_sleutel" value="${key}">`;
-
-  const notices: Html[] = [];
-  const confirmation = render.done ? confirmationOf(view, state, render.done) : null;
-  if (confirmation) notices.push(html`<div class="notice ok" role="status"><h2>Ontvangen</h2><p>${confirmation}</p></div>`);
-  if (render.refusal) {
-    // At a field: the message links to it (the field repeats it), so that it is one tap away.
-    const field = render.refusal.field ? (render.refusal.field === 'reden' ? `${render.refusal.action}-reden` : render.refusal.field) : null;
-    notices.push(
-      html`<div class="notice bad" role="alert"><h2>Dat lukte niet</h2><p>${field ? html`<a href="#${field}">${render.refusal.text}</a>` : render.refusal.text}</p></div>`,
-    );
-  }
-
-  const where = [
-    incident.location,
-    view.tenant && view.tenant.buildingId === incident.buildingId ? `in uw gebouw aan de ${view.tenant.street} in ${view.tenant.city}` : null,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const facts: [string, string | Html][] = [
-    ['Wat', incident.categoryLabel.charAt(0).toUpperCase() + incident.categoryLabel.slice(1)],
-    ['Waar', where],
-  ];
-  // The heading names the deadline while the tenant is asked; while they wait, it is still the date that counts.
-  if (deadline && ['awaiting_inspection', 'disputed'].includes(state.kind)) facts.push(['Uiterlijk', deadline]);
-  facts.push(['Kenmerk', reference]);
-
-  // Where it stands, and what happens next.
   const stand: { kind: 'ok' | 'warn' | ''; text: Html }[] = [];
   const next: Html[] = [];
   const overdue = incident.deadline !== null && incident.deadline.getTime() < Date.now();
@@ -463,7 +434,7 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
           deadline ? html`, uiterlijk <strong>${deadline}</strong>` : ''
         }. U heeft hierover een brief of e-mail gekregen.</p>${
           view.rejectedInspection
-            ? html`<p>Bij de controle op ${dutchMoment(view.rejectedInspection.at)} was het nog niet in orde${view.rejectedInspection.note ? `: ${view.rejectedInspection.note}` : ''}. Wilt u het alsnog doen en het daarna opnieuw melden?</p>`
+            ? html`<p>Bij de controle op ${dutchMoment(view.rejectedInspection.at)} was het nog niet in orde. Wilt u het alsnog doen en het daarna opnieuw melden?</p>`
             : ''
         }${overdue ? html`<p>De termijn is voorbij. Bent u toch klaar? Meld het dan meteen.</p>` : ''}`,
       });
@@ -548,6 +519,45 @@ function pageOf(config: Config, token: string, view: TenantView, render: Render,
       break;
   }
 
+  return { stand, next };
+}
+
+function pageOf(config: Config, token: string, view: TenantView, render: Render, nonce: string): string {
+  const state = stateOf(view);
+  const { incident } = view;
+  const deadline = deadlineText(view);
+  const reference = incident.number ?? incident.id;
+  const title = headingOf(view, state);
+  const key = render.key ?? randomUUID();
+  const hidden = html`<input type="hidden" name="_formulier" value="${formTokenOf(token, config.linkSecret)}"><input type="hidden" name="_sleutel" value="${key}">`;
+
+  const notices: Html[] = [];
+  const confirmation = render.done ? confirmationOf(view, state, render.done) : null;
+  if (confirmation) notices.push(html`<div class="notice ok" role="status"><h2>Ontvangen</h2><p>${confirmation}</p></div>`);
+  if (render.refusal) {
+    // At a field: the message links to it (the field repeats it), so that it is one tap away.
+    const field = render.refusal.field ? (render.refusal.field === 'reden' ? `${render.refusal.action}-reden` : render.refusal.field) : null;
+    notices.push(
+      html`<div class="notice bad" role="alert"><h2>Dat lukte niet</h2><p>${field ? html`<a href="#${field}">${render.refusal.text}</a>` : render.refusal.text}</p></div>`,
+    );
+  }
+
+  const where = [
+    incident.location,
+    view.tenant && view.tenant.buildingId === incident.buildingId ? `in uw gebouw aan de ${view.tenant.street} in ${view.tenant.city}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const facts: [string, string | Html][] = [
+    ['Wat', incident.categoryLabel.charAt(0).toUpperCase() + incident.categoryLabel.slice(1)],
+    ['Waar', where],
+  ];
+  // The heading names the deadline while the tenant is asked; while they wait, it is still the date that counts.
+  if (deadline && ['awaiting_inspection', 'disputed'].includes(state.kind)) facts.push(['Uiterlijk', deadline]);
+  facts.push(['Kenmerk', reference]);
+
+  const { stand, next } = situationOf(config, view, state);
+
   const refusalFor = (action: Action) => (render.refusal?.action === action ? render.refusal : null);
   const fieldError = (action: Action, field: Field) => {
     const refusal = refusalFor(action);
@@ -624,7 +634,6 @@ ${contactBlock(tenantContactOf(config), reference)}`;
 function render(reply: FastifyReply, config: Config, token: string, view: TenantView, options: Render): FastifyReply {
   return send(reply, options.status ?? 200, pageOf(config, token, view, options, reply.cspNonce.style));
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Routes
