@@ -17,7 +17,7 @@ import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
-import { registerTenantLinkPage } from './routes/tenant-link';
+import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
