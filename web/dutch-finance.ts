@@ -121,6 +121,11 @@ export function financeRefusal(detail: string, errors: { path: string; message: 
     [/^the invoice is being credited$/, () => 'Deze factuur wordt al gecrediteerd.'],
     [/^invoice (\S+) has been credited$/, (m) => `Factuur ${m[1]} is al gecrediteerd.`],
     [/^the workflow of invoice (\S+) has not started yet/, () => 'De factuur wordt nog aangemaakt. Probeer het over een ogenblik opnieuw.'],
+    [/^not a CAMT\.053 statement: (.+)$/, (m) => `Dit is geen leesbaar bankafschrift (CAMT.053): ${camtProblem(m[1]!)}. Kies het afschrift zoals de bank het levert.`],
+    [/^camt\.053\.001\.(\d+) is not supported/, (m) => `Deze versie van het bankafschrift (camt.053.001.${m[1]}) wordt niet ondersteund; versie 02 tot en met 13 wel.`],
+    [/^the CAMT\.053 document holds no <Stmt>$/, () => 'Dit bankafschrift bevat geen afschrift (geen <Stmt>).'],
+    [/account (\S+) is held in (\S+); only EUR accounts/, (m) => `Rekening ${m[1]} is een rekening in ${m[2]}; alleen rekeningen in euro kunnen worden ingelezen.`],
+    [/^the CSV cannot be read: (.+)$/, (m) => `Het CSV-bestand kan niet worden gelezen (${m[1]}).`],
   ];
   for (const [pattern, say] of rules) {
     const match = detail.match(pattern);
@@ -131,6 +136,21 @@ export function financeRefusal(detail: string, errors: { path: string; message: 
   }
   if (/^the (body|request) /.test(detail) && errors.length > 0) return `Het bestand kon niet worden gelezen: ${errors.map((e) => e.message).join('; ')}.`;
   return inDutch(detail);
+}
+
+function camtProblem(problem: string): string {
+  const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
+    [/^the input is empty$/, () => 'het bestand is leeg'],
+    [/^not well-formed XML \(line (\d+), column (\d+)/, (m) => `het XML-bestand is beschadigd (regel ${m[1]}, kolom ${m[2]})`],
+    [/^a DOCTYPE is not allowed$/, () => 'het bestand bevat een DOCTYPE, wat een afschrift nooit heeft'],
+    [/^the root element is/, () => 'het is een ander soort XML-bestand'],
+    [/^<Document> has no <BkToCstmrStmt>$/, () => 'het bestand bevat geen afschrift'],
+  ];
+  for (const [pattern, say] of rules) {
+    const match = problem.match(pattern);
+    if (match) return say(match);
+  }
+  return `het bestand kon niet worden gelezen (${problem})`;
 }
 
 function fieldLabel(path: string): string {
@@ -159,6 +179,9 @@ function fieldMessage(message: string): string {
     [/in the future/, () => 'de datum ligt in de toekomst'],
     [/before the invoice was issued/, () => 'de betaling is van vóór de factuurdatum'],
     [/^the same payment id as line (\d+)/, (m) => `hetzelfde kenmerk als regel ${m[1]}`],
+    [/received undefined|^Required$/, () => 'ontbreekt (de kolommen zijn invoiceNumber, amount, paidOn, reference en paymentId)'],
+    [/^at most (\d+) characters$/, (m) => `ten hoogste ${m[1]} tekens`],
+    [/^expected euros/, () => 'vul een bedrag in euro in, zoals 187,50'],
   ];
   for (const [pattern, say] of rules) {
     const match = message.match(pattern);

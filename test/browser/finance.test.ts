@@ -223,7 +223,7 @@ test('the invoice list and an invoice are usable at phone width', async () => {
   await context.close();
 });
 
-test('a payment CSV with a bad line is refused as a whole, the bad line named in Dutch, and nothing is booked', async () => {
+test('a payment CSV with a bad line is refused as a whole, the bad line named in Dutch, and nothing is booked; a broken statement is refused in Dutch', async () => {
   const { context, page } = await newPerson(browser);
   await signIn(page, stack.url, 'finance', '/app/betalingen');
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
@@ -234,6 +234,10 @@ test('a payment CSV with a bad line is refused as a whole, the bad line named in
   expect(alert).toContain('betalingen.csv is niet ingelezen');
   expect(alert).toContain('regel 2 (bedrag): een betaling is meer dan € 0,00');
   expect(await main(page)).toContain('Er staan geen betalingen op de werklijst.');
+  // A statement cut off half-way: not read, said in Dutch.
+  await page.setInputFiles('#file', { name: 'kapot.xml', mimeType: 'application/xml', buffer: Buffer.from('<?xml version="1.0"?>\n<Document><BkToCstmrStmt>') });
+  await page.getByRole('button', { name: 'Inlezen' }).click();
+  expect(await page.getByRole('alert').innerText()).toMatch(/kapot\.xml is niet ingelezen[\s\S]*Dit is geen leesbaar bankafschrift \(CAMT\.053\)/);
   await expectAccessible(page);
   await context.close();
 });

@@ -33,6 +33,18 @@ describe("finance's Dutch", () => {
     ])).toBe('Niet alle velden zijn goed ingevuld: regel 2 (bedrag): een betaling is meer dan € 0,00; regel 3 (betalingskenmerk): hetzelfde kenmerk als regel 2.');
   });
 
+  test('a file that is not a bank statement or a readable CSV is said in Dutch', () => {
+    expect(financeRefusal('not a CAMT.053 statement: not well-formed XML (line 3, column 7: Unexpected close tag)', [{ path: 'body', message: 'x' }])).toBe(
+      'Dit is geen leesbaar bankafschrift (CAMT.053): het XML-bestand is beschadigd (regel 3, kolom 7). Kies het afschrift zoals de bank het levert.',
+    );
+    expect(financeRefusal('camt.053.001.01 is not supported (versions 02 to 13 are)')).toBe(
+      'Deze versie van het bankafschrift (camt.053.001.01) wordt niet ondersteund; versie 02 tot en met 13 wel.',
+    );
+    expect(financeRefusal('the request is invalid: 1 problem', [{ path: 'line 2: paidOn', message: 'Invalid input: expected string, received undefined' }])).toBe(
+      'Niet alle velden zijn goed ingevuld: regel 2 (betaaldatum): ontbreekt (de kolommen zijn invoiceNumber, amount, paidOn, reference en paymentId).',
+    );
+  });
+
   test('the steps of an invoice read as sentences with Dutch dates and amounts', () => {
     expect(invoiceEventText('PaymentRegistered', { amountCents: 123456, paidOn: '2026-12-05', source: 'camt053', reference: 'factuur 2026-000001' })).toEqual({
       title: 'Betaling ontvangen',
