@@ -125,14 +125,22 @@ export function financeRefusal(detail: string, errors: { path: string; message: 
     [/^camt\.053\.001\.(\d+) is not supported/, (m) => `Deze versie van het bankafschrift (camt.053.001.${m[1]}) wordt niet ondersteund; versie 02 tot en met 13 wel.`],
     [/^the CAMT\.053 document holds no <Stmt>$/, () => 'Dit bankafschrift bevat geen afschrift (geen <Stmt>).'],
     [/account (\S+) is held in (\S+); only EUR accounts/, (m) => `Rekening ${m[1]} is een rekening in ${m[2]}; alleen rekeningen in euro kunnen worden ingelezen.`],
-    [/^the CSV cannot be read: (.+)$/, (m) => `Het CSV-bestand kan niet worden gelezen (${m[1]}).`],
   ];
+  const unreadable = detail.match(/^the CSV cannot be read: (.+)$/);
+  if (unreadable) {
+    const line = errors[0]?.path.match(/^line (\d+)$/)?.[1];
+    const why = /Quote Not Closed|Invalid Opening Quote|Invalid Closing Quote/i.test(unreadable[1]!) ? 'een aanhalingsteken staat verkeerd of wordt niet gesloten' : unreadable[1]!;
+    return `Het CSV-bestand kan niet worden gelezen${line ? ` (regel ${line})` : ''}: ${why}.`;
+  }
   for (const [pattern, say] of rules) {
     const match = detail.match(pattern);
     if (match) return say(match);
   }
   if (/^the request is invalid/.test(detail) && errors.length > 0) {
-    return `Niet alle velden zijn goed ingevuld: ${errors.map((e) => `${fieldLabel(e.path)}: ${fieldMessage(e.message)}`).join('; ')}.`;
+    const missing = errors.some((e) => /received undefined|^Required$/.test(e.message));
+    return `Niet alle velden zijn goed ingevuld: ${errors.map((e) => `${fieldLabel(e.path)}: ${fieldMessage(e.message)}`).join('; ')}.${
+      missing && errors.some((e) => e.path.startsWith('line ')) ? ' De kolommen van een betalingsbestand zijn invoiceNumber, amount, paidOn, reference en paymentId.' : ''
+    }`;
   }
   if (/^the (body|request) /.test(detail) && errors.length > 0) return `Het bestand kon niet worden gelezen: ${errors.map((e) => e.message).join('; ')}.`;
   return inDutch(detail);
@@ -179,7 +187,7 @@ function fieldMessage(message: string): string {
     [/in the future/, () => 'de datum ligt in de toekomst'],
     [/before the invoice was issued/, () => 'de betaling is van vóór de factuurdatum'],
     [/^the same payment id as line (\d+)/, (m) => `hetzelfde kenmerk als regel ${m[1]}`],
-    [/received undefined|^Required$/, () => 'ontbreekt (de kolommen zijn invoiceNumber, amount, paidOn, reference en paymentId)'],
+    [/received undefined|^Required$/, () => 'ontbreekt'],
     [/^at most (\d+) characters$/, (m) => `ten hoogste ${m[1]} tekens`],
     [/^expected euros/, () => 'vul een bedrag in euro in, zoals 187,50'],
   ];

@@ -41,8 +41,11 @@ describe("finance's Dutch", () => {
       'Deze versie van het bankafschrift (camt.053.001.01) wordt niet ondersteund; versie 02 tot en met 13 wel.',
     );
     expect(financeRefusal('the request is invalid: 1 problem', [{ path: 'line 2: paidOn', message: 'Invalid input: expected string, received undefined' }])).toBe(
-      'Niet alle velden zijn goed ingevuld: regel 2 (betaaldatum): ontbreekt (de kolommen zijn invoiceNumber, amount, paidOn, reference en paymentId).',
+      'Niet alle velden zijn goed ingevuld: regel 2 (betaaldatum): ontbreekt. De kolommen van een betalingsbestand zijn invoiceNumber, amount, paidOn, reference en paymentId.',
     );
+    expect(
+      financeRefusal('the CSV cannot be read: Quote Not Closed: the parsing is finished with an opening quote at line 2', [{ path: 'line 2', message: 'the CSV cannot be read: ...' }]),
+    ).toBe('Het CSV-bestand kan niet worden gelezen (regel 2): een aanhalingsteken staat verkeerd of wordt niet gesloten.');
   });
 
   test('the steps of an invoice read as sentences with Dutch dates and amounts', () => {
