@@ -15,10 +15,15 @@ export const outcomes = [
 export const outcomeSchema = z.enum(outcomes);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
+/** Photos kept as evidence (db/photos.ts), by id; absent when there are none. */
+const photoIds = z.array(z.string()).optional();
+
 /** Every domain event: its type, its schema version and the schema of its data. */
 export const eventSchemas = {
   IncidentReported: z.object({
     incidentId: z.string(),
+    /** The short number people use (2026-00123); absent in reports from before numbers existed. */
+    incidentNumber: z.string().optional(),
     category: categorySchema,
     complexId: z.string(),
     buildingId: z.string(),
@@ -28,10 +33,20 @@ export const eventSchemas = {
     complainantTenantId: z.string().nullable(),
     reportedBy: z.string(),
     reportedAt: instant,
+    photoIds,
   }),
   ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
   ComplainantAcknowledged: z.object({ letters }),
-  DuplicateReportLinked: z.object({ reportId: z.string(), reportedBy: z.string(), description: z.string(), reportedAt: instant }),
+  DuplicateReportLinked: z.object({
+    reportId: z.string(),
+    reportedBy: z.string(),
+    description: z.string(),
+    reportedAt: instant,
+    /** What the second report named (absent in links from before they were kept). */
+    polluterTenantId: z.string().nullable().optional(),
+    complainantTenantId: z.string().nullable().optional(),
+    photoIds,
+  }),
   PolluterNotified: z.object({ tenantId: z.string(), deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), letters }),
   CollectiveNoticeSent: z.object({
     households: z.array(z.string()),
@@ -41,7 +56,7 @@ export const eventSchemas = {
     letters,
   }),
   ReminderSent: z.object({ letters }),
-  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant }),
+  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant, photoIds }),
   InspectionRecorded: z.object({
     result: z.enum(['clean', 'not_clean']),
     inspector: z.string(),
@@ -49,6 +64,7 @@ export const eventSchemas = {
     inspectedAt: instant,
     /** true when policy accepted a tenant's report without a visit. */
     acceptedFromReport: z.boolean(),
+    photoIds,
   }),
   PolluterIdentified: z.object({ tenantId: z.string(), identifiedBy: z.string() }),
   DisputeOpened: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), reason: z.string() }),
@@ -60,6 +76,7 @@ export const eventSchemas = {
     costCents: z.number().int().nonnegative(),
     tariffApplied: z.boolean(),
     completedAt: instant,
+    photoIds,
   }),
   WarningIssued: z.object({
     tenantId: z.string(),
@@ -90,6 +107,8 @@ export const eventSchemas = {
   NeighboursInformed: z.object({ households: z.number().int().nonnegative(), letters }),
   NeighboursNoticeSuppressed: z.object({ households: z.number().int().nonnegative(), minimum: z.number().int() }),
   IncidentCancelled: z.object({ reason: z.string(), cancelledBy: z.string() }),
+  /** The notice went out later than planned: its term runs from then (domain/sending.ts). */
+  DeadlineMoved: z.object({ deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), reason: z.string() }),
   // The invoice's own life, on the stream invoice-<number>.
   PaymentRegistered: z.object({
     invoiceNumber: z.string(),
@@ -121,6 +140,8 @@ export const eventSchemas = {
     interestCents: z.number().int().nonnegative(),
     addedOn: localDate,
   }),
+  /** The 14-day letter went out later than planned: its final date counts from its receipt then. */
+  FinalDateMoved: z.object({ invoiceNumber: z.string(), incidentId: z.string(), letterDate: localDate, finalDate: localDate }),
   InvoiceHandedToCollections: z.object({ invoiceNumber: z.string(), incidentId: z.string(), openCents: z.number().int(), handedOverOn: localDate }),
   DunningPaused: z.object({ invoiceNumber: z.string(), incidentId: z.string(), reason: z.string(), by: z.string(), pausedOn: localDate }),
   DunningResumed: z.object({
