@@ -1,3 +1,4 @@
+import { registerPhotoRoutes } from './routes/photos';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -16,10 +17,13 @@ import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
-import { registerTenantLinkPage } from './routes/tenant-link';
+import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
+import { registerReviewRoutes } from './routes/reviews';
+import { registerPolicyRoutes } from './routes/policy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -128,8 +132,12 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerInvoiceListRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerPhotoRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerReviewRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

@@ -15,6 +15,9 @@ export const outcomes = [
 export const outcomeSchema = z.enum(outcomes);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
+/** Photos kept as evidence (db/photos.ts), by id; absent when there are none. */
+const photoIds = z.array(z.string()).optional();
+
 /** Every domain event: its type, its schema version and the schema of its data. */
 export const eventSchemas = {
   IncidentReported: z.object({
@@ -30,6 +33,7 @@ export const eventSchemas = {
     complainantTenantId: z.string().nullable(),
     reportedBy: z.string(),
     reportedAt: instant,
+    photoIds,
   }),
   ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
   ComplainantAcknowledged: z.object({ letters }),
@@ -41,6 +45,7 @@ export const eventSchemas = {
     /** What the second report named (absent in links from before they were kept). */
     polluterTenantId: z.string().nullable().optional(),
     complainantTenantId: z.string().nullable().optional(),
+    photoIds,
   }),
   PolluterNotified: z.object({ tenantId: z.string(), deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), letters }),
   CollectiveNoticeSent: z.object({
@@ -51,7 +56,7 @@ export const eventSchemas = {
     letters,
   }),
   ReminderSent: z.object({ letters }),
-  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant }),
+  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant, photoIds }),
   InspectionRecorded: z.object({
     result: z.enum(['clean', 'not_clean']),
     inspector: z.string(),
@@ -59,6 +64,7 @@ export const eventSchemas = {
     inspectedAt: instant,
     /** true when policy accepted a tenant's report without a visit. */
     acceptedFromReport: z.boolean(),
+    photoIds,
   }),
   PolluterIdentified: z.object({ tenantId: z.string(), identifiedBy: z.string() }),
   DisputeOpened: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), reason: z.string() }),
@@ -70,6 +76,7 @@ export const eventSchemas = {
     costCents: z.number().int().nonnegative(),
     tariffApplied: z.boolean(),
     completedAt: instant,
+    photoIds,
   }),
   WarningIssued: z.object({
     tenantId: z.string(),
@@ -169,6 +176,37 @@ export const eventSchemas = {
     since: instant,
   }),
   AttentionResolved: z.object({ by: z.string(), note: z.string().nullable(), resolvedAt: instant }),
+  // The team's case review, on the stream review-<YYYY-MM> of the month reviewed (domain/streams.ts).
+  // `caseId` is the incident discussed (not `incidentId`: these are the team's events, not the incident's).
+  CaseReviewConclusionRecorded: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    caseId: z.string(),
+    conclusion: z.string(),
+    by: z.string().describe('the actor: person:<subject> or a key'),
+    byName: z.string(),
+    recordedAt: instant,
+  }),
+  CaseReviewAgreementMade: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    agreementId: z.string(),
+    /** The case it is about; null: an agreement about the approach as a whole. */
+    caseId: z.string().nullable(),
+    text: z.string(),
+    /** Who acts on it, as the team named them. */
+    owner: z.string(),
+    dueDate: localDate,
+    by: z.string(),
+    byName: z.string(),
+    madeAt: instant,
+  }),
+  CaseReviewAgreementDone: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    agreementId: z.string(),
+    note: z.string().nullable(),
+    by: z.string(),
+    byName: z.string(),
+    doneAt: instant,
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

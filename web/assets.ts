@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { financeStyles } from './styles-finance';
+import { teamStyles } from './styles-team';
 
 /**
  * The workspace's own style and script, served from memory with long caching (their URL carries
@@ -130,10 +132,13 @@ function asset(body: string, type: string) {
   return { body, gzipped: gzipSync(body), type, hash };
 }
 
-const files = { 'app.css': asset(styles, 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
+const files = { 'app.css': asset([styles, financeStyles, teamStyles].join(''), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
 type AssetName = keyof typeof files;
 
 /** The URL of an asset, with its hash, so that a changed file is a new URL and the old one can be cached for a year. */
+/** What a first load ships of script: the workspace's one script, plain and gzipped (issue 13: at most 250 kB compressed). */
+export const workspaceScriptBytes = () => ({ plain: files['app.js'].body.length, gzipped: files['app.js'].gzipped.length });
+
 export const assetUrl = (name: AssetName) => `/app/assets/${files[name].hash}/${name}`;
 
 export function registerAssets(app: FastifyInstance): void {

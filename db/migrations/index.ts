@@ -13,7 +13,10 @@ import * as openAmount from './2026-12-05T12-00-open-amount';
 import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
 import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
-import * as buildings from './2026-12-05T16-00-buildings';
+import * as photos from './2026-12-05T16-00-photos';
+import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
+import * as caseReviews from './2026-12-05T17-40-case-reviews';
+import * as buildings from './2026-12-05T18-00-buildings';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -31,5 +34,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-00-people-and-sessions': peopleAndSessions,
   '2026-12-05T14-00-incident-numbers': incidentNumbers,
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
-  '2026-12-05T16-00-buildings': buildings,
+  '2026-12-05T16-00-photos': photos,
+  '2026-12-05T17-10-invoices-by-debtor': invoicesByDebtor,
+  '2026-12-05T17-40-case-reviews': caseReviews,
+  '2026-12-05T18-00-buildings': buildings,
 };
