@@ -764,14 +764,14 @@ const CELL = 'padding:2px 12px 2px 0;vertical-align:top';
 
 function htmlFacts(rows: Array<[string, string]>): string {
   const body = rows
-    .map(([l, v]) => `<tr><th scope="row" style="${CELL};text-align:left;font-weight:bold">${escapeHtml(l)}</th><td style="${CELL};word-break:break-word">${escapeHtml(v)}</td></tr>`)
+    .map(([l, v]) => `<tr><th scope="row" style="${CELL};text-align:left;font-weight:bold">${escapeHtml(l)}</th><td style="${CELL};word-break:break-word">${htmlText(v)}</td></tr>`)
     .join('');
   return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 16px 0">${body}</table>`;
 }
 
 function htmlTable(b: Extract<Block, { type: 'table' }>): string {
   const cell = (tag: 'th' | 'td', value: string, i: number): string =>
-    `<${tag} style="text-align:${b.rightAligned.includes(i) ? 'right' : 'left'};padding:4px 12px 4px 0;border-bottom:1px solid #dddddd">${escapeHtml(value)}</${tag}>`;
+    `<${tag} style="text-align:${b.rightAligned.includes(i) ? 'right;white-space:nowrap' : 'left'};padding:4px 12px 4px 0;border-bottom:1px solid #dddddd">${htmlText(value)}</${tag}>`;
   const row = (r: string[], tag: 'th' | 'td'): string => `<tr>${r.map((v, i) => cell(tag, v, i)).join('')}</tr>`;
   return (
     '<table cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;margin:0 0 16px 0">' +
@@ -783,6 +783,11 @@ function htmlTable(b: Extract<Block, { type: 'table' }>): string {
 }
 
 const P = 'margin:0 0 16px 0';
+
+/** Escaped text in which an amount never breaks after its euro sign. */
+function htmlText(value: string): string {
+  return escapeHtml(value).replace(/€ /g, '€&nbsp;');
+}
 const LINK_STYLE = 'color:#0b5394;word-break:break-all;overflow-wrap:anywhere';
 
 function renderHtml(d: Draft, facts: Array<[string, string]>, recipient: RecipientDetails, o: RenderOptions): string {
@@ -795,7 +800,7 @@ function renderHtml(d: Draft, facts: Array<[string, string]>, recipient: Recipie
   for (const b of d.body) {
     switch (b.type) {
       case 'p':
-        parts.push(`<p style="${P}">${escapeHtml(b.text)}</p>`);
+        parts.push(`<p style="${P}">${htmlText(b.text)}</p>`);
         break;
       case 'link':
         parts.push(
