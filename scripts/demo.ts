@@ -62,7 +62,7 @@ async function main() {
     unit: String(n),
   }));
   console.log(await call('PUT', '/directory/tenants', keys.admin, tenants));
-  console.log(await call('PUT', '/directory/contractors', keys.admin, [{ contractorId: 'DEMO-K', name: 'Demo Schoonmaak BV', email: 'werkorders@demo.test' }]));
+  console.log(await call('PUT', '/directory/contractors', keys.admin, [{ contractorId: 'DEMO-K', name: 'Demo Schoonmaak BV', email: 'kees@schoonbv.example' }]));
 
   step('a consultant reports a fouled stairwell; tenant 2 is known to have caused it');
   const reported = await call('POST', '/incidents', keys.consultant, {

@@ -36,6 +36,7 @@ import { badRequest, conflict, forbidden, notFound, unavailable } from '../probl
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { namesOf } from '../sessions';
+import { requireOwnWorkOrder } from './work-orders';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
 function toIncident(row: Selectable<IncidentsTable>) {
@@ -529,7 +530,15 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null }, request);
+      // A signed-in contractor reports only their own company's orders (api/routes/work-orders.ts).
+      const caller = staffOf(request);
+      await requireOwnWorkOrder(db, caller, request.params.id, request.body.contractorId);
+      return update(request.params.id, completeCleanupUpdate, {
+        contractorId: request.body.contractorId,
+        costCents: request.body.costCents ?? null,
+        // A person is recorded by name; an integration's key as the contractor it reports for.
+        ...(caller.kind === 'person' ? { actor: caller.actor } : {}),
+      }, request);
     },
   );
 
