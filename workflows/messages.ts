@@ -23,6 +23,8 @@ export interface IncidentInput {
   complainantTenantId: string | null;
   reportedBy: string;
   reportedAt: string;
+  /** Photos the consultant took with the report (ids in db/photos.ts); absent when none. */
+  photoIds?: string[];
 }
 
 export interface UpdateResult {
@@ -30,8 +32,8 @@ export interface UpdateResult {
   state: IncidentState;
 }
 
-export const reportCleanupUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; note: string | null }]>('reportCleanup');
-export const recordInspectionUpdate = defineUpdate<UpdateResult, [{ result: 'clean' | 'not_clean'; inspector: string; note: string | null }]>(
+export const reportCleanupUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; note: string | null; photoIds?: string[] }]>('reportCleanup');
+export const recordInspectionUpdate = defineUpdate<UpdateResult, [{ result: 'clean' | 'not_clean'; inspector: string; note: string | null; photoIds?: string[] }]>(
   'recordInspection',
 );
 export const identifyPolluterUpdate = defineUpdate<UpdateResult, [{ tenantId: string; identifiedBy: string }]>('identifyPolluter');
@@ -40,11 +42,13 @@ export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'uph
   'resolveDispute',
 );
 /** `actor`: the person who reported it (person:<subject>); absent, the contractor is recorded as the actor (as before it existed). */
-export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; actor?: string }]>('completeCleanup');
+export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[]; actor?: string }]>(
+  'completeCleanup',
+);
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
 export const linkDuplicateUpdate = defineUpdate<
   UpdateResult,
-  [{ reportId: string; reportedBy: string; description: string; polluterTenantId?: string | null; complainantTenantId?: string | null }]
+  [{ reportId: string; reportedBy: string; description: string; polluterTenantId?: string | null; complainantTenantId?: string | null; photoIds?: string[] }]
 >('linkDuplicate');
 
 /** A person has dealt with what stopped a step (corrected the directory, for instance): it is tried again. */

@@ -13,6 +13,7 @@ import * as openAmount from './2026-12-05T12-00-open-amount';
 import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
 import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
+import * as photos from './2026-12-05T16-00-photos';
 import * as directorySearch from './2026-12-05T16-10-directory-search';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-00-people-and-sessions': peopleAndSessions,
   '2026-12-05T14-00-incident-numbers': incidentNumbers,
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
+  '2026-12-05T16-00-photos': photos,
   '2026-12-05T16-10-directory-search': directorySearch,
 };
