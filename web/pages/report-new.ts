@@ -9,6 +9,8 @@ import { reportFieldLabels, reportFieldProblem, type ReportField } from '../dutc
 import { attrs, html, type Html } from '../html';
 import { contextOf, csrfField, sendPage, type PageContext } from '../layout';
 import { fieldsOf } from '../form-fields';
+import { photosOfForm } from '../photo-upload';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_ACTION } from '../../db/photos';
 
 /**
  * /app/meldingen/nieuw: a consultant reports an incident with the directory at hand. Complex,
@@ -22,7 +24,7 @@ import { fieldsOf } from '../form-fields';
 const PATH = '/app/meldingen/nieuw';
 const SUGGESTIONS = 8;
 
-type Values = Record<ReportField | 'key', string>;
+type Values = Record<Exclude<ReportField, 'photos'> | 'key', string> & { photoIds: string[] };
 type Suggestion = { value: string; label: string; complexId: string; buildingId: string | null };
 type Lists = Partial<Record<'complexId' | 'buildingId' | 'polluterTenantId' | 'complainantTenantId', Suggestion[]>>;
 
@@ -54,7 +56,7 @@ const emptyValues = (): Values => ({
   description: '',
   polluterTenantId: '',
   complainantTenantId: '',
-  photos: '',
+  photoIds: [],
 });
 
 export function registerReportForm(app: FastifyInstance, deps: WorkspaceDeps): void {
@@ -64,25 +66,34 @@ export function registerReportForm(app: FastifyInstance, deps: WorkspaceDeps): v
     formPage(reply, contextOf(request, deps.corporationName), emptyValues(), {}, {}),
   );
 
+  app.get(`${PATH}/gemeld`, { config: { access: { roles: [...access.roles] } }, schema: { hide: true } }, async (request, reply) => {
+    const q = reportedQuery.parse(request.query ?? {});
+    return reportedPage(reply, contextOf(request, deps.corporationName), q);
+  });
+
   app.post(
     PATH,
-    { config: { access: { roles: [...access.roles], csrf: 'form' } }, schema: { hide: true }, bodyLimit: 64 * 1024 },
+    // Room for the photos a phone takes (each at most 10 MB) besides the fields.
+    { config: { access: { roles: [...access.roles], csrf: 'form' } }, schema: { hide: true }, bodyLimit: MAX_PHOTOS_PER_ACTION * MAX_PHOTO_BYTES + 256 * 1024 },
     async (request, reply) => {
       const context = contextOf(request, deps.corporationName);
       const fields = fieldsOf(request.body);
       const values: Values = { ...emptyValues(), ...pick(fields), key: /^[\w-]{8,100}$/.test(fields.key ?? '') ? fields.key! : randomUUID() };
       const api = apiOf(app, request);
+      // Photos are stored as soon as they arrive, so that a refused form or a search step keeps them.
+      const photos = await photosOfForm(deps.db, request.body, { field: 'photos', uploadedBy: request.caller!.actor });
+      values.photoIds = photos.photoIds;
 
       // Without script: look the typed complex, building and tenants up, and offer what was found.
       if (fields._zoek !== undefined) {
         const lists = await searchAll(api, values, Object.keys(typeahead) as TypeaheadField[]);
         const found = Object.values(lists).reduce((n, l) => n + l.length, 0);
         const notice = found === 0 ? 'Niets gevonden in het adresboek. Typ een deel van de naam, de straat of het nummer.' : 'Kies in de lijst bij elk veld wat u zocht.';
-        return formPage(reply, context, values, {}, lists, notice);
+        return formPage(reply, context, values, photos.problem ? { photos: photos.problem } : {}, lists, notice);
       }
 
       const parsed = formSchema.safeParse(values);
-      const problems: Partial<Record<ReportField, string>> = {};
+      const problems: Partial<Record<ReportField, string>> = photos.problem ? { photos: photos.problem } : {};
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const field = issue.path[0] as ReportField;
@@ -99,6 +110,12 @@ export function registerReportForm(app: FastifyInstance, deps: WorkspaceDeps): v
             : `Gebouw ${values.buildingId} staat niet in het adresboek${values.complexId ? ` bij complex ${values.complexId}` : ''}. Zoek op straat of nummer en kies het uit de lijst.`;
         }
       }
+      // A tenant is named by contract number, chosen from the suggestions: a name alone could be anyone.
+      for (const field of ['polluterTenantId', 'complainantTenantId'] as const) {
+        if (!problems[field] && values[field].trim() !== '' && !(await exactlyIn(api, 'tenant', values[field], {}))) {
+          problems[field] = reportFieldProblem(field, 'unknown contract number');
+        }
+      }
       if (Object.keys(problems).length > 0) return refused(reply, context, api, values, problems);
 
       const body = parsed.data!;
@@ -112,29 +129,35 @@ export function registerReportForm(app: FastifyInstance, deps: WorkspaceDeps): v
           description: body.description,
           polluterTenantId: body.polluterTenantId || null,
           complainantTenantId: body.complainantTenantId || null,
+          ...(values.photoIds.length > 0 ? { photoIds: values.photoIds } : {}),
         },
         { 'idempotency-key': `workspace-report/${values.key}` },
       );
       if (answer.status === 400) {
         const fromApi: Partial<Record<ReportField, string>> = {};
         for (const error of (answer.body.errors ?? []) as { path: string; message: string }[]) {
-          const field = error.path.replace(/^body\./, '') as ReportField;
+          const field = (error.path.startsWith('body.photoIds') ? 'photos' : error.path.replace(/^body\./, '')) as ReportField;
           if (field in reportFieldLabels) fromApi[field] ??= reportFieldProblem(field, error.message);
         }
         if (Object.keys(fromApi).length > 0) return refused(reply, context, api, values, fromApi);
       }
+      if (answer.status === 409 && /Idempotency-Key was used before/.test(String(answer.body?.detail))) {
+        // Sent twice at once with different photos: the first one counts.
+        return formPage(reply.status(409), context, { ...values, key: randomUUID() }, {}, {}, undefined, 'Deze melding is al verstuurd. Kijk bij Meldingen of hij erbij staat voordat u hem opnieuw verstuurt.');
+      }
       if (answer.status !== 200 && answer.status !== 201) {
         return formPage(reply.status(answer.status), context, values, {}, {}, undefined, inDutch(String(answer.body?.detail ?? '')));
       }
+      // To a page of its own (POST, then GET): reloading it reports nothing again.
       const reported = answer.body as { incidentId: string; incidentNumber: string | null; duplicateOf: string | null };
-      return reportedPage(reply, context, reported, body.category);
+      return reply.redirect(`${PATH}/gemeld${queryOf({ melding: reported.incidentId, nummer: reported.incidentNumber, soort: body.category, bij: reported.duplicateOf ? 'ja' : undefined })}`, 303);
     },
   );
 }
 
 function pick(fields: Record<string, string>): Partial<Values> {
   const out: Partial<Values> = {};
-  for (const name of Object.keys(reportFieldLabels) as ReportField[]) if (typeof fields[name] === 'string') out[name] = fields[name];
+  for (const name of Object.keys(reportFieldLabels) as ReportField[]) if (name !== 'photos' && typeof fields[name] === 'string') out[name] = fields[name];
   return out;
 }
 
@@ -180,7 +203,7 @@ function formPage(
   const errorOf = (field: ReportField) => (problems[field] ? html`<span class="error-text" id="${field}-error">${problems[field]}</span>` : '');
   const hintOf = (field: ReportField, hint?: string) => (hint ? html`<span class="hint" id="${field}-hint">${hint}</span>` : '');
 
-  const text = (field: ReportField, hint?: string, extra: Record<string, string | boolean> = {}) => html`<div class="field${problems[field] ? ' invalid' : ''}">
+  const text = (field: Exclude<ReportField, 'photos'>, hint?: string, extra: Record<string, string | boolean> = {}) => html`<div class="field${problems[field] ? ' invalid' : ''}">
   <label for="${field}">${reportFieldLabels[field]}</label>
   ${hintOf(field, hint)}${errorOf(field)}
   <input type="text" id="${field}" name="${field}"${attrs({ value: values[field], 'aria-invalid': problems[field] ? 'true' : null, 'aria-describedby': described(field, hint), ...extra })}>
@@ -250,6 +273,22 @@ ${summary}
     ${withSuggestions('polluterTenantId', 'Naam, adres of contractnummer. Alleen invullen als vaststaat wie het was; anders krijgen alle bewoners van het gebouw bericht.', false)}
     ${withSuggestions('complainantTenantId', 'De huurder die klaagde, als die een bevestiging moet krijgen.', false)}
   </fieldset>
+  <div class="field${problems.photos ? ' invalid' : ''}">
+    <label for="photos">${reportFieldLabels.photos} <span class="muted">(als bewijs; hoogstens ${MAX_PHOTOS_PER_ACTION})</span></label>
+    <span class="hint" id="photos-hint">Maak een foto met de camera of kies er een: JPEG, PNG, WebP of HEIC, hoogstens 10 MB per foto.</span>${errorOf('photos')}
+    ${values.photoIds.map((id) => html`<input type="hidden" name="photoId" value="${id}">`)}
+    ${
+      values.photoIds.length > 0
+        ? html`<p class="muted" id="photos-kept">${values.photoIds.length === 1 ? '1 foto is bewaard' : `${values.photoIds.length} foto's zijn bewaard`} en gaat mee met de melding.</p>
+    <div class="photos">${values.photoIds.map((id, i) => html`<img src="/photos/${id}" alt="Bewaarde foto ${i + 1}">`)}</div>`
+        : ''
+    }
+    <input type="file" id="photos" name="photos" accept="image/*" capture="environment" multiple data-preview="photos-preview"${attrs({
+      'aria-invalid': problems.photos ? 'true' : null,
+      'aria-describedby': ['photos-hint', problems.photos ? 'photos-error' : ''].filter(Boolean).join(' '),
+    })}>
+    <img id="photos-preview" class="preview" alt="Gekozen foto" hidden>
+  </div>
   <div class="actions">
     <button type="submit">Melding versturen</button>
     <button type="submit" class="secondary" name="_zoek" value="1" formnovalidate>Zoek in het adresboek</button>
@@ -260,18 +299,26 @@ ${summary}
   );
 }
 
-function reportedPage(reply: FastifyReply, context: PageContext, reported: { incidentId: string; incidentNumber: string | null; duplicateOf: string | null }, category: string) {
-  const number = reported.incidentNumber ?? reported.incidentId;
-  const link = `/app/meldingen/${encodeURIComponent(reported.incidentId)}`;
-  if (reported.duplicateOf) {
-    return sendPage(reply.status(200), context, {
+const reportedQuery = z.object({
+  melding: z.string().regex(/^[0-9a-f-]{36}$/),
+  nummer: z.string().regex(/^\d{4}-\d{5,}$/).optional().catch(undefined),
+  soort: z.enum(categories).optional().catch(undefined),
+  bij: z.literal('ja').optional().catch(undefined),
+});
+
+function reportedPage(reply: FastifyReply, context: PageContext, reported: z.infer<typeof reportedQuery>) {
+  const number = reported.nummer ?? reported.melding;
+  const link = `/app/meldingen/${encodeURIComponent(reported.melding)}`;
+  const category = reported.soort ? categoryLabel(reported.soort) : 'dezelfde soort';
+  if (reported.bij) {
+    return sendPage(reply, context, {
       title: `Hoort bij melding ${number}`,
       body: html`<h1>Deze melding hoort bij melding ${number}</h1>
-<p>Over ${categoryLabel(category)} in dit gebouw loopt al een melding. Uw melding is daaraan toegevoegd; er wordt geen tweede zaak gestart.</p>
+<p>Over ${category} in dit gebouw loopt al een melding. Uw melding is daaraan toegevoegd; er wordt geen tweede zaak gestart.</p>
 <p class="actions"><a class="button" href="${link}">Naar melding ${number}</a> <a class="button secondary" href="${PATH}">Nog een melding maken</a></p>`,
     });
   }
-  return sendPage(reply.status(201), context, {
+  return sendPage(reply, context, {
     title: `Melding ${number} vastgelegd`,
     body: html`<h1>Melding ${number} is vastgelegd</h1>
 <p class="lead">Meldingnummer: <strong class="incident-number">${number}</strong></p>
