@@ -40,6 +40,8 @@ export interface WorkOrder {
   buildingId: string;
   location: string;
   description: string;
+  /** The photos taken with the report, as evidence of what there is to clean. */
+  photoIds: string[];
   address: { streets: string; postalCode: string; city: string } | null;
   orderedAt: string;
   /** The Amsterdam day by which the work is expected: CONTRACTOR_WORKING_DAYS working days after the order day. */
@@ -89,7 +91,7 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       .execute(),
   ]);
   const addressOf = new Map(addresses.map((a) => [a.building_id, { streets: a.streets, postalCode: a.postal_code, city: a.city }]));
-  const descriptionOf = new Map(reports.map((r) => [r.stream_id, String((r.data as { description?: unknown }).description ?? '')]));
+  const reportOf = new Map(reports.map((r) => [r.stream_id, r.data as { description?: unknown; photoIds?: unknown }]));
   return rows.map((r) => {
     const orderedAt = r.cleanup_ordered_at ?? new Date(0);
     return {
@@ -101,7 +103,8 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       complexId: r.complex_id,
       buildingId: r.building_id,
       location: r.location,
-      description: descriptionOf.get(incidentStreamId(r.incident_id)) ?? '',
+      description: String(reportOf.get(incidentStreamId(r.incident_id))?.description ?? ''),
+      photoIds: ((reportOf.get(incidentStreamId(r.incident_id))?.photoIds ?? []) as unknown[]).filter((id): id is string => typeof id === 'string'),
       address: addressOf.get(r.building_id) ?? null,
       orderedAt: orderedAt.toISOString(),
       dueDate: addWorkingDays(amsterdamDate(orderedAt), CONTRACTOR_WORKING_DAYS),

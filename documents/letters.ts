@@ -82,7 +82,7 @@ const tenantTasks: Record<Category, string> = {
 };
 
 /** What the contractor is asked to do, as an infinitive clause. */
-const contractorTasks: Record<Category, string> = {
+export const contractorTasks: Record<Category, string> = {
   fouled_stairwell: 'het trappenhuis schoonmaken',
   bulk_waste: 'het grofvuil afvoeren en de ruimte schoonmaken',
   neglected_garden: 'de tuin opruimen en snoeien',

@@ -7,6 +7,7 @@ import { contextOf, sendPage } from './layout';
 import { registerSignIn } from './sign-in';
 import { registerIncidentList } from './pages/incidents';
 import { registerReportForm } from './pages/report-new';
+import { registerWorkOrderPages } from './pages/work-orders';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -17,6 +18,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerSignIn(app, deps);
   registerIncidentList(app, deps);
   registerReportForm(app, deps);
+  registerWorkOrderPages(app, deps);
 }
 
 /**

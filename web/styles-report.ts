@@ -11,5 +11,6 @@ ul.work-orders { list-style: none; padding: 0; display: grid; gap: 1rem; }
 ul.work-orders > li { border: 1px solid var(--line); border-left: 6px solid var(--accent); padding: .75rem 1rem; }
 ul.work-orders > li.late { border-left-color: var(--bad); }
 ul.work-orders h2 { margin: 0 0 .5rem; font-size: 1.25rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 input.amount { max-width: 12rem; font-variant-numeric: tabular-nums; }
 `;

@@ -54,6 +54,7 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
       contractorId: a.contractorId,
       costCents: a.costCents,
       ...(a.photoIds ? { photoIds: a.photoIds } : {}),
+      ...(a.note ? { note: a.note } : {}),
       fixedTariffCents: policy?.fixedTariffCents ?? null,
       now: now(),
     }),

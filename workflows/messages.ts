@@ -42,7 +42,7 @@ export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'uph
   'resolveDispute',
 );
 /** `actor`: the person who reported it (person:<subject>); absent, the contractor is recorded as the actor (as before it existed). */
-export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[]; actor?: string }]>(
+export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[]; note?: string | null; actor?: string }]>(
   'completeCleanup',
 );
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');

@@ -555,6 +555,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         contractorId: request.body.contractorId,
         costCents: request.body.costCents ?? null,
         ...photoIds,
+        ...(request.body.note ? { note: request.body.note } : {}),
         // A person is recorded by name; an integration's key as the contractor it reports for.
         ...(caller.kind === 'person' ? { actor: caller.actor } : {}),
       }, request);

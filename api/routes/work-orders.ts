@@ -37,6 +37,7 @@ const workOrderSchema = z.object({
   buildingId: z.string(),
   location: z.string(),
   description: z.string(),
+  photoIds: z.array(z.string()).describe('photos taken with the report (GET /photos/:photoId)'),
   address: z.object({ streets: z.string(), postalCode: z.string(), city: z.string() }).nullable().describe("the building's addresses, from the directory"),
   orderedAt: z.string(),
   dueDate: z.string().describe('the day by which the work is expected (Europe/Amsterdam)'),
