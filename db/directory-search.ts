@@ -18,34 +18,47 @@ const words = (q: string) => q.trim().split(/\s+/).filter(Boolean).slice(0, 5);
 
 /** The expression the trigram index tenants_search is on (migration 2026-12-05T16-10-directory-search): written once. */
 const tenantText = sql<string>`lower(contract_number || ' ' || name || ' ' || street || ' ' || house_number || ' ' || postal_code || ' ' || city || ' ' || building_id)`;
+/** The expression the trigram index tenants_address_search is on. */
 const addressText = sql<string>`lower(street || ' ' || house_number || ' ' || postal_code || ' ' || city)`;
 const everyWord = (q: string, expression: RawBuilder<string>) => sql<boolean>`${sql.join(words(q).map((w) => sql`${expression} like ${containing(w)}`), sql` and `)}`;
+/** Tenants weighed per search at most. */
+const CANDIDATES = 200;
 const householdsLabel = (n: number) => `${n} ${n === 1 ? 'huishouden' : 'huishoudens'}`;
 
 /**
  * The directory's complexes, buildings or tenants that match what a person typed: every word of it
  * somewhere in the id (or, for a tenant, contract number, name and address); those whose id starts
- * with it first. Served by trigram indexes, so a few milliseconds at 100,000 tenants.
+ * with it first. Served by trigram indexes: a word of three characters or more narrows the search
+ * through them (shorter words only filter), and of the tenants that match at most CANDIDATES are
+ * weighed, so that a common name ("Jansen") costs no more than a rare one: typing more narrows it.
  */
 export async function searchDirectory(db: Db, input: { kind: SearchKind; q: string; complexId?: string | undefined; buildingId?: string | undefined; limit: number }): Promise<Suggestion[]> {
   const { kind, q, limit } = input;
   if (words(q).length === 0) return [];
   const prefix = `${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+  // Without a word of three characters the trigram index cannot narrow the search: then only what is exactly the id, or a key of households.
+  const indexed = words(q).some((w) => w.length >= 3);
+
   if (kind === 'tenant') {
-    let query = db
-      .selectFrom('tenants')
-      .select(['contract_number', 'name', 'street', 'house_number', 'postal_code', 'city', 'complex_id', 'building_id', 'unit'])
-      .where(everyWord(q, tenantText));
-    if (input.complexId) query = query.where('complex_id', '=', input.complexId);
-    if (input.buildingId) query = query.where('building_id', '=', input.buildingId);
-    const rows = await query
-      .orderBy(sql`lower(contract_number) like ${prefix}`, 'desc')
-      .orderBy('name')
-      .orderBy('contract_number')
-      .limit(limit)
-      .execute();
-    return rows.map((t) => ({
+    const columns = ['contract_number', 'name', 'street', 'house_number', 'postal_code', 'city', 'complex_id', 'building_id', 'unit'] as const;
+    let candidates = db.selectFrom('tenants').select([...columns]).where(indexed ? everyWord(q, tenantText) : sql<boolean>`false`);
+    if (input.complexId) candidates = candidates.where('complex_id', '=', input.complexId);
+    if (input.buildingId) candidates = candidates.where('building_id', '=', input.buildingId);
+    const [exact, rows] = await Promise.all([
+      db.selectFrom('tenants').select([...columns]).where('contract_number', '=', q.trim()).execute(),
+      db
+        .selectFrom(candidates.limit(CANDIDATES).as('t'))
+        .selectAll()
+        .orderBy(sql`lower(t.contract_number) like ${prefix}`, 'desc')
+        .orderBy('t.name')
+        .orderBy('t.contract_number')
+        .limit(limit)
+        .execute(),
+    ]);
+    const seen = new Set<string>();
+    const all = [...exact, ...rows].filter((t) => !seen.has(t.contract_number) && seen.add(t.contract_number)).slice(0, limit);
+    return all.map((t) => ({
       value: t.contract_number,
       label: `${t.name}, ${t.street} ${t.house_number}, ${t.city} (gebouw ${t.building_id})`,
       complexId: t.complex_id,
@@ -62,12 +75,17 @@ export async function searchDirectory(db: Db, input: { kind: SearchKind; q: stri
     .where(everyWord(q, sql<string>`lower(key)`))
     .$if(Boolean(input.complexId) && kind === 'building', (qb) => qb.where('complex_id', '=', input.complexId!));
   const byAddress = db
-    .selectFrom('tenants')
-    .select([kind === 'complex' ? 'complex_id as key' : 'building_id as key', 'complex_id'])
-    // The index narrows to tenants with the words anywhere; of those, the words must be in the address (not a name).
-    .where(everyWord(q, tenantText))
-    .where(everyWord(q, addressText))
-    .$if(Boolean(input.complexId) && kind === 'building', (qb) => qb.where('complex_id', '=', input.complexId!));
+    .selectFrom(
+      db
+        .selectFrom('tenants')
+        .select([kind === 'complex' ? 'complex_id as key' : 'building_id as key', 'complex_id'])
+        // By the address only (its own trigram index), not a name.
+        .where(indexed ? everyWord(q, addressText) : sql<boolean>`false`)
+        .$if(Boolean(input.complexId) && kind === 'building', (qb) => qb.where('complex_id', '=', input.complexId!))
+        .limit(CANDIDATES)
+        .as('a'),
+    )
+    .select(['a.key', 'a.complex_id']);
   const found = await db
     .selectFrom(byKey.union(byAddress).as('f'))
     .select(['f.key', 'f.complex_id'])

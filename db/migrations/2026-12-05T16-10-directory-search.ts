@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     create index tenants_search on tenants using gin (
       lower(contract_number || ' ' || name || ' ' || street || ' ' || house_number || ' ' || postal_code || ' ' || city || ' ' || building_id) gin_trgm_ops
     )`.execute(db);
+  // A complex or building found by its street or place: the address alone, so that a building id in the text above does not match.
+  await sql`create index tenants_address_search on tenants using gin (lower(street || ' ' || house_number || ' ' || postal_code || ' ' || city) gin_trgm_ops)`.execute(db);
   await sql`create index tenants_by_complex on tenants (complex_id, street)`.execute(db);
   await sql`create index households_key_search on households using gin (lower(key) gin_trgm_ops)`.execute(db);
   await sql`create index contractors_by_email on contractors (lower(email))`.execute(db);
@@ -26,5 +28,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index contractors_by_email`.execute(db);
   await sql`drop index households_key_search`.execute(db);
   await sql`drop index tenants_by_complex`.execute(db);
+  await sql`drop index tenants_address_search`.execute(db);
   await sql`drop index tenants_search`.execute(db);
 }
