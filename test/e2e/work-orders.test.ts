@@ -45,7 +45,7 @@ async function orderedIncident(complexId: string, buildingId: string, polluter: 
   });
   expect(reported.statusCode).toBe(201);
   const { incidentId } = reported.json();
-  await waitForIncident(stack, incidentId, (i) => i.phase === 'cleanup_ordered');
+  await waitForIncident(stack, incidentId, (i) => i.phase === 'cleanup_ordered', 60_000);
   return incidentId;
 }
 
