@@ -19,7 +19,7 @@ import { registerDirectoryRoutes } from './routes/directory';
 import { registerDirectorySearchRoutes } from './routes/directory-search';
 import { registerWorkOrderRoutes } from './routes/work-orders';
 import { registerLetterRoutes } from './routes/letters';
-import { registerTenantLinkPage } from './routes/tenant-link';
+import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';

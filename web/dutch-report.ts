@@ -62,3 +62,14 @@ export function parseEuroCents(typed: string): number | null {
 
 /** The most a single work order may cost in the form: above it is almost certainly a typing error. */
 export const MAX_WORK_ORDER_CENTS = 100_000_00;
+
+/** What the contractor is to do, as a line on their work order (a bare infinitive, as on a to-do list). */
+export const workOrderTasks: Record<string, string> = {
+  fouled_stairwell: 'Het trappenhuis schoonmaken',
+  bulk_waste: 'Het grofvuil afvoeren en de ruimte schoonmaken',
+  neglected_garden: 'De tuin opruimen en snoeien',
+  vandalism: 'De schade herstellen',
+  living_noise: 'De nodige werkzaamheden uitvoeren',
+  children_playing: 'De nodige werkzaamheden uitvoeren',
+  parking: 'Het voertuig wegslepen',
+};

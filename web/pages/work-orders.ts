@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { contractorTasks } from '../../documents/letters';
 import { amsterdamDate } from '../../domain/calendar';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_ACTION } from '../../db/photos';
-import type { Category } from '../../domain/policy';
 import type { WorkspaceDeps } from '../deps';
 import { apiOf, queryOf } from '../api-client';
 import { categoryLabel, dutchDate, dutchDateTime, euro, inDutch } from '../dutch';
-import { MAX_WORK_ORDER_CENTS, parseEuroCents } from '../dutch-report';
+import { MAX_WORK_ORDER_CENTS, parseEuroCents, workOrderTasks } from '../dutch-report';
 import { fieldsOf } from '../form-fields';
 import { attrs, html, type Html } from '../html';
 import { contextOf, csrfField, sendPage, type Notice, type PageContext } from '../layout';
@@ -54,10 +52,7 @@ function contractorRefusal(detail: string): string {
   return inDutch(detail);
 }
 
-const task = (category: string) => {
-  const text = contractorTasks[category as Category] ?? 'de benodigde werkzaamheden uitvoeren';
-  return text.charAt(0).toUpperCase() + text.slice(1);
-};
+const task = (category: string) => workOrderTasks[category] ?? 'De nodige werkzaamheden uitvoeren';
 const titleOf = (order: WorkOrder) => `Werkorder ${order.incidentNumber ?? order.workOrderNumber}`;
 const isLate = (order: WorkOrder, today: string) => order.status === 'open' && order.phase === 'cleanup_ordered' && order.dueDate < today;
 const addressOf = (order: WorkOrder) => (order.address ? `${order.address.streets}, ${order.address.postalCode} ${order.address.city}` : `gebouw ${order.buildingId}`);
