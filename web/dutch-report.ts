@@ -9,8 +9,8 @@ export const reportFieldLabels = {
   buildingId: 'Gebouw of portiek',
   location: 'Plaats in het gebouw',
   description: 'Omschrijving',
-  polluterTenantId: 'Veroorzaker (huurder)',
-  complainantTenantId: 'Melder (huurder)',
+  polluterTenantId: 'Veroorzaker',
+  complainantTenantId: 'Melder',
   photos: "Foto's",
 } as const;
 export type ReportField = keyof typeof reportFieldLabels;

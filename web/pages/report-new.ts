@@ -214,7 +214,7 @@ function formPage(
     const found = lists[field];
     const scope = field === 'buildingId' ? 'complexId' : null;
     return html`<div class="field typeahead${problems[field] ? ' invalid' : ''}">
-  <label for="${field}">${reportFieldLabels[field]}${required ? '' : html` <span class="muted">(als bekend)</span>`}</label>
+  <label for="${field}">${reportFieldLabels[field]}${required ? '' : html` <span class="muted">(huurder, als bekend)</span>`}</label>
   ${hintOf(field, hint)}${errorOf(field)}
   <input type="text" id="${field}" name="${field}" list="${list}" autocomplete="off" spellcheck="false"${attrs({
     value: values[field],
