@@ -67,6 +67,19 @@ type Row = {
 
 const columns = ['incident_id', 'incident_number', 'contractor_id', 'category', 'complex_id', 'building_id', 'location', 'cleanup_ordered_at', 'status', 'phase', 'cost_cents'] as const;
 
+/** House numbers in order, a run of three or more written as a range: "1–4, 7, 9a". */
+export function houseNumbers(numbers: string[]): string {
+  const sorted = [...numbers].sort((a, b) => a.localeCompare(b, 'nl', { numeric: true }));
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && /^\d+$/.test(sorted[j]!) && /^\d+$/.test(sorted[j + 1]!) && Number(sorted[j + 1]) === Number(sorted[j]) + 1) j++;
+    parts.push(j - i >= 2 ? `${sorted[i]}–${sorted[j]}` : sorted.slice(i, j + 1).join(', '));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** Addresses of the buildings and the reports' descriptions, in one query each for all the orders. */
 async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
   if (rows.length === 0) return [];
@@ -76,12 +89,15 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       .selectFrom('tenants')
       .select((eb) => [
         'building_id',
-        sql<string>`string_agg(distinct street || ' ' || house_number, ', ' order by street || ' ' || house_number)`.as('streets'),
+        'street',
+        sql<string[]>`array_agg(distinct house_number)`.as('numbers'),
         eb.fn.min('postal_code').as('postal_code'),
         eb.fn.min('city').as('city'),
       ])
       .where('building_id', 'in', buildings)
-      .groupBy('building_id')
+      .groupBy(['building_id', 'street'])
+      .orderBy('building_id')
+      .orderBy('street')
       .execute(),
     db
       .selectFrom('events')
@@ -90,7 +106,12 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       .where('type', '=', 'IncidentReported')
       .execute(),
   ]);
-  const addressOf = new Map(addresses.map((a) => [a.building_id, { streets: a.streets, postalCode: a.postal_code, city: a.city }]));
+  const addressOf = new Map<string, { streets: string; postalCode: string; city: string }>();
+  for (const a of addresses) {
+    const known = addressOf.get(a.building_id);
+    const street = `${a.street} ${houseNumbers(a.numbers)}`;
+    addressOf.set(a.building_id, known ? { ...known, streets: `${known.streets}, ${street}` } : { streets: street, postalCode: a.postal_code, city: a.city });
+  }
   const reportOf = new Map(reports.map((r) => [r.stream_id, r.data as { description?: unknown; photoIds?: unknown }]));
   return rows.map((r) => {
     const orderedAt = r.cleanup_ordered_at ?? new Date(0);

@@ -1,5 +1,6 @@
 /** The report form's and the work orders' own style (added to app.css in web/assets.ts). */
 export const reportStyles = `
+img.preview[hidden] { display: none; }
 .field.invalid { border-left: 5px solid var(--bad); padding-left: .75rem; }
 .error-summary ul { margin: 0; padding-left: 1.25rem; }
 .error-summary a { color: var(--bad); font-weight: 600; }

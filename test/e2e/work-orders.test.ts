@@ -83,7 +83,7 @@ describe('work orders and completion by a signed-in contractor', () => {
       contractorId: 'K-2',
       buildingId: 'C2-A',
       description: 'vuilniszakken op de overloop',
-      address: { streets: 'Lindelaan 1, Lindelaan 2, Lindelaan 3, Lindelaan 4', postalCode: '3512 AB', city: 'Utrecht' },
+      address: { streets: 'Lindelaan 1–4', postalCode: '3512 AB', city: 'Utrecht' },
       fixedTariffCents: null,
     });
     expect(body.workOrders[0].dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);

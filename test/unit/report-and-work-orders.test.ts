@@ -1,4 +1,5 @@
 import { parseEuroCents } from '../../web/dutch-report';
+import { houseNumbers } from '../../db/work-orders';
 
 describe('an amount typed the Dutch way becomes integer cents', () => {
   test.each([
@@ -19,5 +20,17 @@ describe('an amount typed the Dutch way becomes integer cents', () => {
 
   test.each(['', 'twaalf', '-5', '12,345', '1,2,3', '12.34.56', ',50', '1e3', '12,5,0'])('"%s" is not an amount', (typed) => {
     expect(parseEuroCents(typed)).toBeNull();
+  });
+});
+
+describe("a building's house numbers on a work order", () => {
+  test.each([
+    [['1', '2', '3', '4'], '1–4'],
+    [['12', '11', '9', '10'], '9–12'],
+    [['1', '2', '4'], '1, 2, 4'],
+    [['3', '1', '2', '7', '9a', '9'], '1–3, 7, 9, 9a'],
+    [['5'], '5'],
+  ])('%j is "%s"', (numbers, text) => {
+    expect(houseNumbers(numbers)).toBe(text);
   });
 });
