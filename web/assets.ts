@@ -106,6 +106,9 @@ document.addEventListener('submit', function (event) {
   var question = (button && button.dataset.confirm) || (event.target && event.target.dataset && event.target.dataset.confirm);
   if (question && !window.confirm(question)) event.preventDefault();
 });
+// A refused form: its summary of what to mend gets the focus, so that a screen reader starts there.
+var errorSummary = document.querySelector('.error-summary[tabindex]');
+if (errorSummary) errorSummary.focus();
 // A field that suggests as one types (complexes, buildings, tenants), from the directory's search
 // (data-suggest: its URL; data-suggest-scope: the id of a field whose value narrows it, sent under that
 // name). What was chosen is named beside the field (#<id>-chosen), since the field holds only an id.

@@ -131,6 +131,8 @@ test('a refused report shows each field\'s reason in Dutch next to it and keeps 
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Nieuwe melding');
   const summary = page.getByRole('alert');
   expect(await summary.getByRole('heading').innerText()).toBe('De melding is nog niet verstuurd');
+  // The summary has the focus: a screen reader starts with what to mend.
+  expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('fouten');
   const errorOf = (field: string) => page.locator(`#${field}-error`).innerText();
   expect(await errorOf('buildingId')).toBe('Gebouw C1-Z staat niet in het adresboek bij complex C1. Zoek op straat of nummer en kies het uit de lijst.');
   expect(await errorOf('location')).toBe('Vul in waar in het gebouw het is, bijvoorbeeld: trappenhuis, 2e verdieping.');
