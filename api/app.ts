@@ -21,6 +21,7 @@ import { registerWorkOrderRoutes } from './routes/work-orders';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 import { registerWorkspace, workspaceProblemPage } from '../web';
@@ -133,6 +134,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerInvoiceListRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerPhotoRoutes(app, deps);
   registerBillingRoutes(app, deps);

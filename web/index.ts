@@ -8,6 +8,7 @@ import { registerSignIn } from './sign-in';
 import { registerIncidentList } from './pages/incidents';
 import { registerReportForm } from './pages/report-new';
 import { registerWorkOrderPages } from './pages/work-orders';
+import { registerFinancePages } from './pages/finance';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -19,6 +20,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerIncidentList(app, deps);
   registerReportForm(app, deps);
   registerWorkOrderPages(app, deps);
+  registerFinancePages(app, deps);
 }
 
 /**

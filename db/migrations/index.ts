@@ -14,7 +14,8 @@ import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
 import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
 import * as photos from './2026-12-05T16-00-photos';
-import * as directorySearch from './2026-12-05T16-10-directory-search';
+import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
+import * as directorySearch from './2026-12-05T17-20-directory-search';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T14-00-incident-numbers': incidentNumbers,
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
   '2026-12-05T16-00-photos': photos,
-  '2026-12-05T16-10-directory-search': directorySearch,
+  '2026-12-05T17-10-invoices-by-debtor': invoicesByDebtor,
+  '2026-12-05T17-20-directory-search': directorySearch,
 };
