@@ -24,6 +24,8 @@ import { registerInvoiceRoutes } from './routes/invoices';
 import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
+import { registerReviewRoutes } from './routes/reviews';
+import { registerPolicyRoutes } from './routes/policy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -138,6 +140,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerReportRoutes(app, deps);
   registerPhotoRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerReviewRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

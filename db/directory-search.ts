@@ -16,7 +16,7 @@ export interface Suggestion {
 const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const words = (q: string) => q.trim().split(/\s+/).filter(Boolean).slice(0, 5);
 
-/** The expression the trigram index tenants_search is on (migration 2026-12-05T17-20-directory-search): written once. */
+/** The expression the trigram index tenants_search is on (migration 2026-12-05T17-50-directory-search): written once. */
 const tenantText = sql<string>`lower(contract_number || ' ' || name || ' ' || street || ' ' || house_number || ' ' || postal_code || ' ' || city || ' ' || building_id)`;
 /** The expression the trigram index tenants_address_search is on. */
 const addressText = sql<string>`lower(street || ' ' || house_number || ' ' || postal_code || ' ' || city)`;

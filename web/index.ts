@@ -9,6 +9,7 @@ import { registerIncidentList } from './pages/incidents';
 import { registerReportForm } from './pages/report-new';
 import { registerWorkOrderPages } from './pages/work-orders';
 import { registerFinancePages } from './pages/finance';
+import { registerTeamPages } from './pages/team';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -21,6 +22,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerReportForm(app, deps);
   registerWorkOrderPages(app, deps);
   registerFinancePages(app, deps);
+  registerTeamPages(app, deps);
 }
 
 /**

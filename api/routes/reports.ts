@@ -201,7 +201,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/summary',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportSummary',
         tags,
@@ -240,7 +240,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/case-review',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportCaseReview',
         tags,
@@ -270,7 +270,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/hotspots',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportHotspots',
         tags,
@@ -305,7 +305,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/overdue',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportOverdue',
         tags,

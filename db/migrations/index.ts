@@ -15,7 +15,8 @@ import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
 import * as photos from './2026-12-05T16-00-photos';
 import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
-import * as directorySearch from './2026-12-05T17-20-directory-search';
+import * as caseReviews from './2026-12-05T17-40-case-reviews';
+import * as directorySearch from './2026-12-05T17-50-directory-search';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
   '2026-12-05T16-00-photos': photos,
   '2026-12-05T17-10-invoices-by-debtor': invoicesByDebtor,
-  '2026-12-05T17-20-directory-search': directorySearch,
+  '2026-12-05T17-40-case-reviews': caseReviews,
+  '2026-12-05T17-50-directory-search': directorySearch,
 };
