@@ -16,6 +16,8 @@ import { registerSecurity } from './security';
 import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
+import { registerDirectorySearchRoutes } from './routes/directory-search';
+import { registerWorkOrderRoutes } from './routes/work-orders';
 import { registerLetterRoutes } from './routes/letters';
 import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
@@ -129,6 +131,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
 
   registerIncidentRoutes(app, deps);
   registerDirectoryRoutes(app, deps);
+  registerDirectorySearchRoutes(app, deps);
+  registerWorkOrderRoutes(app, deps);
   registerLetterRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);

@@ -133,6 +133,7 @@ export const completionBody = z.object({
   contractorId: id,
   costCents: z.number().int().nonnegative().max(100_000_000).nullable().optional().describe('the actual cost in euro cents, VAT included'),
   photoIds,
+  note: z.string().trim().max(1000).nullable().optional().describe("the contractor's note on the work done"),
 });
 export const cancellationBody = z.object({ reason: z.string().trim().min(1).max(2000) });
 /** The body is optional, as for a cleanup report. */

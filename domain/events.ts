@@ -77,6 +77,8 @@ export const eventSchemas = {
     tariffApplied: z.boolean(),
     completedAt: instant,
     photoIds,
+    /** What the contractor noted with the completion (absent when nothing, and before it was kept). */
+    note: z.string().optional(),
   }),
   WarningIssued: z.object({
     tenantId: z.string(),

@@ -67,7 +67,7 @@ async function main() {
       { buildingId: building, complexId: 'DEMO', street: 'Demostraat', houseNumbers: '1-6', postalCode: '3511 AA', city: 'Utrecht', accessNotes: 'Sleutel bij de huismeester, Demostraat 1' },
     ]),
   );
-  console.log(await call('PUT', '/directory/contractors', keys.admin, [{ contractorId: 'DEMO-K', name: 'Demo Schoonmaak BV', email: 'werkorders@demo.test' }]));
+  console.log(await call('PUT', '/directory/contractors', keys.admin, [{ contractorId: 'DEMO-K', name: 'Demo Schoonmaak BV', email: 'kees@schoonbv.example' }]));
 
   step('a consultant reports a fouled stairwell; tenant 2 is known to have caused it');
   const reported = await call('POST', '/incidents', keys.consultant, {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { reportStyles } from './styles-report';
 import { financeStyles } from './styles-finance';
 import { teamStyles } from './styles-team';
 
@@ -107,19 +108,38 @@ document.addEventListener('submit', function (event) {
   var question = (button && button.dataset.confirm) || (event.target && event.target.dataset && event.target.dataset.confirm);
   if (question && !window.confirm(question)) event.preventDefault();
 });
-// A field that suggests as one types (complexes, buildings, tenants), from the workspace's own search.
+// A refused form: its summary of what to mend gets the focus, so that a screen reader starts there.
+var errorSummary = document.querySelector('.error-summary[tabindex]');
+if (errorSummary) errorSummary.focus();
+// A field that suggests as one types (complexes, buildings, tenants), from the directory's search
+// (data-suggest: its URL; data-suggest-scope: the id of a field whose value narrows it, sent under that
+// name). What was chosen is named beside the field (#<id>-chosen), since the field holds only an id.
 document.querySelectorAll('input[data-suggest]').forEach(function (input) {
   var list = document.getElementById(input.getAttribute('list'));
+  var chosen = document.getElementById(input.id + '-chosen');
   var timer = null;
+  function name() {
+    if (!chosen || !list) return;
+    var value = input.value.trim().toLowerCase();
+    var match = Array.prototype.find.call(list.options, function (o) { return o.value.toLowerCase() === value; });
+    chosen.textContent = match ? match.label : '';
+  }
+  input.addEventListener('change', name);
   input.addEventListener('input', function () {
     clearTimeout(timer);
+    name();
     var q = input.value.trim();
     if (q.length < 2 || !list) return;
     timer = setTimeout(function () {
-      fetch(input.dataset.suggest + '?q=' + encodeURIComponent(q), { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      var url = input.dataset.suggest + (input.dataset.suggest.indexOf('?') < 0 ? '?' : '&') + 'q=' + encodeURIComponent(q);
+      var scope = input.dataset.suggestScope && document.getElementById(input.dataset.suggestScope);
+      if (scope && scope.value.trim()) url += '&' + encodeURIComponent(scope.id) + '=' + encodeURIComponent(scope.value.trim());
+      fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
         .then(function (answer) {
+          if (input.value.trim() !== q) return;
           list.replaceChildren.apply(list, answer.suggestions.map(function (s) { var o = document.createElement('option'); o.value = s.value; o.label = s.label; return o; }));
+          name();
         })
         .catch(function () {});
     }, 200);
@@ -132,7 +152,7 @@ function asset(body: string, type: string) {
   return { body, gzipped: gzipSync(body), type, hash };
 }
 
-const files = { 'app.css': asset([styles, financeStyles, teamStyles].join(''), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
+const files = { 'app.css': asset([styles, financeStyles, teamStyles, reportStyles].join('\n'), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
 type AssetName = keyof typeof files;
 
 /** The URL of an asset, with its hash, so that a changed file is a new URL and the old one can be cached for a year. */

@@ -6,6 +6,8 @@ import { html } from './html';
 import { contextOf, sendPage } from './layout';
 import { registerSignIn } from './sign-in';
 import { registerIncidentList } from './pages/incidents';
+import { registerReportForm } from './pages/report-new';
+import { registerWorkOrderPages } from './pages/work-orders';
 import { registerFinancePages } from './pages/finance';
 import { registerTeamPages } from './pages/team';
 import type { WorkspaceDeps } from './deps';
@@ -17,6 +19,8 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerAssets(app);
   registerSignIn(app, deps);
   registerIncidentList(app, deps);
+  registerReportForm(app, deps);
+  registerWorkOrderPages(app, deps);
   registerFinancePages(app, deps);
   registerTeamPages(app, deps);
 }

@@ -47,7 +47,20 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
   accept(m.identifyPolluterUpdate, (a) => ({ type: 'IdentifyPolluter', ...a }), (a) => a.identifiedBy);
   accept(m.openDisputeUpdate, (a) => ({ type: 'OpenDispute', ...a }), (a) => a.actor);
   accept(m.resolveDisputeUpdate, (a) => ({ type: 'ResolveDispute', ...a }), (a) => a.resolvedBy);
-  accept(m.completeCleanupUpdate, (a) => ({ type: 'CompleteCleanup', ...a, fixedTariffCents: policy?.fixedTariffCents ?? null, now: now() }), (a) => a.contractorId);
+  accept(
+    m.completeCleanupUpdate,
+    (a) => ({
+      type: 'CompleteCleanup',
+      contractorId: a.contractorId,
+      costCents: a.costCents,
+      ...(a.photoIds ? { photoIds: a.photoIds } : {}),
+      ...(a.note ? { note: a.note } : {}),
+      fixedTariffCents: policy?.fixedTariffCents ?? null,
+      now: now(),
+    }),
+    // The person who reported it; before persons (and from an integration's key), the contractor.
+    (a) => a.actor ?? a.contractorId,
+  );
   accept(m.cancelUpdate, (a) => ({ type: 'Cancel', ...a }), (a) => a.cancelledBy);
   accept(m.linkDuplicateUpdate, (a) => ({ type: 'LinkDuplicate', ...a, now: now() }), (a) => a.reportedBy);
   accept(m.resolveAttentionUpdate, (a) => ({ type: 'ResolveAttention', ...a, now: now() }), (a) => a.by);

@@ -41,7 +41,10 @@ export const openDisputeUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'c
 export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }]>(
   'resolveDispute',
 );
-export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[] }]>('completeCleanup');
+/** `actor`: the person who reported it (person:<subject>); absent, the contractor is recorded as the actor (as before it existed). */
+export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[]; note?: string | null; actor?: string }]>(
+  'completeCleanup',
+);
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
 export const linkDuplicateUpdate = defineUpdate<
   UpdateResult,

@@ -38,6 +38,7 @@ import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { letterPdfUrl } from './letters';
 import { namesOf } from '../sessions';
+import { requireOwnWorkOrder } from './work-orders';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
 function toIncident(row: Selectable<IncidentsTable>) {
@@ -548,8 +549,18 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      const photoIds = await photosFor(request.params.id, request.body.photoIds, callerOf(request).actor);
-      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null, ...photoIds }, request);
+      // A signed-in contractor reports only their own company's orders (api/routes/work-orders.ts).
+      const caller = staffOf(request);
+      await requireOwnWorkOrder(db, caller, request.params.id, request.body.contractorId);
+      const photoIds = await photosFor(request.params.id, request.body.photoIds, caller.actor);
+      return update(request.params.id, completeCleanupUpdate, {
+        contractorId: request.body.contractorId,
+        costCents: request.body.costCents ?? null,
+        ...photoIds,
+        ...(request.body.note ? { note: request.body.note } : {}),
+        // A person is recorded by name; an integration's key as the contractor it reports for.
+        ...(caller.kind === 'person' ? { actor: caller.actor } : {}),
+      }, request);
     },
   );
 

@@ -16,6 +16,7 @@ import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
 import * as photos from './2026-12-05T16-00-photos';
 import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
 import * as caseReviews from './2026-12-05T17-40-case-reviews';
+import * as directorySearch from './2026-12-05T17-50-directory-search';
 import * as buildings from './2026-12-05T18-00-buildings';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T16-00-photos': photos,
   '2026-12-05T17-10-invoices-by-debtor': invoicesByDebtor,
   '2026-12-05T17-40-case-reviews': caseReviews,
+  '2026-12-05T17-50-directory-search': directorySearch,
   '2026-12-05T18-00-buildings': buildings,
 };

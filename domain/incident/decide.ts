@@ -18,7 +18,7 @@ export type Command =
   | { type: 'IdentifyPolluter'; tenantId: string; identifiedBy: string }
   | { type: 'OpenDispute'; by: 'tenant' | 'consultant'; actor: string; reason: string }
   | { type: 'ResolveDispute'; decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }
-  | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string; photoIds?: string[] }
+  | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string; photoIds?: string[]; note?: string | null }
   | { type: 'Cancel'; reason: string; cancelledBy: string }
   | {
       type: 'LinkDuplicate';
@@ -135,6 +135,7 @@ export function completeCleanup(state: IncidentState, c: Extract<Command, { type
         tariffApplied: c.fixedTariffCents !== null,
         completedAt: c.now,
         ...photosOf(c),
+        ...(c.note ? { note: c.note } : {}),
       },
     },
   ];
