@@ -6,6 +6,7 @@ import { html } from './html';
 import { contextOf, sendPage } from './layout';
 import { registerSignIn } from './sign-in';
 import { registerIncidentList } from './pages/incidents';
+import { registerConsultantPages } from './pages/consultant';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -15,6 +16,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerAssets(app);
   registerSignIn(app, deps);
   registerIncidentList(app, deps);
+  registerConsultantPages(app, deps);
 }
 
 /**

@@ -320,6 +320,21 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       if (q.buildingId) query = query.where('building_id', '=', q.buildingId);
       if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
       if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
+      if (q.phase) query = query.where('status', '=', 'open').where('phase', '=', q.phase);
+      if (q.deadlineFrom || q.deadlineTo) query = query.where('status', '=', 'open').where('deadline_date', 'is not', null);
+      if (q.deadlineFrom) query = query.where('deadline_date', '>=', q.deadlineFrom);
+      if (q.deadlineTo) query = query.where('deadline_date', '<=', q.deadlineTo);
+      if (q.dispute === 'open') {
+        // A dispute on the incident itself, or on its open invoice (which pauses the dunning): each a small partial index.
+        query = query.where('incident_id', 'in', (eb) =>
+          eb
+            .selectFrom('incidents as d')
+            .select('d.incident_id')
+            .where('d.status', '=', 'open')
+            .where('d.dispute', '=', 'open')
+            .unionAll(eb.selectFrom('invoices as v').select('v.incident_id').where('v.status', '=', 'open').where('v.dunning_paused', '=', true)),
+        );
+      }
       const [rows, count] = await Promise.all([
         query.selectAll().orderBy('reported_at', 'desc').orderBy('incident_id').limit(q.limit).offset(q.offset).execute(),
         query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
