@@ -18,7 +18,8 @@ import { STALE_OFFENCE_COUNT, ValidationError, type DataFailureType } from '../d
 import { incidentPolicy, type Category, type IncidentPolicy, type Policy } from '../domain/policy';
 import { creditNoteNumberOf, invoiceCredited, invoiceIssued, invoiceNumberOf } from '../domain/invoice';
 import { invoiceStreamId } from '../domain/streams';
-import type { InvoiceLine, Letter, LetterContent } from '../domain/letters';
+import { letterContentSchema, type InvoiceLine, type Letter, type LetterContent } from '../domain/letters';
+import { asSentAt, laterDeadline } from '../domain/sending';
 import { amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from '../documents/letters';
 import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
@@ -75,6 +76,10 @@ export interface DeliveryReport {
   emailed: string[];
   queuedForPrint: string[];
   alreadyDelivered: string[];
+  /** The latest deadline the batch's notices gave as they went out (domain/sending.ts); absent without notices. */
+  deadline?: { deadline: string; deadlineDate: string };
+  /** The final date the batch's 14-day letter gave as it went out. */
+  finalDate?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -253,9 +258,21 @@ export function createActivities(deps: ActivityDeps) {
      */
     async deliverLetters(letters: Letter[]): Promise<DeliveryReport> {
       const report: DeliveryReport = { emailed: [], queuedForPrint: [], alreadyDelivered: [] };
+      // One moment for the batch: every notice in it gives the same deadline.
+      const sentAt = sendingTime();
+      const note = (content: LetterContent) => {
+        if (content.kind === 'formal_notice' || content.kind === 'collective_notice') {
+          report.deadline = laterDeadline(report.deadline ?? null, { deadline: content.deadline, deadlineDate: content.deadlineDate }) ?? undefined;
+        }
+        if (content.kind === 'final_notice' && (!report.finalDate || content.finalDate > report.finalDate)) report.finalDate = content.finalDate;
+      };
       for (const letter of letters) {
         heartbeat();
-        const delivered = await db.selectFrom('letter_deliveries').select(['status']).where('letter_id', '=', letter.letterId).executeTakeFirst();
+        const delivered = await db.selectFrom('letter_deliveries').select(['status', 'sent_content']).where('letter_id', '=', letter.letterId).executeTakeFirst();
+        // Dates as of this moment, unless an earlier attempt already decided (and maybe sent) them.
+        const content = delivered?.sent_content ? letterContentSchema.parse(delivered.sent_content) : asSentAt(letter.content, sentAt).content;
+        const sentContent = JSON.stringify(content) === JSON.stringify(letter.content) ? null : JSON.stringify(content);
+        note(content);
         if (delivered?.status === 'sent') {
           report.alreadyDelivered.push(letter.letterId);
           continue;
@@ -264,21 +281,21 @@ export function createActivities(deps: ActivityDeps) {
         if (!recipient?.email) {
           await db
             .insertInto('letter_deliveries')
-            .values({ letter_id: letter.letterId, channel: 'print', address: null, message_id: null, status: 'sent' })
+            .values({ letter_id: letter.letterId, channel: 'print', address: null, message_id: null, status: 'sent', sent_content: sentContent })
             .onConflict((oc) => oc.column('letter_id').doNothing())
             .execute();
           report.queuedForPrint.push(letter.letterId);
           continue;
         }
-        const rendered = renderLetter(letter.content, recipient, {
-          tenantLinkUrl: linkFor(letter.content, letter.recipient),
+        const rendered = renderLetter(content, recipient, {
+          tenantLinkUrl: linkFor(content, letter.recipient),
           corporationName: deps.corporationName,
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
-        const pdf = await financialPdf(letter.content, recipient);
+        const pdf = await financialPdf(content, recipient);
         await db
           .insertInto('letter_deliveries')
-          .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId, status: 'sending' })
+          .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId, status: 'sending', sent_content: sentContent })
           .onConflict((oc) => oc.column('letter_id').doUpdateSet({ attempts: sql`letter_deliveries.attempts + 1`, address: recipient.email }))
           .execute();
         await whileHeartbeating(() =>
@@ -337,6 +354,20 @@ async function checkOffenceNumbers(trx: Tx, streamId: string, events: NewEvent[]
       );
     }
   }
+}
+
+/**
+ * Now, for a letter going out: the wall clock, or the moment the activity's attempt was scheduled
+ * when that is later (on Temporal's time-skipping test server the workflow's time runs ahead).
+ */
+function sendingTime(): Date {
+  let scheduled = 0;
+  try {
+    scheduled = Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    /* not in an activity */
+  }
+  return new Date(Math.max(Date.now(), scheduled));
 }
 
 function heartbeat(): void {

@@ -51,6 +51,7 @@ export const attentionSchema = z.object({
 
 export const incidentSchema = z.object({
   incidentId: z.string(),
+  incidentNumber: z.string().nullable().describe('the short number people use: 2026-00123'),
   category: z.string(),
   complexId: z.string(),
   buildingId: z.string(),
@@ -75,6 +76,7 @@ export const incidentSchema = z.object({
 
 export const reportedSchema = z.object({
   incidentId: z.string(),
+  incidentNumber: z.string().nullable().describe('the short number people use (null for a duplicate: see duplicateOf)'),
   duplicateOf: z.string().nullable().describe('set when the report was linked to an open incident on the same space'),
 });
 

@@ -56,6 +56,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         .insertInto('incidents')
         .values({
           incident_id: d.incidentId,
+          incident_number: d.incidentNumber ?? null,
           category: d.category,
           complex_id: d.complexId,
           building_id: d.buildingId,
@@ -92,6 +93,9 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       break;
     case 'CollectiveNoticeSent':
       await updateIncident({ deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate, ...reportFacts.noticed(trx, incidentId ?? '') });
+      break;
+    case 'DeadlineMoved':
+      await updateIncident({ deadline: new Date(event.data.deadline), deadline_date: event.data.deadlineDate });
       break;
     case 'CleanupReported':
       await updateIncident({ cleanup_reported_at: new Date(event.data.reportedAt) });
@@ -187,6 +191,9 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       break;
     case 'FinalNoticeSent':
       await updateInvoice(trx, event.data.invoiceNumber, { stage: 'final_notice', pay_by_date: event.data.finalDate });
+      break;
+    case 'FinalDateMoved':
+      await updateInvoice(trx, event.data.invoiceNumber, { pay_by_date: event.data.finalDate });
       break;
     case 'CollectionCostsAdded': {
       const d = event.data;

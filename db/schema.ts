@@ -58,6 +58,8 @@ export interface IncidentsTable {
   attention_step: ColumnType<string | null, string | null | undefined, string | null>;
   attention_reason: ColumnType<string | null, string | null | undefined, string | null>;
   attention_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The short number people use (2026-00123); null for incidents reported before numbers existed. */
+  incident_number: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OffencesTable {
@@ -211,6 +213,8 @@ export interface LetterDeliveriesTable {
   /** `sending`: claimed, handed to the relay, not yet confirmed; `sent` (or queued for print). */
   status: ColumnType<'sending' | 'sent', 'sending' | 'sent' | undefined, 'sending' | 'sent'>;
   attempts: ColumnType<number, number | undefined, number>;
+  /** The content as sent, where a late letter's dates moved (domain/sending.ts); null: as its event recorded it. */
+  sent_content: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface PeopleTable {
@@ -296,6 +300,7 @@ export interface IdempotencyKeysTable {
   incident_id: string;
   linked_as_duplicate: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
+  incident_number: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface Database {

@@ -19,6 +19,8 @@ export type Outcome = z.infer<typeof outcomeSchema>;
 export const eventSchemas = {
   IncidentReported: z.object({
     incidentId: z.string(),
+    /** The short number people use (2026-00123); absent in reports from before numbers existed. */
+    incidentNumber: z.string().optional(),
     category: categorySchema,
     complexId: z.string(),
     buildingId: z.string(),
@@ -31,7 +33,15 @@ export const eventSchemas = {
   }),
   ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
   ComplainantAcknowledged: z.object({ letters }),
-  DuplicateReportLinked: z.object({ reportId: z.string(), reportedBy: z.string(), description: z.string(), reportedAt: instant }),
+  DuplicateReportLinked: z.object({
+    reportId: z.string(),
+    reportedBy: z.string(),
+    description: z.string(),
+    reportedAt: instant,
+    /** What the second report named (absent in links from before they were kept). */
+    polluterTenantId: z.string().nullable().optional(),
+    complainantTenantId: z.string().nullable().optional(),
+  }),
   PolluterNotified: z.object({ tenantId: z.string(), deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), letters }),
   CollectiveNoticeSent: z.object({
     households: z.array(z.string()),
@@ -90,6 +100,8 @@ export const eventSchemas = {
   NeighboursInformed: z.object({ households: z.number().int().nonnegative(), letters }),
   NeighboursNoticeSuppressed: z.object({ households: z.number().int().nonnegative(), minimum: z.number().int() }),
   IncidentCancelled: z.object({ reason: z.string(), cancelledBy: z.string() }),
+  /** The notice went out later than planned: its term runs from then (domain/sending.ts). */
+  DeadlineMoved: z.object({ deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), reason: z.string() }),
   // The invoice's own life, on the stream invoice-<number>.
   PaymentRegistered: z.object({
     invoiceNumber: z.string(),
@@ -121,6 +133,8 @@ export const eventSchemas = {
     interestCents: z.number().int().nonnegative(),
     addedOn: localDate,
   }),
+  /** The 14-day letter went out later than planned: its final date counts from its receipt then. */
+  FinalDateMoved: z.object({ invoiceNumber: z.string(), incidentId: z.string(), letterDate: localDate, finalDate: localDate }),
   InvoiceHandedToCollections: z.object({ invoiceNumber: z.string(), incidentId: z.string(), openCents: z.number().int(), handedOverOn: localDate }),
   DunningPaused: z.object({ invoiceNumber: z.string(), incidentId: z.string(), reason: z.string(), by: z.string(), pausedOn: localDate }),
   DunningResumed: z.object({

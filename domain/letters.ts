@@ -5,7 +5,22 @@ const instant = z.iso.datetime({ offset: true });
 const localDate = z.iso.date();
 const cents = z.number().int();
 
-const common = { incidentId: z.string(), category: categorySchema, location: z.string() };
+const common = {
+  incidentId: z.string(),
+  /** The incident's short number, said on the phone and in "ons kenmerk" (absent in letters from before numbers existed). */
+  incidentNumber: z.string().optional(),
+  category: categorySchema,
+  location: z.string(),
+};
+
+/**
+ * The notice period, so that a letter that goes out later than planned is sent with the deadline
+ * its term gives from then (domain/sending.ts); absent in letters from before it was kept.
+ */
+const term = z.union([
+  z.object({ kind: z.literal('workingDays'), days: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('iso'), ms: z.number().int().nonnegative(), text: z.string() }),
+]);
 
 export const invoiceLineSchema = z.object({
   description: z.string(),
@@ -27,8 +42,9 @@ export const letterContentSchema = z.discriminatedUnion('kind', [
     deadlineDate: localDate,
     tariffCents: cents.nullable(),
     linkExpiresAt: instant,
+    term: term.optional(),
   }),
-  z.object({ kind: z.literal('collective_notice'), ...common, deadline: instant, deadlineDate: localDate }),
+  z.object({ kind: z.literal('collective_notice'), ...common, deadline: instant, deadlineDate: localDate, term: term.optional() }),
   z.object({
     kind: z.literal('reminder'),
     ...common,
@@ -83,6 +99,8 @@ export const letterContentSchema = z.discriminatedUnion('kind', [
     finalDate: localDate,
     collectionCostsCents: cents,
     interestCents: cents.nullable(),
+    /** Working days from sending to receipt (0 by e-mail): the final date counts from receipt (absent in older letters). */
+    receiptAfterWorkingDays: z.number().int().nonnegative().optional(),
   }),
   z.object({
     kind: z.literal('credit_note'),

@@ -34,9 +34,10 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
     resolved: () => stream.state.status !== 'open' || stream.state.attention === null,
     abandoned: () => stream.state.status === 'open' && (stream.state.cancelled || stream.state.dispute === 'upheld'),
   };
+  /** Deliver a step's letters; the dates they gave as they went out (domain/sending.ts). */
   const deliver = async (events: DomainEvent[]) => {
     const letters = events.flatMap(lettersOf);
-    if (letters.length > 0) await persevere('deliver letters', () => mail.deliverLetters(letters), attention);
+    return letters.length > 0 ? persevere('deliver letters', () => mail.deliverLetters(letters), attention) : null;
   };
 
   const accept = <Args>(definition: UpdateDefinition<m.UpdateResult, [Args]>, command: (args: Args) => Command, actorOf: (args: Args) => string) =>
@@ -108,7 +109,8 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
           // What was looked up served this step (or is looked up again); the invoice stays known (it is not on this stream).
           const stored = await recordStep(stream, step.step, step.events, attention);
           lookedUp = { invoice: lookedUp.invoice };
-          if (stored) await deliver(step.events);
+          const sent = stored ? await deliver(step.events) : null;
+          if (sent?.deadline) lookedUp = { ...lookedUp, sentDeadline: sent.deadline };
           break;
         }
       }

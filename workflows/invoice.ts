@@ -42,9 +42,10 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
     resolved: () => stream.state.status !== 'open' || stream.state.attention === null,
     abandoned: () => stream.state.status !== 'open',
   };
+  /** Deliver a step's letters; the dates they gave as they went out (domain/sending.ts). */
   const deliver = async (events: DomainEvent[]) => {
     const letters = events.flatMap(lettersOf);
-    if (letters.length > 0) await persevere('deliver letters', () => mail.deliverLetters(letters), attention);
+    return letters.length > 0 ? persevere('deliver letters', () => mail.deliverLetters(letters), attention) : null;
   };
   const result = (extra: Partial<m.InvoiceUpdateResult> = {}): m.InvoiceUpdateResult => {
     const state = stream.state;
@@ -131,7 +132,8 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
       } else {
         const stored = await recordStep(stream, step.step, step.events, attention);
         lookedUp = {};
-        if (stored) await deliver(step.events);
+        const sent = stored ? await deliver(step.events) : null;
+        if (sent?.finalDate) lookedUp = { sentFinalDate: sent.finalDate };
       }
     } catch (error) {
       // Paid or credited while a step waited for attention: the next pass ends it.

@@ -12,6 +12,8 @@ export const incidentWorkflowId = incidentStreamId;
 /** Only ids and facts about the space: the workflow's input is kept in Temporal's history in plain text. */
 export interface IncidentInput {
   incidentId: string;
+  /** The short number people use (2026-00123); absent for incidents started before numbers existed. */
+  incidentNumber?: string;
   category: Category;
   complexId: string;
   buildingId: string;
@@ -39,7 +41,10 @@ export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'uph
 );
 export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null }]>('completeCleanup');
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
-export const linkDuplicateUpdate = defineUpdate<UpdateResult, [{ reportId: string; reportedBy: string; description: string }]>('linkDuplicate');
+export const linkDuplicateUpdate = defineUpdate<
+  UpdateResult,
+  [{ reportId: string; reportedBy: string; description: string; polluterTenantId?: string | null; complainantTenantId?: string | null }]
+>('linkDuplicate');
 
 /** A person has dealt with what stopped a step (corrected the directory, for instance): it is tried again. */
 export const resolveAttentionUpdate = defineUpdate<UpdateResult, [{ by: string; note: string | null }]>('resolveAttention');

@@ -10,7 +10,7 @@ import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../../db/schema';
 import { categoryPolicy } from '../../domain/policy';
 import { closedRefusal, disputeGoesTo } from '../../domain/incident';
-import { amsterdamInstant, addCalendarDays } from '../../domain/calendar';
+import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
 import { windowStart } from '../../domain/duration';
 import {
   cancelUpdate,
@@ -41,6 +41,7 @@ import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } fr
 function toIncident(row: Selectable<IncidentsTable>) {
   return {
     incidentId: row.incident_id,
+    incidentNumber: row.incident_number,
     category: row.category,
     complexId: row.complex_id,
     buildingId: row.building_id,
@@ -200,6 +201,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       const now = new Date();
 
+      // Taken before the report's transaction: a number is never given twice, even if that transaction rolls back.
+      const { rows: numbered } = await sql<{ number: string }>`select next_incident_number(${Number(amsterdamDate(now).slice(0, 4))}) as number`.execute(db);
+      const incidentNumber = numbered[0]!.number;
       const decision = await db.transaction().execute(async (trx) => {
         // One report at a time per space, so that two simultaneous reports do not start two incidents.
         await sql`select pg_advisory_xact_lock(hashtext(${`${body.buildingId}/${body.category}`}))`.execute(trx);
@@ -207,7 +211,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
           if (earlier) {
             if (earlier.request_hash !== requestHash) throw conflict('this Idempotency-Key was used before with a different request');
-            return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate };
+            return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate, incidentNumber: earlier.incident_number };
           }
         }
         const since = duplicateWindowStart(now, body.category);
@@ -249,9 +253,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         // lost commit finds the workflow its first attempt started, instead of starting a second.
         const incidentId = idempotencyKey ? incidentIdFor(idempotencyKey) : randomUUID();
         await trx.insertInto('incident_reports').values({ incident_id: incidentId, building_id: body.buildingId, category: body.category, reported_at: now }).execute();
-        if (idempotencyKey) await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId }).execute();
+        if (idempotencyKey) {
+          await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId, incident_number: incidentNumber }).execute();
+        }
         const input = {
           incidentId,
+          incidentNumber,
           category: body.category,
           complexId: body.complexId,
           buildingId: body.buildingId,
@@ -270,10 +277,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
             temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] }),
           );
         } catch (error) {
-          // Started by an earlier attempt of this request (same key) whose commit was lost.
+          // Started by an earlier attempt of this request (same key) whose commit was lost: its number is the incident's.
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          return { kind: 'started' as const, incidentId, numberTaken: false };
         }
-        return { kind: 'started' as const, incidentId };
+        return { kind: 'started' as const, incidentId, numberTaken: true };
       });
 
       // A duplicate is linked by an Update whose id follows from the key: a retry links it once.
@@ -282,20 +290,34 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           temporal,
           incidentWorkflowId(incidentId),
           linkDuplicateUpdate,
-          { reportId: idempotencyKey ?? randomUUID(), reportedBy: caller.actor, description: body.description || body.location },
+          {
+            reportId: idempotencyKey ?? randomUUID(),
+            reportedBy: caller.actor,
+            description: body.description || body.location,
+            // What the second report adds: the polluter it names, a complainant to acknowledge.
+            polluterTenantId: body.polluterTenantId ?? null,
+            complainantTenantId: body.complainantTenantId ?? null,
+          },
           updateIdOf(request, 'linkDuplicate', incidentWorkflowId(incidentId)),
         );
+      const known = (incidentId: string) => db.selectFrom('incidents').select(['status', 'incident_number']).where('incident_id', '=', incidentId).executeTakeFirst();
       if (decision.kind === 'duplicate') {
         await linkDuplicate(decision.incidentId);
-        return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.incidentId });
+        const target = await known(decision.incidentId);
+        return reply.status(200).send({ incidentId: decision.incidentId, incidentNumber: target?.incident_number ?? null, duplicateOf: decision.incidentId });
       }
       if (decision.kind === 'replay') {
         // The first attempt may have stopped before its link: linked again, once, while the incident is open.
-        const target = decision.duplicate ? await db.selectFrom('incidents').select('status').where('incident_id', '=', decision.incidentId).executeTakeFirst() : undefined;
-        if (target?.status === 'open') await linkDuplicate(decision.incidentId);
-        return reply.status(200).send({ incidentId: decision.incidentId, duplicateOf: decision.duplicate ? decision.incidentId : null });
+        const target = await known(decision.incidentId);
+        if (decision.duplicate && target?.status === 'open') await linkDuplicate(decision.incidentId);
+        return reply.status(200).send({
+          incidentId: decision.incidentId,
+          incidentNumber: target?.incident_number ?? decision.incidentNumber,
+          duplicateOf: decision.duplicate ? decision.incidentId : null,
+        });
       }
-      return reply.status(201).send({ incidentId: decision.incidentId, duplicateOf: null });
+      const number = decision.numberTaken ? incidentNumber : ((await known(decision.incidentId))?.incident_number ?? null);
+      return reply.status(201).send({ incidentId: decision.incidentId, incidentNumber: number, duplicateOf: null });
     },
   );
 

@@ -11,7 +11,9 @@ import * as needsAttention from './2026-12-05T09-00-needs-attention';
 import * as financeWorklist from './2026-12-05T10-00-finance-worklist';
 import * as openAmount from './2026-12-05T12-00-open-amount';
 import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
-import * as consultantWorkQueue from './2026-12-05T14-10-consultant-work-queue';
+import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
+import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
+import * as consultantWorkQueue from './2026-12-05T15-10-consultant-work-queue';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +29,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T10-00-finance-worklist': financeWorklist,
   '2026-12-05T12-00-open-amount': openAmount,
   '2026-12-05T13-00-people-and-sessions': peopleAndSessions,
-  '2026-12-05T14-10-consultant-work-queue': consultantWorkQueue,
+  '2026-12-05T14-00-incident-numbers': incidentNumbers,
+  '2026-12-05T15-00-letters-as-sent': lettersAsSent,
+  '2026-12-05T15-10-consultant-work-queue': consultantWorkQueue,
 };

@@ -19,7 +19,15 @@ export type Command =
   | { type: 'ResolveDispute'; decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }
   | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string }
   | { type: 'Cancel'; reason: string; cancelledBy: string }
-  | { type: 'LinkDuplicate'; reportId: string; reportedBy: string; description: string; now: string }
+  | {
+      type: 'LinkDuplicate';
+      reportId: string;
+      reportedBy: string;
+      description: string;
+      now: string;
+      polluterTenantId?: string | null;
+      complainantTenantId?: string | null;
+    }
   | { type: 'ResolveAttention'; by: string; note: string | null; now: string };
 
 type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
@@ -136,9 +144,26 @@ export function cancel(state: IncidentState, c: Extract<Command, { type: 'Cancel
   return [{ type: 'IncidentCancelled', data: { reason: c.reason, cancelledBy: c.cancelledBy } }];
 }
 
-export function linkDuplicate(state: IncidentState, c: Extract<Command, { type: 'LinkDuplicate' }>): Decided<'DuplicateReportLinked'> {
-  requireOpen(state);
-  return [{ type: 'DuplicateReportLinked', data: { reportId: c.reportId, reportedBy: c.reportedBy, description: c.description, reportedAt: c.now } }];
+/**
+ * A second report on the space: linked, and what it adds is used: the polluter it names becomes
+ * the incident's polluter when none is known yet (and can still be asked to clean), and a
+ * complainant of its own is acknowledged (the process sends that letter: see `next`).
+ */
+export function linkDuplicate(state: IncidentState, c: Extract<Command, { type: 'LinkDuplicate' }>): Decided<'DuplicateReportLinked' | 'PolluterIdentified'> {
+  const open = requireOpen(state);
+  const linked: Decided<'DuplicateReportLinked'>[number] = {
+    type: 'DuplicateReportLinked',
+    data: {
+      reportId: c.reportId,
+      reportedBy: c.reportedBy,
+      description: c.description,
+      reportedAt: c.now,
+      polluterTenantId: c.polluterTenantId ?? null,
+      complainantTenantId: c.complainantTenantId ?? null,
+    },
+  };
+  const identifies = c.polluterTenantId && open.polluterTenantId === null && open.phase !== 'settling';
+  return identifies ? [linked, { type: 'PolluterIdentified', data: { tenantId: c.polluterTenantId as string, identifiedBy: c.reportedBy } }] : [linked];
 }
 
 /** A person has dealt with what stopped a step (corrected the directory, for instance): the step is tried again. */

@@ -45,6 +45,8 @@ export interface LookedUp {
   contractorId?: string;
   /** The invoice this incident issued (kept for the rest of the incident: it is not on its stream). */
   invoice?: IssuedInvoice;
+  /** The deadline the notice gave as it went out (domain/sending.ts), after its letters were delivered. */
+  sentDeadline?: { deadline: string; deadlineDate: string };
 }
 
 export interface InvoiceDraft {
@@ -89,7 +91,12 @@ export function next(
   const { now } = moment;
   const t = Date.parse(now);
   const eventId = eventIdAt(moment.streamId, moment.version + 1);
-  const common = { incidentId: incident.facts.incidentId, category: incident.facts.category, location: incident.facts.location };
+  const common = {
+    incidentId: incident.facts.incidentId,
+    ...(incident.facts.incidentNumber ? { incidentNumber: incident.facts.incidentNumber } : {}),
+    category: incident.facts.category,
+    location: incident.facts.location,
+  };
   const letterTo = (tenantId: string, content: LetterContent): Letter => ({ letterId: `${eventId}/${tenantId}`, recipient: { type: 'tenant', id: tenantId }, content });
   const record = (step: StepName, ...events: DomainEvent[]): IncidentStep => ({ type: 'record', step, events });
   const close = (outcome: Outcome) => record('close', { type: 'IncidentClosed', data: { outcome, closedAt: now } });
@@ -121,9 +128,26 @@ export function next(
   // 2. Notify: the known polluter personally, or every household that can use the space.
   if (incident.phase === 'reported') return notify();
 
+  // A later report's complainant hears that the report is being dealt with.
+  if (incident.complainantsToAcknowledge.length > 0) {
+    return record('acknowledge the complainant', {
+      type: 'ComplainantAcknowledged',
+      data: { letters: incident.complainantsToAcknowledge.map((tenantId) => letterTo(tenantId, { kind: 'complainant_acknowledgement', ...common })) },
+    });
+  }
+
   if (incident.phase === 'settling') return incident.dispute === 'open' ? { type: 'wait', until: null } : settle();
   if (incident.phase !== 'awaiting_cleanup' && incident.phase !== 'cleanup_reported') return { type: 'wait', until: null };
 
+  // The notice went out late: its term runs from then.
+  if (lookedUp.sentDeadline && Date.parse(lookedUp.sentDeadline.deadline) > Date.parse(incident.deadline as string)) {
+    const moved = lookedUp.sentDeadline;
+    const reminder = instantBefore({ deadline: new Date(moved.deadline), deadlineDate: moved.deadlineDate }, policy.reminderBefore);
+    return record('notify', {
+      type: 'DeadlineMoved',
+      data: { ...moved, reminderAt: reminder.getTime() > t ? reminder.toISOString() : null, reason: 'the notice went out later than planned' },
+    });
+  }
   const waitingForInspection = incident.phase === 'cleanup_reported';
   // A polluter identified after the notice went out gets a notice of their own; while a cleanup
   // report awaits inspection, only if the inspection finds it not clean.
@@ -149,12 +173,20 @@ export function next(
     const polluter = incident.polluterTenantId;
     if (polluter) {
       const linkExpiresAt = linkExpiry(deadline);
-      const notice = letterTo(polluter, { kind: 'formal_notice', ...common, deadline: timing.deadline, deadlineDate, tariffCents: policy.fixedTariffCents, linkExpiresAt });
+      const notice = letterTo(polluter, {
+        kind: 'formal_notice',
+        ...common,
+        deadline: timing.deadline,
+        deadlineDate,
+        tariffCents: policy.fixedTariffCents,
+        linkExpiresAt,
+        term: policy.noticePeriod,
+      });
       return record('notify', { type: 'PolluterNotified', data: { tenantId: polluter, ...timing, letters: [notice] } });
     }
     if (!lookedUp.households) return { type: 'lookUp', step: 'notify', fact: 'households' };
     const households = lookedUp.households;
-    const letters = households.map((tenantId) => letterTo(tenantId, { kind: 'collective_notice', ...common, deadline: timing.deadline, deadlineDate }));
+    const letters = households.map((tenantId) => letterTo(tenantId, { kind: 'collective_notice', ...common, deadline: timing.deadline, deadlineDate, term: policy.noticePeriod }));
     return record('notify', { type: 'CollectiveNoticeSent', data: { households, ...timing, letters } });
   }
 

@@ -38,6 +38,7 @@ export function phaseAfter(event: DomainEvent): Phase | null {
 
 export interface IncidentFacts {
   incidentId: string;
+  incidentNumber: string | null;
   category: Category;
   complexId: string;
   buildingId: string;
@@ -70,6 +71,8 @@ export interface OpenIncident {
   cancelled: boolean;
   /** A step failed on its data and waits for a person (see AttentionRequired). */
   attention: Attention | null;
+  /** Complainants of later reports on the space, still to be acknowledged. */
+  complainantsToAcknowledge: string[];
   /** What the process has done on its way to the close. */
   done: {
     returnedToComplainant: boolean;
@@ -92,6 +95,7 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       status: 'open',
       facts: {
         incidentId: d.incidentId,
+        incidentNumber: d.incidentNumber ?? null,
         category: d.category,
         complexId: d.complexId,
         buildingId: d.buildingId,
@@ -112,6 +116,7 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       costCents: null,
       cancelled: false,
       attention: null,
+      complainantsToAcknowledge: [],
       done: { returnedToComplainant: false, complainantAcknowledged: false, warning: false, costs: null, neighbours: false },
     };
   }
@@ -123,7 +128,12 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
     case 'ReportReturnedToComplainant':
       return done({ returnedToComplainant: true });
     case 'ComplainantAcknowledged':
-      return done({ complainantAcknowledged: true });
+      return { ...done({ complainantAcknowledged: true }), complainantsToAcknowledge: [] };
+    case 'DuplicateReportLinked': {
+      const complainant = event.data.complainantTenantId ?? null;
+      const known = complainant === null || complainant === moved.facts.complainantTenantId || moved.complainantsToAcknowledge.includes(complainant);
+      return known ? moved : { ...moved, complainantsToAcknowledge: [...moved.complainantsToAcknowledge, complainant] };
+    }
     case 'PolluterNotified':
       return {
         ...moved,
@@ -144,6 +154,8 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       };
     case 'ReminderSent':
       return { ...moved, reminded: true };
+    case 'DeadlineMoved':
+      return { ...moved, deadline: event.data.deadline, deadlineDate: event.data.deadlineDate, reminderAt: event.data.reminderAt };
     case 'InspectionRecorded':
       return event.data.result === 'clean' ? { ...moved, cleanedBy: 'tenant' } : moved;
     case 'PolluterIdentified':

@@ -24,6 +24,8 @@ export type InvoiceStepName = 'send the payment reminder' | 'send the 14-day let
 export interface InvoiceLookedUp {
   /** How the debtor gets letters: it decides when the 14-day letter counts as received. */
   letterChannel?: 'email' | 'post';
+  /** The final date the 14-day letter gave as it went out (domain/sending.ts). */
+  sentFinalDate?: LocalDate;
 }
 
 export function nextForInvoice(
@@ -33,6 +35,14 @@ export function nextForInvoice(
   lookedUp: InvoiceLookedUp,
 ): InvoiceStep {
   if (state.status !== 'open') return { type: 'finished', result: state.status };
+  // The 14-day letter went out late: its final date counts from its receipt then.
+  if (state.stage === 'final_notice' && lookedUp.sentFinalDate && lookedUp.sentFinalDate > state.payByDate) {
+    return {
+      type: 'record',
+      step: 'send the 14-day letter',
+      events: [{ type: 'FinalDateMoved', data: { invoiceNumber: state.invoiceNumber, incidentId: state.incidentId, letterDate: amsterdamDate(new Date(moment.now)), finalDate: lookedUp.sentFinalDate } }],
+    };
+  }
   // Paused by a dispute, with collections, or a step waits for a person: nothing until that changes.
   if (state.pausedSince !== null || state.stage === 'collections' || state.attention !== null) return { type: 'wait', until: null };
   const stepAt = amsterdamInstant(nextWorkingDay(state.payByDate), '09:00');
@@ -56,7 +66,8 @@ export function nextForInvoice(
     const finalDate = finalDateFor(receivedDate);
     const collectionCostsCents = collectionCostsFor(state, policy.collectionCostsApply);
     const interestCents = policy.statutoryInterest ? statutoryInterestCents(state.totalCents - state.paidCents, state.dueDate, today, policy.statutoryInterestRates) : null;
-    const letters = letterTo({ kind: 'final_notice', ...common, invoiceNumber: state.invoiceNumber, letterDate: today, openCents: open, finalDate, collectionCostsCents, interestCents });
+    const receiptAfterWorkingDays = lookedUp.letterChannel === 'email' ? 0 : policy.postDeliveryWorkingDays;
+    const letters = letterTo({ kind: 'final_notice', ...common, invoiceNumber: state.invoiceNumber, letterDate: today, openCents: open, finalDate, collectionCostsCents, interestCents, receiptAfterWorkingDays });
     return {
       type: 'record',
       step: 'send the 14-day letter',

@@ -85,6 +85,8 @@ export function evolveInvoice(state: InvoiceState, event: DomainEvent): InvoiceS
       };
     case 'CollectionCostsAdded':
       return { ...state, collectionCostsCents: state.collectionCostsCents + event.data.amountCents, interestCents: state.interestCents + event.data.interestCents };
+    case 'FinalDateMoved':
+      return { ...state, payByDate: event.data.finalDate };
     case 'InvoiceHandedToCollections':
       return { ...state, stage: 'collections' };
     case 'DunningPaused':

@@ -278,7 +278,7 @@ test('a second report on the same space while the first is open is linked to it 
 
   const second = await post('/incidents', { ...body, location: 'trappenhuis, 1e verdieping', description: 'nog steeds vuilniszakken' });
   expect(second.statusCode).toBe(200);
-  expect(second.json()).toEqual({ incidentId: firstId, duplicateOf: firstId });
+  expect(second.json()).toEqual({ incidentId: firstId, incidentNumber: first.json().incidentNumber, duplicateOf: firstId });
   const linked = await waitForIncident(stack, firstId, (i) => i.duplicateReports === 1);
   expect(linked.timeline.map((e: { type: string }) => e.type)).toContain('DuplicateReportLinked');
   expect(await snapshot()).toEqual({ ...before, reported: before.reported });
@@ -520,4 +520,29 @@ test('the workflow is the only writer of its stream: a report is readable once i
   } finally {
     await stack.startWorker();
   }
+});
+
+test('a report gets a short number of its year, shown with the incident; the next report the next number', async () => {
+  const first = await post('/incidents', reportBody());
+  const second = await post('/incidents', reportBody());
+  const year = new Date().getFullYear();
+  expect(first.json().incidentNumber).toMatch(new RegExp(`^${year}-\\d{5}$`));
+  const [n1, n2] = [first.json().incidentNumber, second.json().incidentNumber].map((n: string) => Number(n.slice(5)));
+  expect(n2).toBe(n1! + 1);
+  const shown = await waitForIncident(stack, first.json().incidentId, () => true);
+  expect(shown.incidentNumber).toBe(first.json().incidentNumber);
+});
+
+test('a second report that names the polluter and a complainant: the polluter gets a notice, the complainant an acknowledgement', async () => {
+  const body = reportBody({ polluterTenantId: null });
+  const first = await post('/incidents', body);
+  const firstId = first.json().incidentId as string;
+  await waitForIncident(stack, firstId, (i) => i.phase === 'awaiting_cleanup');
+  const second = await post('/incidents', { ...body, polluterTenantId: 'A-4', complainantTenantId: 'B-2', description: 'buurman zag wie het was' });
+  expect(second.json()).toEqual({ incidentId: firstId, incidentNumber: first.json().incidentNumber, duplicateOf: firstId });
+  const incident = await waitForIncident(stack, firstId, (i) => i.letters.some((l: { kind: string }) => l.kind === 'formal_notice'));
+  expect(incident.polluterTenantId).toBe('A-4');
+  expect(incident.letters.map((l: { kind: string; recipientId: string }) => `${l.recipientId}: ${l.kind}`)).toEqual(
+    expect.arrayContaining(['A-4: formal_notice', 'B-2: complainant_acknowledgement']),
+  );
 });

@@ -67,7 +67,7 @@ describe('one report makes one incident, whatever fails when', () => {
     expect(await incidentsIn('LOST-1')).toEqual([{ incident_id: incidentId, status: 'open' }]);
     expect(await noticesFor(incidentId)).toHaveLength(1);
     // And the key keeps answering with it.
-    expect((await report('LOST-1', { 'idempotency-key': 'melding-lost-1' })).json()).toEqual({ incidentId, duplicateOf: null });
+    expect((await report('LOST-1', { 'idempotency-key': 'melding-lost-1' })).json()).toEqual({ incidentId, incidentNumber: expect.stringMatching(/^\d{4}-\d{5}$/), duplicateOf: null });
   });
 
   test('without a key, the retry after a lost commit is linked to the incident the first attempt started, as a duplicate: no second notice', async () => {
@@ -84,7 +84,7 @@ describe('one report makes one incident, whatever fails when', () => {
     expect(started).toHaveLength(1);
     const retry = await report('LOST-2');
     expect(retry.statusCode).toBe(200);
-    expect(retry.json()).toEqual({ incidentId: started[0]!.incident_id, duplicateOf: started[0]!.incident_id });
+    expect(retry.json()).toEqual({ incidentId: started[0]!.incident_id, incidentNumber: expect.any(String), duplicateOf: started[0]!.incident_id });
     expect(await incidentsIn('LOST-2')).toHaveLength(1);
   });
 });

@@ -182,7 +182,13 @@ export const act = {
   resolveDispute: (decision: 'upheld' | 'rejected', note: string | null = null, resolvedBy = 'consultant-1'): Action => ({ type: 'ResolveDispute', decision, resolvedBy, note }),
   complete: (costCents: number | null, contractorId = 'K-1'): Action => ({ type: 'CompleteCleanup', contractorId, costCents }),
   cancel: (reason: string, cancelledBy = 'consultant-2'): Action => ({ type: 'Cancel', reason, cancelledBy }),
-  linkDuplicate: (reportId: string, reportedBy: string, description: string): Action => ({ type: 'LinkDuplicate', reportId, reportedBy, description }),
+  linkDuplicate: (reportId: string, reportedBy: string, description: string, named: { polluterTenantId?: string; complainantTenantId?: string } = {}): Action => ({
+    type: 'LinkDuplicate',
+    reportId,
+    reportedBy,
+    description,
+    ...named,
+  }),
   resolveAttention: (by = 'consultant-1', note: string | null = null): Action => ({ type: 'ResolveAttention', by, note }),
 };
 

@@ -165,7 +165,7 @@ describe('the collective notice', () => {
       households.map((tenantId) => ({
         letterId: `incident-i-1/2/${tenantId}`,
         recipient: { type: 'tenant', id: tenantId },
-        content: { kind: 'collective_notice', ...common, deadline: '2032-03-30T22:00:00.000Z', deadlineDate: '2032-03-30' },
+        content: { kind: 'collective_notice', ...common, deadline: '2032-03-30T22:00:00.000Z', deadlineDate: '2032-03-30', term: { kind: 'workingDays', days: 2 } },
       })),
     );
   });
@@ -553,14 +553,36 @@ describe('duplicates', () => {
     s.at('2034-09-14T10:01:00+02:00').when(act.linkDuplicate('R-1', 'A-3', 'grofvuil bij de fietsen'));
     s.at('2034-09-14T12:01:00+02:00').when(act.linkDuplicate('R-2', 'A-5', 'oude bank in de berging'));
     expect(s.all('DuplicateReportLinked')).toEqual([
-      { reportId: 'R-1', reportedBy: 'A-3', description: 'grofvuil bij de fietsen', reportedAt: '2034-09-14T08:01:00.000Z' },
-      { reportId: 'R-2', reportedBy: 'A-5', description: 'oude bank in de berging', reportedAt: '2034-09-14T10:01:00.000Z' },
+      { reportId: 'R-1', reportedBy: 'A-3', description: 'grofvuil bij de fietsen', reportedAt: '2034-09-14T08:01:00.000Z', polluterTenantId: null, complainantTenantId: null },
+      { reportId: 'R-2', reportedBy: 'A-5', description: 'oude bank in de berging', reportedAt: '2034-09-14T10:01:00.000Z', polluterTenantId: null, complainantTenantId: null },
     ]);
     expect(s.types()).toEqual(['IncidentReported', 'CollectiveNoticeSent', 'DuplicateReportLinked', 'DuplicateReportLinked']);
     expect(s.waitingUntil).toBe(waiting);
     s.when(act.cancel('De gemeente heeft het grofvuil opgehaald.'));
     expect(s.outcome).toBe('cancelled');
     expect(s.refuses(act.linkDuplicate('R-3', 'A-1', 'weer grofvuil'))).toEqual(['IllegalStateError', 'the incident is closed (cancelled)']);
+  });
+});
+
+describe('a duplicate that adds something', () => {
+  test('one that names the polluter while nobody is known: the polluter is identified and gets a notice with a deadline of their own; its complainant is acknowledged', () => {
+    // Monday 3 March 2031: a collective notice, deadline Wednesday 5 March.
+    const s = reported({ category: 'fouled_stairwell' }, { at: '2031-03-03T10:00:00+01:00' });
+    expect(s.one('CollectiveNoticeSent').deadlineDate).toBe('2031-03-05');
+    s.at('2031-03-03T11:00:00+01:00').when(act.linkDuplicate('R-1', 'consultant-2', 'zag wie het was', { polluterTenantId: 'A-4', complainantTenantId: 'B-1' }));
+    expect(s.types().slice(2)).toEqual(['DuplicateReportLinked', 'PolluterIdentified', 'ComplainantAcknowledged', 'PolluterNotified']);
+    expect(s.one('PolluterIdentified')).toEqual({ tenantId: 'A-4', identifiedBy: 'consultant-2' });
+    // Two working days from Monday: Wednesday, for the polluter too.
+    expect(s.one('PolluterNotified')).toMatchObject({ tenantId: 'A-4', deadlineDate: '2031-03-05' });
+    expect(lettersTo(s.one('ComplainantAcknowledged'))).toEqual(['B-1: complainant_acknowledgement']);
+  });
+
+  test('one that names another polluter than the known one changes nothing but the record; the same complainant twice is acknowledged once', () => {
+    const s = reported({ polluterTenantId: 'A-2', complainantTenantId: 'B-1' }, { at: '2031-03-03T10:00:00+01:00' });
+    s.when(act.linkDuplicate('R-1', 'consultant-2', 'weer vuil', { polluterTenantId: 'A-5', complainantTenantId: 'B-1' }));
+    expect(s.types()).toEqual(['IncidentReported', 'ComplainantAcknowledged', 'PolluterNotified', 'DuplicateReportLinked']);
+    expect(s.open.polluterTenantId).toBe('A-2');
+    expect(s.one('DuplicateReportLinked')).toMatchObject({ polluterTenantId: 'A-5', complainantTenantId: 'B-1' });
   });
 });
 

@@ -895,8 +895,8 @@ test('a duplicate report is linked to the open incident and counted in the read 
   const evs = await events(id);
   expect(typesOf(evs)).toEqual(['IncidentReported', 'CollectiveNoticeSent', 'DuplicateReportLinked', 'DuplicateReportLinked', 'IncidentCancelled', 'IncidentClosed']);
   expect(dataOf(evs, 'DuplicateReportLinked')).toEqual([
-    { reportId: 'R-1', reportedBy: 'A-3', description: 'grofvuil bij de fietsen', reportedAt: expect.stringMatching(/^2034-09-14T08:01/) },
-    { reportId: 'R-2', reportedBy: 'A-5', description: 'oude bank in de berging', reportedAt: expect.stringMatching(/^2034-09-14T10:01/) },
+    { reportId: 'R-1', reportedBy: 'A-3', description: 'grofvuil bij de fietsen', reportedAt: expect.stringMatching(/^2034-09-14T08:01/), polluterTenantId: null, complainantTenantId: null },
+    { reportId: 'R-2', reportedBy: 'A-5', description: 'oude bank in de berging', reportedAt: expect.stringMatching(/^2034-09-14T10:01/), polluterTenantId: null, complainantTenantId: null },
   ]);
   expect(await incidentRow(id)).toMatchObject({ duplicate_reports: 2, status: 'closed', outcome: 'cancelled' });
   // The duplicates start nothing: the only mails are the one collective notice.

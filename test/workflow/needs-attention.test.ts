@@ -30,6 +30,7 @@ import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 jest.setTimeout(180_000);
 
 const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
 const refused = new Set<string>();
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -112,9 +113,15 @@ test('a formal notice the relay refuses for good puts the incident in needs atte
     expect(resolved.attention_since).toBeNull();
     await expect(handle.executeUpdate(resolveAttentionUpdate, { args: [{ by: 'consultant:test', note: null }] })).rejects.toThrow(WorkflowUpdateFailedError);
 
-    // The incident goes on from where it is: its deadline passed while it waited, so the cleanup is ordered.
+    // The notice went out a week late: the tenant gets the whole term from that day (issue 14, item 11),
+    // so the deadline moves; the reminder comes before it, and once it passes, the cleanup is ordered.
+    await eventually(async () => expect(await types(streamId)).toContain('DeadlineMoved'));
+    expect(await types(streamId)).toEqual(['IncidentReported', 'PolluterNotified', 'AttentionRequired', 'AttentionResolved', 'DeadlineMoved']);
+    const moved = await database.db.selectFrom('incidents').select(['deadline']).where('incident_id', '=', input.incidentId).executeTakeFirstOrThrow();
+    expect(moved.deadline!.getTime()).toBeGreaterThan(await env.currentTimeMs());
+    await env.sleep(moved.deadline!.getTime() - (await env.currentTimeMs()) + HOUR);
     await eventually(async () => expect(await types(streamId)).toContain('CleanupOrdered'));
-    expect((await types(streamId)).slice(0, 5)).toEqual(['IncidentReported', 'PolluterNotified', 'AttentionRequired', 'AttentionResolved', 'CleanupOrdered']);
+    expect((await types(streamId)).slice(0, 7)).toEqual(['IncidentReported', 'PolluterNotified', 'AttentionRequired', 'AttentionResolved', 'DeadlineMoved', 'ReminderSent', 'CleanupOrdered']);
   });
   await upsertTenants(database.db, [tenant]);
 });
