@@ -111,6 +111,13 @@ export const listIncidentsQuery = z.object({
   buildingId: id.optional(),
   from: localDate.optional().describe('reported on or after (YYYY-MM-DD, Amsterdam)'),
   to: localDate.optional().describe('reported on or before (YYYY-MM-DD, Amsterdam)'),
+  q: z
+    .string()
+    .trim()
+    .min(2)
+    .max(100)
+    .optional()
+    .describe('search: an address (where in the building, building, complex, or street and house number of a household), a contract number, an incident number'),
   phase: z.enum(['reported', 'awaiting_cleanup', 'cleanup_reported', 'cleanup_ordered', 'settling']).optional().describe('open incidents in this phase'),
   deadlineFrom: localDate.optional().describe('open incidents whose cleanup deadline falls on or after this day (YYYY-MM-DD, Amsterdam)'),
   deadlineTo: localDate.optional().describe('open incidents whose cleanup deadline falls on or before this day (YYYY-MM-DD, Amsterdam)'),

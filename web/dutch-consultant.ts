@@ -4,10 +4,11 @@
  */
 import type { z } from 'zod';
 import type { incidentDetailSchema, incidentSchema } from '../api/schemas';
+import { dutchDate } from './dutch';
 
-/** An incident as the API lists it (the short number once the read model carries it). */
-export type IncidentSummary = z.infer<typeof incidentSchema> & { incidentNumber?: string | null };
-export type IncidentDetail = z.infer<typeof incidentDetailSchema> & { incidentNumber?: string | null };
+/** An incident as the API lists it, and as it shows one. */
+export type IncidentSummary = z.infer<typeof incidentSchema>;
+export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -53,4 +54,20 @@ export const workQueueTexts = {
     empty: 'Geen melding loopt vast.',
     since: 'sinds',
   },
+} as const;
+
+export const searchTexts = {
+  formLabel: 'Meldingen zoeken en filteren',
+  label: 'Zoeken',
+  hint: 'Adres (straat en huisnummer, plek, gebouw of complex), contractnummer of meldingsnummer',
+  tooShort: 'Typ minstens twee tekens om te zoeken.',
+  phase: 'Fase',
+  anyPhase: 'Alle fasen',
+  onlyDisputes: 'Alleen meldingen met een bezwaar dat op een beslissing wacht.',
+  onlyDeadlines: (from: string | undefined, to: string | undefined) =>
+    from && to && from === to ? `Alleen meldingen met een termijn die op ${dutchDate(from)} afloopt.` : `Alleen meldingen met een termijn${from ? ` vanaf ${dutchDate(from)}` : ''}${to ? ` tot en met ${dutchDate(to)}` : ''}.`,
+  allIncidents: 'Toon alle meldingen',
+  found: (n: number, q: string | undefined) => `${n === 0 ? 'Geen meldingen' : countOf(n)} gevonden${q ? ` voor ‘${q}’` : ''}`,
+  noNumber: 'zonder nummer',
+  contract: 'contractnummer',
 } as const;

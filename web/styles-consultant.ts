@@ -7,9 +7,8 @@ ul.work-list { list-style: none; padding: 0; }
 ul.work-list li { border-bottom: 1px solid var(--line); padding: .5rem 0; }
 ul.work-list a { display: inline-block; font-weight: 600; padding: .25rem 0; min-height: 2.75rem; }
 ul.work-list .muted { display: block; }
-.search { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
-.search > div { flex: 1 1 18rem; }
-.search input[type=search] { max-width: none; }
+.filters > .search-field { flex: 1 1 100%; }
+.filters input[type=search] { max-width: 48rem; }
 .incident-actions { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
 .incident-actions section { border: 2px solid var(--line); padding: 1rem; }
 .incident-actions h3 { margin-top: 0; }

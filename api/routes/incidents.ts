@@ -6,8 +6,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { readIncidentTimeline } from '../../db/event-store';
-import type { Selectable } from 'kysely';
-import type { IncidentsTable } from '../../db/schema';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Database, IncidentsTable } from '../../db/schema';
 import { categoryPolicy } from '../../domain/policy';
 import { closedRefusal, disputeGoesTo } from '../../domain/incident';
 import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
@@ -37,6 +37,38 @@ import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 import { namesOf } from '../sessions';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
+
+/** `%text%` for LIKE, with LIKE's own wildcards in the text taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** '2026-123', '2026-00123' -> '2026-00123': the number as the read model keeps it. */
+export function incidentNumberOf(text: string): string | null {
+  const match = /^(\d{4})-0*(\d{1,9})$/.exec(text.trim());
+  return match ? `${match[1]}-${match[2]!.padStart(5, '0')}` : null;
+}
+
+/**
+ * The incidents a search finds, as a union of index lookups (migration 2026-12-05T15-20, whose
+ * index expressions these are): the text of the place (location, building, complex) and the
+ * address of the building's households by trigrams, the polluter's contract number exactly (case
+ * aside), the incident number by its unique index.
+ */
+function searchHits(eb: ExpressionBuilder<Database, 'incidents'>, term: string) {
+  const pattern = containing(term);
+  const number = incidentNumberOf(term);
+  return eb
+    .selectFrom('incidents as s')
+    .select('s.incident_id')
+    .where(sql<boolean>`(s.location || ' ' || s.building_id || ' ' || s.complex_id) ilike ${pattern}`)
+    .unionAll(eb.selectFrom('incidents as p').select('p.incident_id').where(sql<boolean>`upper(p.polluter_tenant_id) = upper(${term})`).where('p.polluter_tenant_id', 'is not', null))
+    .unionAll(
+      eb
+        .selectFrom('incidents as b')
+        .select('b.incident_id')
+        .where('b.building_id', 'in', eb.selectFrom('tenants as t').select('t.building_id').where(sql<boolean>`(t.street || ' ' || t.house_number) ilike ${pattern}`)),
+    )
+    .unionAll(eb.selectFrom('incidents as n').select('n.incident_id').where('n.incident_number', '=', number ?? term));
+}
 
 function toIncident(row: Selectable<IncidentsTable>) {
   return {
@@ -346,6 +378,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       if (q.deadlineFrom || q.deadlineTo) query = query.where('status', '=', 'open').where('deadline_date', 'is not', null);
       if (q.deadlineFrom) query = query.where('deadline_date', '>=', q.deadlineFrom);
       if (q.deadlineTo) query = query.where('deadline_date', '<=', q.deadlineTo);
+      if (q.q) {
+        const term = q.q;
+        query = query.where('incident_id', 'in', (eb) => searchHits(eb, term));
+      }
       if (q.dispute === 'open') {
         // A dispute on the incident itself, or on its open invoice (which pauses the dunning): each a small partial index.
         query = query.where('incident_id', 'in', (eb) =>

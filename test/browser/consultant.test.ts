@@ -68,3 +68,23 @@ test('the work queue opens on what waits today, each group with its count, its i
   await expectAccessible(page);
   await context.close();
 });
+
+test('one search box finds an incident by its number, its address or the contract number of its polluter', async () => {
+  const incidentId = await notified({ category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', location: 'trappenhuis bij de lift', polluterTenantId: 'B-3' });
+  const { incidentNumber } = await waitForIncident(stack, incidentId, () => true);
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'consultant', '/app/meldingen');
+  const search = page.getByRole('search', { name: 'Meldingen zoeken en filteren' });
+  for (const q of [incidentNumber, 'Kerkweg 3', 'b-3', 'bij de lift']) {
+    await search.getByRole('searchbox', { name: 'Zoeken' }).fill(q);
+    await search.getByRole('button', { name: 'Toon meldingen' }).click();
+    expect(await page.getByRole('status').innerText()).toMatch(new RegExp(`^\\d+ melding(en)? gevonden voor ‘${q}’\\.$`));
+    expect(await page.getByRole('link', { name: incidentNumber }).getAttribute('href')).toBe(`/app/meldingen/${incidentId}`);
+  }
+  expect(await fitsTheWidth(page)).toBe(true);
+  await expectAccessible(page);
+  await search.getByRole('searchbox', { name: 'Zoeken' }).fill('x');
+  await search.getByRole('button', { name: 'Toon meldingen' }).click();
+  expect(await page.locator('main').innerText()).toContain('Typ minstens twee tekens om te zoeken.');
+  await context.close();
+});

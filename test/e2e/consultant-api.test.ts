@@ -78,3 +78,30 @@ test('a filter the list does not know is refused with the field named', async ()
     expect(JSON.stringify(response.json().errors)).toContain(query.split('=')[0]);
   }
 });
+
+test('one search finds an incident by where it is, the street of its building, the contract number of its polluter and its number', async () => {
+  const shed = await notified({ category: 'bulk_waste', complexId: 'C1', buildingId: 'C1-A', location: 'fietsenhok achter de flat', polluterTenantId: 'A-5' });
+  const other = await notified({ category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', location: 'trappenhuis 2e etage', polluterTenantId: 'B-2' });
+  const { incidentNumber } = await waitForIncident(stack, shed.incidentId, () => true);
+  expect(incidentNumber).toMatch(/^\d{4}-\d{5}$/);
+  const search = (q: string) => list(`q=${encodeURIComponent(q)}`);
+
+  expect((await search('fietsenhok')).ids).toEqual([shed.incidentId]);
+  expect((await search('FIETSENHOK ACHTER')).ids).toEqual([shed.incidentId]);
+  // The building's households live at Stationsstraat 11 to 16 (the directory); building B's at the Kerkweg.
+  expect((await search('Stationsstraat 15')).ids).toEqual([shed.incidentId]);
+  expect((await search('kerkweg')).ids).toEqual([other.incidentId]);
+  expect((await search('C1-B')).ids).toEqual([other.incidentId]);
+  // A contract number exactly, whatever the case: A-5, not A-55 or the contract of another.
+  expect((await search('a-5')).ids).toEqual([shed.incidentId]);
+  expect((await search('B-2')).ids).toEqual([other.incidentId]);
+  // The incident number, also without its leading zeros.
+  expect((await search(incidentNumber)).ids).toEqual([shed.incidentId]);
+  expect((await search(incidentNumber.replace(/-0+/, '-'))).ids).toEqual([shed.incidentId]);
+  // Search and filters together; LIKE's wildcards are only characters; nothing found is an empty list.
+  expect((await list(`q=fietsenhok&category=fouled_stairwell`)).total).toBe(0);
+  expect(await search('%%')).toEqual({ ids: [], total: 0 });
+  expect(await search('nergens te vinden')).toEqual({ ids: [], total: 0 });
+  const tooShort = await stack.app.inject({ method: 'GET', url: '/incidents?q=a', headers: auth('consultant') });
+  expect(tooShort.statusCode).toBe(400);
+});
