@@ -16,6 +16,7 @@ import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
+import { registerLetterCopyRoutes } from './routes/letter-copies';
 import { registerTenantLinkPage } from './routes/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
@@ -126,6 +127,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerIncidentRoutes(app, deps);
   registerDirectoryRoutes(app, deps);
   registerLetterRoutes(app, deps);
+  registerLetterCopyRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
   registerReportRoutes(app, deps);

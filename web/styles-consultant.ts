@@ -19,6 +19,9 @@ ol.timeline .who { font-weight: 600; }
 ol.timeline blockquote { margin: .25rem 0 0; padding-left: .75rem; border-left: 3px solid var(--line); }
 .letters li { margin-bottom: .5rem; }
 .word-break { overflow-wrap: anywhere; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+dl.facts dd, ol.timeline li { overflow-wrap: anywhere; }
+.lead .tag { vertical-align: middle; }
 @media (max-width: 40rem) {
   .big-choices { grid-template-columns: 1fr; }
   .incident-actions { grid-template-columns: 1fr; }

@@ -1,4 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { signTenantLink } from '../../documents/links';
+import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 import { expectAccessible, launchBrowser, newPerson, signIn } from '../support/browser';
 
@@ -66,6 +68,20 @@ test('the work queue opens on what waits today, each group with its count, its i
     expect(await section(page, 'Termijn loopt vandaag af').innerText()).toContain('bergingsgang kelder');
   }
   await expectAccessible(page);
+
+  // From the queue to the dispute on the incident's page: its reason, a ruling with a note.
+  await link.click();
+  const ruling = page.getByRole('region', { name: 'Beslissen over het bezwaar' });
+  expect(await ruling.innerText()).toContain('Het bezwaar: ‘niet van mij’');
+  await ruling.getByRole('textbox', { name: 'Toelichting op uw beslissing' }).fill('Buurman zag de huurder het grofvuil neerzetten.');
+  await ruling.getByRole('button', { name: 'Ongegrond' }).click();
+  expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: het bezwaar is ongegrond.');
+  const timeline = page.getByRole('region', { name: 'Tijdlijn' });
+  expect(await timeline.innerText()).toContain('Bezwaar ongegrond verklaard\n‘Buurman zag de huurder het grofvuil neerzetten.’\nCarla de Consulent');
+  expect(await page.getByRole('region', { name: 'Beslissen over het bezwaar' }).count()).toBe(0);
+  await expectAccessible(page);
+  await page.goto(`${stack.url}/app/werk`);
+  expect(await section(page, 'Bezwaren om te beoordelen').innerText()).toContain('Er ligt geen bezwaar dat op uw beslissing wacht.');
   await context.close();
 });
 
@@ -86,5 +102,99 @@ test('one search box finds an incident by its number, its address or the contrac
   await search.getByRole('searchbox', { name: 'Zoeken' }).fill('x');
   await search.getByRole('button', { name: 'Toon meldingen' }).click();
   expect(await page.locator('main').innerText()).toContain('Typ minstens twee tekens om te zoeken.');
+  await context.close();
+});
+
+test('the journey: a consultant finds an incident, reads who did what, the tenant reports the cleanup, the consultant inspects on a phone and the incident closes', async () => {
+  // Reported by the signed-in consultant, through the API as the person (the report form is a page of its own).
+  const desk = await newPerson(browser);
+  await signIn(desk.page, stack.url, 'consultant', '/app/meldingen');
+  const csrf = await desk.page.locator('input[name=_csrf]').first().inputValue();
+  const reported = await desk.page.request.post(`${stack.url}/incidents`, {
+    data: { category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-A', location: 'trappenhuis 3e verdieping', description: 'Vuilniszakken op de overloop', polluterTenantId: 'A-2' },
+    headers: { 'x-csrf-token': csrf },
+  });
+  expect(reported.status()).toBe(201);
+  const { incidentId, incidentNumber } = (await reported.json()) as { incidentId: string; incidentNumber: string };
+  await waitForIncident(stack, incidentId, (i) => i.phase === 'awaiting_cleanup' && i.letters.length > 0);
+
+  // Found by the street of the building, opened from the list.
+  await desk.page.getByRole('searchbox', { name: 'Zoeken' }).fill('Stationsstraat 12');
+  await desk.page.getByRole('button', { name: 'Toon meldingen' }).click();
+  await desk.page.getByRole('link', { name: incidentNumber }).click();
+  expect(await desk.page.getByRole('heading', { level: 1 }).innerText()).toBe(`Melding ${incidentNumber}`);
+  const entries = await desk.page.getByRole('region', { name: 'Tijdlijn' }).getByRole('listitem').allInnerTexts();
+  expect(entries[0]).toMatch(/^Melding gedaan: vervuild trappenhuis, trappenhuis 3e verdieping; veroorzaker huurder A-2\n‘Vuilniszakken op de overloop’\nCarla de Consulent · \d{1,2} \w+ \d{4}, \d{2}\.\d{2} uur$/);
+  expect(entries.some((e) => /^Ingebrekestelling verstuurd aan huurder A-2: opruimen uiterlijk \w+dag \d{1,2} \w+ \d{4}\nautomatisch · /.test(e))).toBe(true);
+  // What can be done now: inspect or cancel; there is no dispute to decide.
+  const actions = desk.page.getByRole('region', { name: 'Wat u nu kunt doen' }).getByRole('heading', { level: 3 });
+  expect(await actions.allInnerTexts()).toEqual(['Controle vastleggen', 'Melding annuleren']);
+  expect(await desk.page.getByRole('region', { name: 'Termijnen' }).innerText()).toMatch(/Opruimen uiterlijk\n\d{1,2} \w+ \d{4}, \d{2}\.\d{2} uur/);
+  // The notice as the tenant read it, without the tenant's personal link.
+  const letters = desk.page.getByRole('region', { name: 'Brieven' });
+  expect(await letters.innerText()).toContain('Ingebrekestelling aan huurder A-2, per e-mail');
+  const copy = await desk.page.request.get(`${stack.url}${await letters.getByRole('link', { name: /Lees de brief/ }).first().getAttribute('href')}`);
+  expect(copy.status()).toBe(200);
+  const letterHtml = await copy.text();
+  expect(letterHtml).toContain('Ingebrekestelling');
+  expect(letterHtml).toContain('[hier stond de persoonlijke link van de huurder]');
+  expect(letterHtml).not.toContain('token=');
+  await expectAccessible(desk.page);
+  await desk.context.close();
+
+  // The tenant reports the cleanup through the link in the letter.
+  const token = signTenantLink({ incidentId, tenantId: 'A-2', expiresAt: new Date(Date.now() + 86_400_000) }, LINK_SECRET);
+  const cleanup = await stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/cleanup-reports?token=${encodeURIComponent(token)}`, payload: { note: 'Alles is weggehaald' } });
+  expect(cleanup.statusCode).toBe(200);
+
+  // On a phone in the stairwell: the work queue shows it, the consultant inspects.
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'consultant', '/app/werk');
+  const toInspect = section(page, 'Opruiming gemeld');
+  expect(await toInspect.innerText()).toContain('Opruiming gemeld, te controleren');
+  await toInspect.getByRole('link', { name: /trappenhuis 3e verdieping/ }).click();
+  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Melding ${incidentNumber}`);
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Opruiming gemeld door de huurder\n‘Alles is weggehaald’\nhuurder A-2');
+  expect(await fitsTheWidth(page)).toBe(true);
+  const clean = page.getByRole('button', { name: 'Schoon', exact: true });
+  const box = await clean.boundingBox();
+  expect(box && box.height >= 44 && box.width >= 300).toBe(true);
+  await expectAccessible(page);
+  await clean.click();
+  expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de ruimte is schoon. De melding wordt nu afgehandeld.');
+
+  // The workflow settles (a warning, the neighbours) and closes: visible on the page.
+  const until = Date.now() + 30_000;
+  while (!(await page.locator('dl.facts').first().innerText()).includes('afgesloten: zelf opgeruimd')) {
+    if (Date.now() > until) throw new Error('the incident did not close');
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  const closed = await page.getByRole('region', { name: 'Tijdlijn' }).getByRole('listitem').allInnerTexts();
+  expect(closed.some((e) => e.startsWith('Gecontroleerd: schoon\nCarla de Consulent · '))).toBe(true);
+  expect(closed[closed.length - 1]).toMatch(/^Afgesloten: zelf opgeruimd\nautomatisch · /);
+  expect(await page.locator('main').innerText()).toContain('Deze melding is afgesloten; er is niets meer te doen.');
+  expect(await page.getByRole('button', { name: 'Schoon', exact: true }).count()).toBe(0);
+  expect(await fitsTheWidth(page)).toBe(true);
+  await expectAccessible(page);
+  await context.close();
+});
+
+test('an action the incident no longer allows is refused with its reason in Dutch, and the page shows what is true now', async () => {
+  const incidentId = await notified({ category: 'fouled_stairwell', complexId: 'R1', buildingId: 'R1-A', location: 'portiek achterzijde', polluterTenantId: 'B-1' });
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'consultant', `/app/meldingen/${incidentId}`);
+  expect(await page.getByRole('button', { name: 'Schoon', exact: true }).count()).toBe(1);
+  // Meanwhile a colleague cancels it (through an integration).
+  const cancelled = await stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/cancellation`, headers: auth('consultant'), payload: { reason: 'dubbel gemeld' } });
+  expect(cancelled.statusCode).toBe(200);
+  await waitForIncident(stack, incidentId, (i) => i.status === 'closed');
+  await page.getByRole('textbox', { name: 'Opmerking (niet verplicht)' }).fill('toch nog vuil');
+  await page.getByRole('button', { name: 'Niet schoon' }).click();
+  const alert = page.getByRole('alert');
+  expect(await alert.innerText()).toBe('Dat kon niet\n\nDeze melding is al afgesloten (geannuleerd).');
+  expect(await page.locator('main').innerText()).toContain('Deze melding is afgesloten; er is niets meer te doen.');
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Geannuleerd\n‘dubbel gemeld’\nwoonconsulent (via een koppeling)');
+  await expectAccessible(page);
   await context.close();
 });
