@@ -13,6 +13,9 @@ import { categoryLabel, dutchDate, euro, outcomeLabels, roleLabels } from './dut
 export type IncidentSummary = z.infer<typeof incidentSchema>;
 export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 
+/** 'vervuild trappenhuis' -> 'Vervuild trappenhuis'. */
+export const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** '0 meldingen', '1 melding'. */

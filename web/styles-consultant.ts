@@ -23,6 +23,9 @@ ol.timeline blockquote { margin: .25rem 0 0; padding-left: .75rem; border-left: 
 dl.facts dd, ol.timeline li { overflow-wrap: anywhere; }
 .lead .tag { vertical-align: middle; }
 @media (max-width: 40rem) {
+  .work-summary { grid-template-columns: 1fr 1fr; gap: .5rem; }
+  .work-summary .card { padding: .5rem .75rem; }
+  .work-summary .count { font-size: 1.5rem; }
   .big-choices { grid-template-columns: 1fr; }
   .incident-actions { grid-template-columns: 1fr; }
 }

@@ -140,6 +140,7 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   expect(letterHtml).toContain('[hier stond de persoonlijke link van de huurder]');
   expect(letterHtml).not.toContain('token=');
   await expectAccessible(desk.page);
+  if (process.env.SCREENSHOT_DIR) await desk.page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/incident-desk.png`, fullPage: true });
   await desk.context.close();
 
   // The tenant reports the cleanup through the link in the letter.
@@ -160,6 +161,7 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   const box = await clean.boundingBox();
   expect(box && box.height >= 44 && box.width >= 300).toBe(true);
   await expectAccessible(page);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/incident-phone.png`, fullPage: true });
   await clean.click();
   expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de ruimte is schoon. De melding wordt nu afgehandeld.');
 
@@ -177,6 +179,11 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   expect(await page.getByRole('button', { name: 'Schoon', exact: true }).count()).toBe(0);
   expect(await fitsTheWidth(page)).toBe(true);
   await expectAccessible(page);
+  if (process.env.SCREENSHOT_DIR) {
+    await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/incident-closed-phone.png`, fullPage: true });
+    await page.goto(`${stack.url}/app/werk`);
+    await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/work-phone.png`, fullPage: true });
+  }
   await context.close();
 });
 

@@ -105,3 +105,23 @@ test('one search finds an incident by where it is, the street of its building, t
   const tooShort = await stack.app.inject({ method: 'GET', url: '/incidents?q=a', headers: auth('consultant') });
   expect(tooShort.statusCode).toBe(400);
 });
+
+test("a letter's copy as HTML: as sent to its recipient, named and addressed from the directory, without the tenant's personal link", async () => {
+  const notice = await notified({ category: 'fouled_stairwell', complexId: 'C1', buildingId: 'L1-A', location: 'galerij', polluterTenantId: 'A-6' });
+  const incident = await waitForIncident(stack, notice.incidentId, (i) => i.letters.some((l: { kind: string }) => l.kind === 'formal_notice'));
+  const letter = incident.letters.find((l: { kind: string }) => l.kind === 'formal_notice');
+  const url = `/letters/${encodeURIComponent(letter.letterId)}/html`;
+  const copy = await stack.app.inject({ method: 'GET', url, headers: auth('consultant') });
+  expect(copy.statusCode).toBe(200);
+  expect(copy.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(copy.body).toContain('Ingebrekestelling');
+  expect(copy.body).toContain('Bewoner A6');
+  expect(copy.body).toContain('Stationsstraat 16');
+  expect(copy.body).toContain('[hier stond de persoonlijke link van de huurder]');
+  expect(copy.body).not.toMatch(/token=|\/links\//);
+  expect((await stack.app.inject({ method: 'GET', url, headers: auth('contractor') })).statusCode).toBe(403);
+  expect((await stack.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+  const missing = await stack.app.inject({ method: 'GET', url: '/letters/no-such-letter/html', headers: auth('consultant') });
+  expect(missing.statusCode).toBe(404);
+  expect(missing.json().detail).toBe('no letter no-such-letter');
+});

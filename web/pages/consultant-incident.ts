@@ -10,6 +10,7 @@ import { categoryLabel, dutchDate, dutchDateTime, euro, inDutch, outcomeLabels, 
 import {
   actorLabel,
   attentionStep,
+  capitalized,
   channelLabels,
   describeEvent,
   incidentTexts as t,
@@ -206,7 +207,7 @@ ${field('annuleren', 'reason', t.cancel.reason, { required: true, hint: t.cancel
   }
 
   return html`<h1>${t.title(incident.incidentNumber)}</h1>
-<p class="lead">${categoryLabel(incident.category)}: ${incident.location} ${standOf(incident)}</p>
+<p class="lead">${capitalized(categoryLabel(incident.category))}: ${incident.location} ${standOf(incident)}</p>
 <dl class="facts">
   <dt>${t.place}</dt><dd>${incident.location} <span class="muted">(gebouw ${incident.buildingId}, complex ${incident.complexId})</span></dd>
   <dt>${t.reported}</dt><dd>${dutchDateTime(incident.reportedAt)}</dd>

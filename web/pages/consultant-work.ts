@@ -5,7 +5,7 @@ import { apiOf, queryOf, type ApiAnswer } from '../api-client';
 import { categoryLabel, dutchDate, dutchDateTime, inDutch } from '../dutch';
 import { html, type Html } from '../html';
 import { contextOf, sendPage, type Notice } from '../layout';
-import { workQueueTexts as t, countOf } from '../dutch-consultant';
+import { workQueueTexts as t, capitalized, countOf } from '../dutch-consultant';
 import type { IncidentSummary } from '../dutch-consultant';
 
 /** Items a group shows; the rest is one link away (the incident list, filtered the same way). */
@@ -71,7 +71,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.inspect.empty,
         items: overdue.body.inspectionsWaiting.items.map((i) => ({
           href: `/app/meldingen/${i.incidentId}`,
-          label: `${categoryLabel(i.category)}: ${where(i)}`,
+          label: `${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: html`${t.inspect.reported} ${dutchDateTime(i.cleanupReportedAt)}${i.workingDaysWaiting ? html` · ${t.workingDaysWaiting(i.workingDaysWaiting)}` : ''}`,
         })),
         more: overdue.body.inspectionsWaiting.total > SHOWN ? `/app/meldingen${queryOf({ phase: 'cleanup_reported' })}` : null,
@@ -84,7 +84,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.deadlines.empty,
         items: deadlines.body.incidents.map((i) => ({
           href: `/app/meldingen/${i.incidentId}`,
-          label: `${number(i)}${categoryLabel(i.category)}: ${where(i)}`,
+          label: `${number(i)}${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: html`${i.deadline ? `${t.deadlines.until} ${dutchDateTime(i.deadline)}` : ''} · ${i.polluterTenantId ? `${t.tenant} ${i.polluterTenantId}` : t.residents}`,
         })),
         more: deadlines.body.total > SHOWN ? `/app/meldingen${queryOf({ phase: 'awaiting_cleanup', deadlineFrom: today, deadlineTo: today })}` : null,
@@ -97,7 +97,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.disputes.empty,
         items: disputes.body.incidents.map((i) => ({
           href: `/app/meldingen/${i.incidentId}#bezwaar`,
-          label: `${number(i)}${categoryLabel(i.category)}: ${where(i)}`,
+          label: `${number(i)}${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: i.dispute === 'open' ? t.disputes.onIncident : `${t.disputes.onInvoice} ${i.invoiceNumber ?? ''}`,
         })),
         more: disputes.body.total > SHOWN ? `/app/meldingen${queryOf({ dispute: 'open' })}` : null,
@@ -110,7 +110,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.late.empty,
         items: overdue.body.contractorsLate.items.map((i) => ({
           href: `/app/meldingen/${i.incidentId}`,
-          label: `${categoryLabel(i.category)}: ${where(i)}`,
+          label: `${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: html`${t.late.ordered} ${dutchDateTime(i.orderedAt)}${i.contractorId ? ` ${t.late.at} ${i.contractorId}` : ''}${
             i.workingDaysSinceOrder !== null ? ` · ${t.workingDaysSince(i.workingDaysSinceOrder)}` : ''
           }`,
@@ -125,7 +125,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.attention.empty,
         items: attention.body.incidents.map((i) => ({
           href: `/app/meldingen/${i.incidentId}#aandacht`,
-          label: `${number(i)}${categoryLabel(i.category)}: ${where(i)}`,
+          label: `${number(i)}${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: i.attention ? `${t.attention.since} ${dutchDateTime(i.attention.since)}: ${i.attention.reason}` : '',
         })),
         more: attention.body.total > SHOWN ? `/app/meldingen${queryOf({ status: 'needs_attention' })}` : null,
