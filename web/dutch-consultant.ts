@@ -253,6 +253,14 @@ export const incidentTexts = {
     clean: 'Schoon',
     notClean: 'Niet schoon',
   },
+  identify: {
+    title: 'Veroorzaker vastleggen',
+    lead: 'Weet u wie het heeft veroorzaakt? Dan krijgt die huurder een ingebrekestelling met een eigen termijn.',
+    label: 'Contractnummer van de huurder',
+    hint: 'Zoals het in het adresboek staat, bijvoorbeeld A-12.',
+    button: 'Veroorzaker vastleggen',
+    missing: 'Vul het contractnummer in.',
+  },
   decide: {
     title: 'Beslissen over het bezwaar',
     onInvoice: (n: string) => `Het bezwaar gaat over factuur ${n}: gegrond betekent dat de factuur wordt gecrediteerd.`,
@@ -298,6 +306,7 @@ export const incidentTexts = {
     upheld: 'Vastgelegd: het bezwaar is gegrond.',
     rejected: 'Vastgelegd: het bezwaar is ongegrond.',
     cancelled: 'De melding is geannuleerd.',
+    identified: 'Vastgelegd: de veroorzaker is bekend. Die huurder krijgt een ingebrekestelling.',
     resolved: 'Vastgelegd: de oorzaak is opgelost. Het systeem probeert de stap opnieuw.',
   } as Record<string, string>,
   refusedTitle: 'Dat kon niet',

@@ -71,6 +71,7 @@ const refusals: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^invoice (\S+) is being sent; try again shortly$/, (m) => `Factuur ${m[1]} wordt nog verstuurd. Probeer het over een ogenblik opnieuw.`],
   [/^this Idempotency-Key was used before with a different request$/, () => 'Dit formulier is al eens verstuurd met andere gegevens. Laad de pagina opnieuw en probeer het nog eens.'],
   [/^no letter (.+)$/, () => 'Deze brief bestaat niet.'],
+  [/^no tenant with contract number (.+) in the directory$/, (m) => `Contractnummer ${m[1]} staat niet in het adresboek. Controleer het nummer.`],
   [/^letter (.+) is not a financial document$/, () => 'Van deze brief is geen PDF: lees de brief zelf.'],
 ];
 

@@ -153,7 +153,7 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   await signIn(page, stack.url, 'consultant', '/app/werk');
   const toInspect = section(page, 'Opruiming gemeld');
   expect(await toInspect.innerText()).toContain('Opruiming gemeld, te controleren');
-  await toInspect.getByRole('link', { name: /trappenhuis 3e verdieping/ }).click();
+  await toInspect.getByRole('link', { name: `${incidentNumber} · Vervuild trappenhuis: trappenhuis 3e verdieping (C1-A)`, exact: true }).click();
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Melding ${incidentNumber}`);
   expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Opruiming gemeld door de huurder\n‘Alles is weggehaald’\nhuurder A-2');
   expect(await fitsTheWidth(page)).toBe(true);
@@ -203,5 +203,47 @@ test('an action the incident no longer allows is refused with its reason in Dutc
   expect(await page.locator('main').innerText()).toContain('Deze melding is afgesloten; er is niets meer te doen.');
   expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Geannuleerd\n‘dubbel gemeld’\nwoonconsulent (via een koppeling)');
   await expectAccessible(page);
+  await context.close();
+});
+
+test('a consultant names the polluter of a space the residents were asked to clean: an unknown contract number is refused in Dutch, the right one gets the notice', async () => {
+  const incidentId = await notified({ category: 'bulk_waste', complexId: 'C1', buildingId: 'C1-A', location: 'kelderbox gang' });
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'consultant', `/app/meldingen/${incidentId}`);
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Brief verstuurd aan alle 6 huishoudens die de ruimte gebruiken');
+  const identify = page.getByRole('region', { name: 'Veroorzaker vastleggen' });
+  const field = identify.getByRole('textbox', { name: 'Contractnummer van de huurder' });
+  await field.fill('X-99');
+  await identify.getByRole('button', { name: 'Veroorzaker vastleggen' }).click();
+  expect(await page.getByRole('alert').innerText()).toBe('Dat kon niet\n\nContractnummer X-99 staat niet in het adresboek. Controleer het nummer.');
+  const again = page.getByRole('region', { name: 'Veroorzaker vastleggen' }).getByRole('textbox', { name: 'Contractnummer van de huurder' });
+  expect(await again.inputValue()).toBe('X-99');
+  expect(await again.getAttribute('aria-invalid')).toBe('true');
+  await expectAccessible(page);
+  await again.fill('A-3');
+  await page.getByRole('region', { name: 'Veroorzaker vastleggen' }).getByRole('button', { name: 'Veroorzaker vastleggen' }).click();
+  expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de veroorzaker is bekend. Die huurder krijgt een ingebrekestelling.');
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Veroorzaker bekend: huurder A-3\nCarla de Consulent');
+  expect(await page.getByRole('region', { name: 'Veroorzaker vastleggen' }).count()).toBe(0);
+  await waitForIncident(stack, incidentId, (i) => i.timeline.some((e: { type: string }) => e.type === 'PolluterNotified'));
+  await page.reload();
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toMatch(/Ingebrekestelling verstuurd aan huurder A-3: opruimen uiterlijk/);
+  expect(await fitsTheWidth(page)).toBe(true);
+  await context.close();
+});
+
+test('keyboard only: from the note, Tab reaches the inspection\'s buttons, and Enter records it', async () => {
+  const incidentId = await notified({ category: 'fouled_stairwell', complexId: 'K1', buildingId: 'K1-A', location: 'trap naar de kelder', polluterTenantId: 'A-1' });
+  const { context, page } = await newPerson(browser);
+  await signIn(page, stack.url, 'consultant', `/app/meldingen/${incidentId}`);
+  await page.getByRole('textbox', { name: 'Opmerking (niet verplicht)' }).focus();
+  await page.keyboard.type('trap is weer vuil');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Niet schoon');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/gedaan=not_clean/);
+  expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de ruimte is niet schoon. De termijn loopt door.');
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Gecontroleerd: niet schoon\n‘trap is weer vuil’\nCarla de Consulent');
   await context.close();
 });

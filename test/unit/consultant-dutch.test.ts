@@ -58,7 +58,7 @@ test('the refusals the incident page can meet read in Dutch', () => {
 
 test('the incident page offers only what the state allows', () => {
   const incident = {
-    status: 'open', phase: 'awaiting_cleanup', dispute: 'none', attention: null,
+    status: 'open', phase: 'awaiting_cleanup', dispute: 'none', attention: null, polluterTenantId: 'A-2',
   } as unknown as Parameters<typeof allowedActions>[0];
   const offered = (changes: Record<string, unknown>, invoice: Parameters<typeof allowedActions>[1] = null) => {
     const a = allowedActions({ ...incident, ...changes } as typeof incident, invoice);
@@ -67,6 +67,8 @@ test('the incident page offers only what the state allows', () => {
   expect(offered({})).toEqual(['inspect', 'cancel']);
   expect(offered({ phase: 'cleanup_reported' })).toEqual(['inspect', 'cancel']);
   expect(offered({ phase: 'reported' })).toEqual(['cancel']);
+  expect(offered({ polluterTenantId: null })).toEqual(['inspect', 'identify', 'cancel']);
+  expect(offered({ polluterTenantId: null, phase: 'settling' })).toEqual([]);
   expect(offered({ phase: 'cleanup_ordered', dispute: 'open' })).toEqual(['decide', 'cancel']);
   expect(offered({ phase: 'settling' })).toEqual([]);
   expect(offered({ phase: 'settling', attention: { step: 'deliver letters', reason: 'x', since: at } })).toEqual(['cancel', 'resolve']);

@@ -37,7 +37,7 @@ interface FormState {
   errors: Record<string, string>;
 }
 
-type ActionName = 'controle' | 'bezwaar' | 'annuleren' | 'aandacht';
+type ActionName = 'controle' | 'veroorzaker' | 'bezwaar' | 'annuleren' | 'aandacht';
 
 const idSchema = z.string().trim().min(1).max(100);
 const text = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(max));
@@ -45,6 +45,7 @@ const key = z.preprocess((v) => (typeof v === 'string' && /^[\w-]{8,64}$/.test(v
 
 const forms = {
   controle: z.object({ result: z.enum(['clean', 'not_clean']), note: text(1000), _key: key }),
+  veroorzaker: z.object({ tenantId: text(100), _key: key }),
   bezwaar: z.object({ decision: z.enum(['upheld', 'rejected']), note: text(2000), _key: key }),
   annuleren: z.object({ reason: text(2000), _key: key }),
   aandacht: z.object({ note: text(2000), _key: key }),
@@ -56,6 +57,7 @@ export function allowedActions(incident: IncidentDetail, invoice: Invoice | null
   const disputeOnInvoice = invoice !== null && invoice.status === 'open' && invoice.dunningPaused;
   return {
     inspect: open && (incident.phase === 'awaiting_cleanup' || incident.phase === 'cleanup_reported'),
+    identify: open && incident.polluterTenantId === null && incident.phase !== 'settling',
     decide: (open && incident.dispute === 'open') || disputeOnInvoice,
     disputeOnInvoice,
     cancel: open && !(incident.phase === 'settling' && incident.dispute !== 'open' && incident.attention === null),
@@ -126,12 +128,18 @@ export function registerConsultantIncident(app: FastifyInstance, deps: Workspace
         const answer = await apiOf(app, request).post<{ detail?: string }>(`/incidents/${encodeURIComponent(id.data)}${planned.path}`, planned.body, idempotency);
         if (answer.status === 200) return reply.redirect(`/app/meldingen/${encodeURIComponent(id.data)}?gedaan=${planned.done}`, 303);
         const refusal = inDutch(String(answer.body?.detail ?? answer.status));
-        return show(request, reply, id.data, [{ kind: 'bad', title: t.refusedTitle, text: refusal }], { action: name, values, errors: {} }, answer.status >= 500 ? 503 : answer.status);
+        // A field the API named is marked, with the refusal beside it.
+        const named = (answer.body as { errors?: { path: string }[] })?.errors ?? [];
+        const errors = Object.fromEntries(named.filter((e) => e.path.startsWith('body.')).map((e) => [e.path.slice(5), refusal]));
+        return show(request, reply, id.data, [{ kind: 'bad', title: t.refusedTitle, text: refusal }], { action: name, values, errors }, answer.status >= 500 ? 503 : answer.status);
       },
     );
   }
 
   action('controle', (v) => ({ path: '/inspections', body: { result: v.result, note: v.note || null }, done: v.result }));
+  action('veroorzaker', (v) =>
+    v.tenantId === '' ? { errors: { tenantId: t.identify.missing } } : { path: '/polluter', body: { tenantId: v.tenantId }, done: 'identified' },
+  );
   action('bezwaar', (v) =>
     v.note === '' ? { errors: { note: t.decide.noteMissing } } : { path: '/disputes/resolution', body: { decision: v.decision, note: v.note }, done: v.decision },
   );
@@ -175,6 +183,22 @@ function incidentBody(context: PageContext, incident: IncidentDetail, invoice: I
 <p>${t.inspect.lead}</p>
 ${field('controle', 'note', t.inspect.note, { rows: 2 })}
 <div class="big-choices"><button type="submit" name="result" value="clean">${t.inspect.clean}</button><button type="submit" name="result" value="not_clean" class="warning">${t.inspect.notClean}</button></div>
+</form></section>`);
+  }
+  if (allowed.identify) {
+    const problem = error('veroorzaker', 'tenantId');
+    actions.push(html`<section id="veroorzaker" aria-labelledby="veroorzaker-titel">
+<h3 id="veroorzaker-titel">${t.identify.title}</h3>
+<p>${t.identify.lead}</p>
+<form method="post" action="${base}/veroorzaker" class="stack">${hidden}
+<div><label for="veroorzaker-tenantId">${t.identify.label}</label><span class="hint" id="veroorzaker-tenantId-hint">${t.identify.hint}</span>${
+      problem ? html`<span class="error-text" id="veroorzaker-tenantId-error">${problem}</span>` : ''
+    }<input type="text" id="veroorzaker-tenantId" name="tenantId" required autocomplete="off" spellcheck="false"${attrs({
+      value: value('veroorzaker', 'tenantId'),
+      'aria-invalid': problem ? 'true' : null,
+      'aria-describedby': problem ? 'veroorzaker-tenantId-hint veroorzaker-tenantId-error' : 'veroorzaker-tenantId-hint',
+    })}></div>
+<div class="actions"><button type="submit" class="secondary">${t.identify.button}</button></div>
 </form></section>`);
   }
   if (allowed.decide) {

@@ -14,11 +14,11 @@ const SHOWN = 8;
 interface Overdue {
   inspectionsWaiting: {
     total: number;
-    items: { incidentId: string; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
+    items: { incidentId: string; incidentNumber: string | null; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
   };
   contractorsLate: {
     total: number;
-    items: { incidentId: string; category: string; complexId: string; buildingId: string; contractorId: string | null; orderedAt: string; workingDaysSinceOrder: number | null }[];
+    items: { incidentId: string; incidentNumber: string | null; category: string; complexId: string; buildingId: string; contractorId: string | null; orderedAt: string; workingDaysSinceOrder: number | null }[];
   };
 }
 
@@ -71,7 +71,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.inspect.empty,
         items: overdue.body.inspectionsWaiting.items.map((i) => ({
           href: `/app/meldingen/${i.incidentId}`,
-          label: `${capitalized(categoryLabel(i.category))}: ${where(i)}`,
+          label: `${number(i)}${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: html`${t.inspect.reported} ${dutchDateTime(i.cleanupReportedAt)}${i.workingDaysWaiting ? html` · ${t.workingDaysWaiting(i.workingDaysWaiting)}` : ''}`,
         })),
         more: overdue.body.inspectionsWaiting.total > SHOWN ? `/app/meldingen${queryOf({ phase: 'cleanup_reported' })}` : null,
@@ -110,7 +110,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         empty: t.late.empty,
         items: overdue.body.contractorsLate.items.map((i) => ({
           href: `/app/meldingen/${i.incidentId}`,
-          label: `${capitalized(categoryLabel(i.category))}: ${where(i)}`,
+          label: `${number(i)}${capitalized(categoryLabel(i.category))}: ${where(i)}`,
           detail: html`${t.late.ordered} ${dutchDateTime(i.orderedAt)}${i.contractorId ? ` ${t.late.at} ${i.contractorId}` : ''}${
             i.workingDaysSinceOrder !== null ? ` · ${t.workingDaysSince(i.workingDaysSinceOrder)}` : ''
           }`,
