@@ -1,3 +1,4 @@
+import { registerPhotoRoutes } from './routes/photos';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -131,6 +132,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerPhotoRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();

@@ -64,8 +64,10 @@ function byKey(key: string, auth: AuthConfig): Caller & { kind: 'key' } {
 
 function tenantByLink(request: FastifyRequest, auth: AuthConfig, token: string): Caller {
   const link = verifyTenantLink(token, auth.linkSecret, new Date());
+  // A route about an incident (/incidents/:id/...) takes only that incident's link; a route without
+  // one (a photo) works on the link's incident, which its handler checks.
   const incidentId = (request.params as { id?: unknown } | undefined)?.id;
-  if (link.incidentId !== incidentId) throw forbidden('this link is for another incident');
+  if (incidentId !== undefined && link.incidentId !== incidentId) throw forbidden('this link is for another incident');
   return { kind: 'tenant', link, actor: `tenant:${link.tenantId}` };
 }
 

@@ -33,6 +33,9 @@ export const problemResponses = {
   409: problemSchema,
 } as const;
 
+/** Photos uploaded before (POST /photos) that the action carries as evidence. */
+const photoIds = z.array(id).max(4).optional().describe('photos uploaded with POST /photos, at most 4');
+
 export const reportIncidentBody = z.object({
   category: categorySchema,
   complexId: id,
@@ -41,6 +44,7 @@ export const reportIncidentBody = z.object({
   description: z.string().trim().max(2000).default(''),
   polluterTenantId: id.nullable().optional().describe('contract number of the suspected polluter, when known'),
   complainantTenantId: id.nullable().optional().describe('contract number of the complainant, when a tenant'),
+  photoIds,
 });
 
 export const attentionSchema = z.object({
@@ -130,14 +134,15 @@ export const incidentParams = z.object({ id });
 export const tenantTokenQuery = z.object({ token: z.string().optional().describe("the signed link from the tenant's letter") });
 
 /** The body is optional: a POST without one arrives as null, which `.default` alone would refuse. */
-export const cleanupReportBody = z.preprocess((body) => body ?? {}, z.object({ note: z.string().trim().max(1000).nullable().optional() }));
-export const inspectionBody = z.object({ result: z.enum(['clean', 'not_clean']), note: z.string().trim().max(1000).nullable().optional() });
+export const cleanupReportBody = z.preprocess((body) => body ?? {}, z.object({ note: z.string().trim().max(1000).nullable().optional(), photoIds }));
+export const inspectionBody = z.object({ result: z.enum(['clean', 'not_clean']), note: z.string().trim().max(1000).nullable().optional(), photoIds });
 export const polluterBody = z.object({ tenantId: id });
 export const disputeBody = z.object({ reason: z.string().trim().min(1).max(2000) });
 export const disputeResolutionBody = z.object({ decision: z.enum(['upheld', 'rejected']), note: z.string().trim().max(2000).nullable().optional() });
 export const completionBody = z.object({
   contractorId: id,
   costCents: z.number().int().nonnegative().max(100_000_000).nullable().optional().describe('the actual cost in euro cents, VAT included'),
+  photoIds,
 });
 export const cancellationBody = z.object({ reason: z.string().trim().min(1).max(2000) });
 /** The body is optional, as for a cleanup report. */

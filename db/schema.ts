@@ -237,6 +237,17 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface PhotosTable {
+  photo_id: string;
+  incident_id: string | null;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  bytes: Buffer;
+  uploaded_by: string;
+  uploaded_at: Generated<Date>;
+}
+
 export interface TenantsTable {
   contract_number: string;
   name: string;
@@ -319,6 +330,7 @@ export interface Database {
   tenants: TenantsTable;
   people: PeopleTable;
   sessions: SessionsTable;
+  photos: PhotosTable;
   households: HouseholdsTable;
   contractors: ContractorsTable;
   idempotency_keys: IdempotencyKeysTable;

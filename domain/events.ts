@@ -15,6 +15,9 @@ export const outcomes = [
 export const outcomeSchema = z.enum(outcomes);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
+/** Photos kept as evidence (db/photos.ts), by id; absent when there are none. */
+const photoIds = z.array(z.string()).optional();
+
 /** Every domain event: its type, its schema version and the schema of its data. */
 export const eventSchemas = {
   IncidentReported: z.object({
@@ -30,6 +33,7 @@ export const eventSchemas = {
     complainantTenantId: z.string().nullable(),
     reportedBy: z.string(),
     reportedAt: instant,
+    photoIds,
   }),
   ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
   ComplainantAcknowledged: z.object({ letters }),
@@ -41,6 +45,7 @@ export const eventSchemas = {
     /** What the second report named (absent in links from before they were kept). */
     polluterTenantId: z.string().nullable().optional(),
     complainantTenantId: z.string().nullable().optional(),
+    photoIds,
   }),
   PolluterNotified: z.object({ tenantId: z.string(), deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), letters }),
   CollectiveNoticeSent: z.object({
@@ -51,7 +56,7 @@ export const eventSchemas = {
     letters,
   }),
   ReminderSent: z.object({ letters }),
-  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant }),
+  CleanupReported: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), note: z.string().nullable(), reportedAt: instant, photoIds }),
   InspectionRecorded: z.object({
     result: z.enum(['clean', 'not_clean']),
     inspector: z.string(),
@@ -59,6 +64,7 @@ export const eventSchemas = {
     inspectedAt: instant,
     /** true when policy accepted a tenant's report without a visit. */
     acceptedFromReport: z.boolean(),
+    photoIds,
   }),
   PolluterIdentified: z.object({ tenantId: z.string(), identifiedBy: z.string() }),
   DisputeOpened: z.object({ by: z.enum(['tenant', 'consultant']), actor: z.string(), reason: z.string() }),
@@ -70,6 +76,7 @@ export const eventSchemas = {
     costCents: z.number().int().nonnegative(),
     tariffApplied: z.boolean(),
     completedAt: instant,
+    photoIds,
   }),
   WarningIssued: z.object({
     tenantId: z.string(),

@@ -135,6 +135,9 @@ const files = { 'app.css': asset([styles, consultantStyles].join('\n'), 'text/cs
 type AssetName = keyof typeof files;
 
 /** The URL of an asset, with its hash, so that a changed file is a new URL and the old one can be cached for a year. */
+/** What a first load ships of script: the workspace's one script, plain and gzipped (issue 13: at most 250 kB compressed). */
+export const workspaceScriptBytes = () => ({ plain: files['app.js'].body.length, gzipped: files['app.js'].gzipped.length });
+
 export const assetUrl = (name: AssetName) => `/app/assets/${files[name].hash}/${name}`;
 
 export function registerAssets(app: FastifyInstance): void {

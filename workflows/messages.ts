@@ -23,6 +23,8 @@ export interface IncidentInput {
   complainantTenantId: string | null;
   reportedBy: string;
   reportedAt: string;
+  /** Photos the consultant took with the report (ids in db/photos.ts); absent when none. */
+  photoIds?: string[];
 }
 
 export interface UpdateResult {
@@ -30,8 +32,8 @@ export interface UpdateResult {
   state: IncidentState;
 }
 
-export const reportCleanupUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; note: string | null }]>('reportCleanup');
-export const recordInspectionUpdate = defineUpdate<UpdateResult, [{ result: 'clean' | 'not_clean'; inspector: string; note: string | null }]>(
+export const reportCleanupUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'consultant'; actor: string; note: string | null; photoIds?: string[] }]>('reportCleanup');
+export const recordInspectionUpdate = defineUpdate<UpdateResult, [{ result: 'clean' | 'not_clean'; inspector: string; note: string | null; photoIds?: string[] }]>(
   'recordInspection',
 );
 export const identifyPolluterUpdate = defineUpdate<UpdateResult, [{ tenantId: string; identifiedBy: string }]>('identifyPolluter');
@@ -39,11 +41,11 @@ export const openDisputeUpdate = defineUpdate<UpdateResult, [{ by: 'tenant' | 'c
 export const resolveDisputeUpdate = defineUpdate<UpdateResult, [{ decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }]>(
   'resolveDispute',
 );
-export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null }]>('completeCleanup');
+export const completeCleanupUpdate = defineUpdate<UpdateResult, [{ contractorId: string; costCents: number | null; photoIds?: string[] }]>('completeCleanup');
 export const cancelUpdate = defineUpdate<UpdateResult, [{ reason: string; cancelledBy: string }]>('cancel');
 export const linkDuplicateUpdate = defineUpdate<
   UpdateResult,
-  [{ reportId: string; reportedBy: string; description: string; polluterTenantId?: string | null; complainantTenantId?: string | null }]
+  [{ reportId: string; reportedBy: string; description: string; polluterTenantId?: string | null; complainantTenantId?: string | null; photoIds?: string[] }]
 >('linkDuplicate');
 
 /** A person has dealt with what stopped a step (corrected the directory, for instance): it is tried again. */

@@ -1,3 +1,4 @@
+import { attachPhotos, checkPhotos } from '../../db/photos';
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -48,7 +49,7 @@ export function incidentNumberOf(text: string): string | null {
 }
 
 /**
- * The incidents a search finds, as a union of index lookups (migration 2026-12-05T15-20, whose
+ * The incidents a search finds, as a union of index lookups (migration 2026-12-05T16-20, whose
  * index expressions these are): the text of the place (location, building, complex) and the
  * address of the building's households by trigrams, the polluter's contract number exactly (case
  * aside), the incident number by its unique index.
@@ -229,6 +230,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const body = request.body;
       if (body.polluterTenantId) await requireTenantExists(body.polluterTenantId, 'polluterTenantId');
       if (body.complainantTenantId) await requireTenantExists(body.complainantTenantId, 'complainantTenantId');
+      const photoIds = body.photoIds ?? [];
+      await checkPhotos(db, photoIds, caller.actor, null, 'body.photoIds');
       const idempotencyKey = request.headers['idempotency-key'];
       const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       const now = new Date();
@@ -300,6 +303,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           complainantTenantId: body.complainantTenantId ?? null,
           reportedBy: caller.actor,
           reportedAt: now.toISOString(),
+          ...(photoIds.length > 0 ? { photoIds } : {}),
         };
         // The workflow records the report (IncidentReported) as its first step: it is the stream's only writer.
         const workflowId = incidentWorkflowId(incidentId);
@@ -329,9 +333,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
             // What the second report adds: the polluter it names, a complainant to acknowledge.
             polluterTenantId: body.polluterTenantId ?? null,
             complainantTenantId: body.complainantTenantId ?? null,
+            ...(photoIds.length > 0 ? { photoIds } : {}),
           },
           updateIdOf(request, 'linkDuplicate', incidentWorkflowId(incidentId)),
         );
+      // The photos are the incident's (the new one, or the one this report is a duplicate of).
+      await attachPhotos(db, decision.incidentId, photoIds, caller.actor, 'body.photoIds');
       const known = (incidentId: string) => db.selectFrom('incidents').select(['status', 'incident_number']).where('incident_id', '=', incidentId).executeTakeFirst();
       if (decision.kind === 'duplicate') {
         await linkDuplicate(decision.incidentId);
@@ -459,6 +466,13 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   const action = { 200: s.actionResultSchema, ...s.problemResponses };
 
+  /** An action's photos, attached to its incident; as the Update's field, or none. */
+  async function photosFor(incidentId: string, photoIds: string[] | undefined, actor: string): Promise<{ photoIds?: string[] }> {
+    if (!photoIds || photoIds.length === 0) return {};
+    await attachPhotos(db, incidentId, photoIds, actor, 'body.photoIds');
+    return { photoIds };
+  }
+
   routes.post(
     '/incidents/:id/cleanup-reports',
     {
@@ -476,10 +490,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     async (request) => {
       const caller = callerOf(request);
       await requireTheTenantAskedToClean(caller, request.params.id);
+      const photoIds = await photosFor(request.params.id, request.body?.photoIds, caller.actor);
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
         note: request.body?.note ?? null,
+        ...photoIds,
       }, request);
     },
   );
@@ -489,7 +505,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'recordInspection', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.inspectionBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null }, request);
+      const photoIds = await photosFor(request.params.id, request.body.photoIds, caller.actor);
+      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null, ...photoIds }, request);
     },
   );
 
@@ -580,7 +597,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request) => {
-      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null }, request);
+      const photoIds = await photosFor(request.params.id, request.body.photoIds, callerOf(request).actor);
+      return update(request.params.id, completeCleanupUpdate, { contractorId: request.body.contractorId, costCents: request.body.costCents ?? null, ...photoIds }, request);
     },
   );
 

@@ -13,8 +13,9 @@ import * as openAmount from './2026-12-05T12-00-open-amount';
 import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
 import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
-import * as consultantWorkQueue from './2026-12-05T15-10-consultant-work-queue';
-import * as incidentSearch from './2026-12-05T15-20-incident-search';
+import * as photos from './2026-12-05T16-00-photos';
+import * as consultantWorkQueue from './2026-12-05T16-10-consultant-work-queue';
+import * as incidentSearch from './2026-12-05T16-20-incident-search';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-00-people-and-sessions': peopleAndSessions,
   '2026-12-05T14-00-incident-numbers': incidentNumbers,
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
-  '2026-12-05T15-10-consultant-work-queue': consultantWorkQueue,
-  '2026-12-05T15-20-incident-search': incidentSearch,
+  '2026-12-05T16-00-photos': photos,
+  '2026-12-05T16-10-consultant-work-queue': consultantWorkQueue,
+  '2026-12-05T16-20-incident-search': incidentSearch,
 };

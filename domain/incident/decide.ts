@@ -12,12 +12,13 @@ export type Command =
       now: string;
       /** The category's policy accepts the report without a consultant's inspection (absent: it does not). */
       acceptWithoutInspection?: boolean;
+      photoIds?: string[];
     }
-  | { type: 'RecordInspection'; result: 'clean' | 'not_clean'; inspector: string; note: string | null; now: string }
+  | { type: 'RecordInspection'; result: 'clean' | 'not_clean'; inspector: string; note: string | null; now: string; photoIds?: string[] }
   | { type: 'IdentifyPolluter'; tenantId: string; identifiedBy: string }
   | { type: 'OpenDispute'; by: 'tenant' | 'consultant'; actor: string; reason: string }
   | { type: 'ResolveDispute'; decision: 'upheld' | 'rejected'; resolvedBy: string; note: string | null }
-  | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string }
+  | { type: 'CompleteCleanup'; contractorId: string; costCents: number | null; fixedTariffCents: number | null; now: string; photoIds?: string[] }
   | { type: 'Cancel'; reason: string; cancelledBy: string }
   | {
       type: 'LinkDuplicate';
@@ -27,6 +28,7 @@ export type Command =
       now: string;
       polluterTenantId?: string | null;
       complainantTenantId?: string | null;
+      photoIds?: string[];
     }
   | { type: 'ResolveAttention'; by: string; note: string | null; now: string };
 
@@ -60,6 +62,9 @@ export function requireOpen(state: IncidentState): OpenIncident {
   return state;
 }
 
+/** An action's photos on its event; none, no field (events from before photos read the same). */
+const photosOf = (c: { photoIds?: string[] }) => (c.photoIds && c.photoIds.length > 0 ? { photoIds: c.photoIds } : {});
+
 export function reportCleanup(
   state: IncidentState,
   c: Extract<Command, { type: 'ReportCleanup' }>,
@@ -69,7 +74,7 @@ export function reportCleanup(
   if (open.phase === 'cleanup_reported') throw new IllegalStateError('a cleanup has already been reported and awaits inspection');
   const reported: Decided<'CleanupReported'>[number] = {
     type: 'CleanupReported',
-    data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now },
+    data: { by: c.by, actor: c.actor, note: c.note, reportedAt: c.now, ...photosOf(c) },
   };
   if (!c.acceptWithoutInspection) return [reported];
   // Policy takes the report's word for it: recorded as a clean inspection, marked as such.
@@ -85,7 +90,7 @@ export function recordInspection(state: IncidentState, c: Extract<Command, { typ
   return [
     {
       type: 'InspectionRecorded',
-      data: { result: c.result, inspector: c.inspector, note: c.note, inspectedAt: c.now, acceptedFromReport: false },
+      data: { result: c.result, inspector: c.inspector, note: c.note, inspectedAt: c.now, acceptedFromReport: false, ...photosOf(c) },
     },
   ];
 }
@@ -129,6 +134,7 @@ export function completeCleanup(state: IncidentState, c: Extract<Command, { type
         costCents,
         tariffApplied: c.fixedTariffCents !== null,
         completedAt: c.now,
+        ...photosOf(c),
       },
     },
   ];
@@ -160,6 +166,7 @@ export function linkDuplicate(state: IncidentState, c: Extract<Command, { type: 
       reportedAt: c.now,
       polluterTenantId: c.polluterTenantId ?? null,
       complainantTenantId: c.complainantTenantId ?? null,
+      ...photosOf(c),
     },
   };
   const identifies = c.polluterTenantId && open.polluterTenantId === null && open.phase !== 'settling';
