@@ -74,6 +74,8 @@ export const searchTexts = {
     from && to && from === to ? `Alleen meldingen met een termijn die op ${dutchDate(from)} afloopt.` : `Alleen meldingen met een termijn${from ? ` vanaf ${dutchDate(from)}` : ''}${to ? ` tot en met ${dutchDate(to)}` : ''}.`,
   allIncidents: 'Toon alle meldingen',
   found: (n: number, q: string | undefined) => `${n === 0 ? 'Geen meldingen' : countOf(n)} gevonden${q ? ` voor ‘${q}’` : ''}`,
+  foundMany: (n: number, q: string | undefined) =>
+    `Meer dan ${n.toLocaleString('nl-NL')} meldingen gevonden${q ? ` voor ‘${q}’` : ''}. Maak de zoekopdracht preciezer of kies een filter.`,
   noNumber: 'zonder nummer',
   contract: 'contractnummer',
 } as const;

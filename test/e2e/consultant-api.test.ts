@@ -102,6 +102,13 @@ test('one search finds an incident by where it is, the street of its building, t
   expect((await list(`q=fietsenhok&category=fouled_stairwell`)).total).toBe(0);
   expect(await search('%%')).toEqual({ ids: [], total: 0 });
   expect(await search('nergens te vinden')).toEqual({ ids: [], total: 0 });
+  // Found two ways (its location names the street, its building is on it): listed and counted once.
+  const twice = await notified({ category: 'bulk_waste', complexId: 'C1', buildingId: 'C1-B', location: 'kelder naast Kerkweg 3', polluterTenantId: 'B-3' });
+  expect(await search('kerkweg 3')).toEqual({ ids: [other.incidentId, twice.incidentId].sort(), total: 2 });
+  expect(await list(`q=kerkweg&category=bulk_waste`)).toEqual({ ids: [twice.incidentId], total: 1 });
+  // Every search answers an exact total up to the limit it counts to.
+  const body = (await stack.app.inject({ method: 'GET', url: '/incidents?q=kerkweg', headers: auth('consultant') })).json();
+  expect(body.totalIsAtLeast).toBeUndefined();
   const tooShort = await stack.app.inject({ method: 'GET', url: '/incidents?q=a', headers: auth('consultant') });
   expect(tooShort.statusCode).toBe(400);
 });
@@ -124,4 +131,21 @@ test("a letter's copy as HTML: as sent to its recipient, named and addressed fro
   const missing = await stack.app.inject({ method: 'GET', url: '/letters/no-such-letter/html', headers: auth('consultant') });
   expect(missing.statusCode).toBe(404);
   expect(missing.json().detail).toBe('no letter no-such-letter');
+});
+
+test('a search that finds more than it counts says so, and lists the newest first all the same', async () => {
+  // More hits than a search counts, seeded straight into the read model (closed incidents of one attic).
+  const { sql } = await import('kysely');
+  const { SEARCH_COUNTED } = await import('../../api/routes/incidents');
+  await sql`insert into incidents (incident_id, category, complex_id, building_id, location, status, phase, reported_at, dispute, duplicate_reports, tenancy_escalation, last_position, reported_on)
+    select 'many-' || n, 'fouled_stairwell', 'M1', 'M1-A', 'veel gemelde zolder', 'closed', 'closed', now() - n * interval '1 minute', 'none', 0, false, 0, current_date
+    from generate_series(1, ${SEARCH_COUNTED + 5}) n`.execute(stack.database.db);
+  const body = (await stack.app.inject({ method: 'GET', url: '/incidents?q=gemelde%20zolder&limit=3', headers: auth('consultant') })).json();
+  expect({ total: body.total, totalIsAtLeast: body.totalIsAtLeast }).toEqual({ total: SEARCH_COUNTED, totalIsAtLeast: true });
+  expect(body.incidents.map((i: { incidentId: string }) => i.incidentId)).toEqual(['many-1', 'many-2', 'many-3']);
+  const second = (await stack.app.inject({ method: 'GET', url: '/incidents?q=gemelde%20zolder&limit=3&offset=3', headers: auth('consultant') })).json();
+  expect(second.incidents.map((i: { incidentId: string }) => i.incidentId)).toEqual(['many-4', 'many-5', 'many-6']);
+  // With a filter that leaves fewer: exact again.
+  const narrowed = (await stack.app.inject({ method: 'GET', url: '/incidents?q=gemelde%20zolder&status=open', headers: auth('consultant') })).json();
+  expect({ total: narrowed.total, totalIsAtLeast: narrowed.totalIsAtLeast }).toEqual({ total: 0, totalIsAtLeast: undefined });
 });

@@ -159,7 +159,18 @@ function standOf(incident: IncidentDetail): Html {
 }
 
 function incidentBody(context: PageContext, incident: IncidentDetail, invoice: Invoice | null, form: FormState | null): Html {
-  const allowed = allowedActions(incident, invoice);
+  // What the state allows, of what the person's roles allow (the API decides both again).
+  const roles = context.person?.roles ?? [];
+  const consultant = roles.includes('consultant');
+  const state = allowedActions(incident, invoice);
+  const allowed = {
+    ...state,
+    inspect: state.inspect && consultant,
+    identify: state.identify && consultant,
+    decide: state.decide && consultant,
+    cancel: state.cancel && consultant,
+    resolve: state.resolve && (consultant || roles.includes('admin')),
+  };
   const key = randomUUID();
   const base = `/app/meldingen/${encodeURIComponent(incident.incidentId)}`;
   const value = (action: ActionName, field: string) => (form?.action === action ? (form.values[field] ?? '') : '');

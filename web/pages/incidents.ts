@@ -42,7 +42,9 @@ export function registerIncidentList(app: FastifyInstance, deps: WorkspaceDeps):
     const asked = tooShort ? { ...query, q: undefined } : query;
     const answer = await apiOf(app, request).get(`/incidents${queryOf({ ...asked, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })}`);
     const refused = answer.status !== 200 ? inDutch(String(answer.body?.detail ?? answer.status)) : null;
-    const { incidents, total } = refused ? { incidents: [], total: 0 } : (answer.body as { incidents: IncidentRow[]; total: number });
+    const { incidents, total, totalIsAtLeast } = refused
+      ? { incidents: [], total: 0, totalIsAtLeast: false }
+      : (answer.body as { incidents: IncidentRow[]; total: number; totalIsAtLeast?: boolean });
     const notices: Notice[] = [
       ...(tooShort ? [{ kind: 'warn' as const, text: searchTexts.tooShort }] : []),
       ...(refused ? [{ kind: 'bad' as const, text: refused }] : []),
@@ -73,7 +75,7 @@ export function registerIncidentList(app: FastifyInstance, deps: WorkspaceDeps):
   <div><button type="submit">Toon meldingen</button></div>
 </form>
 ${only.length > 0 ? html`<p>${only.join(' ')} <a href="/app/meldingen${queryOf({ q: filters.q })}">${searchTexts.allIncidents}</a></p>` : ''}
-<p role="status">${searchTexts.found(total, asked.q)}${total > 0 && pages > 1 ? `, pagina ${page} van ${pages}` : ''}.</p>
+<p role="status">${totalIsAtLeast ? searchTexts.foundMany(total, asked.q) : html`${searchTexts.found(total, asked.q)}${total > 0 && pages > 1 ? `, pagina ${page} van ${pages}` : ''}.`}</p>
 ${
   incidents.length > 0
     ? html`<div class="table-scroll"><table class="stack-on-phone">
