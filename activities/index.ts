@@ -26,6 +26,7 @@ import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
 import type { Mailer } from './mailer';
+import { corporationOf, type CorporationContact } from '../config/config';
 
 export interface ActivityDeps {
   db: Db;
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   /** Shown on invoices and letters as where to pay. */
   corporationIban: string;
   corporationAddress: string;
+  /** Phone, e-mail, addresses, opening hours, KvK, BIC (absent: the configuration's defaults). */
+  corporationContact?: CorporationContact;
 }
 
 export interface IssueCreditNoteInput {
@@ -84,6 +87,7 @@ export interface DeliveryReport {
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const corporation = corporationOf(deps);
 
   async function recipientDetails(recipient: Letter['recipient']): Promise<(RecipientDetails & { email: string | null }) | null> {
     if (recipient.type === 'tenant') {
@@ -289,7 +293,8 @@ export function createActivities(deps: ActivityDeps) {
         }
         const rendered = renderLetter(content, recipient, {
           tenantLinkUrl: linkFor(content, letter.recipient),
-          corporationName: deps.corporationName,
+          corporation,
+          letterDate: amsterdamDate(sentAt),
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
         const pdf = await financialPdf(content, recipient);

@@ -18,7 +18,7 @@ import { registerIncidentRoutes } from './routes/incidents';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerLetterRoutes } from './routes/letters';
 import { registerLetterCopyRoutes } from './routes/letter-copies';
-import { registerTenantLinkPage } from './routes/tenant-link';
+import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';

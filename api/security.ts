@@ -6,7 +6,7 @@ import { HttpProblem } from './problems';
 
 export const defaultTenantLinkRateLimit: Config['tenantLinkRateLimit'] = { max: 30, windowMs: 60_000 };
 
-/** The page a tenant's link opens; the API calls a tenant makes are the routes that accept `?token=`. */
+/** The page a tenant's link opens and its forms (/links/:token/...); the API calls a tenant makes are the routes that accept `?token=`. */
 const tenantLinkPage = '/links/:token';
 
 /**
@@ -15,7 +15,8 @@ const tenantLinkPage = '/links/:token';
  * with an API key and no token are not tenants, so they are never held up by the tenants' limit.
  */
 export function isTenantLinkRequest(request: FastifyRequest): boolean {
-  if (request.routeOptions.url === tenantLinkPage) return true;
+  const url = request.routeOptions.url;
+  if (url === tenantLinkPage || url?.startsWith(`${tenantLinkPage}/`)) return true;
   const access = request.routeOptions.config?.access;
   if (access === undefined || access === 'public' || !('roles' in access) || !access.tenantLink) return false;
   const token = (request.query as { token?: unknown } | undefined)?.token;

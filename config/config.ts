@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
+import type { Corporation } from '../documents/corporation';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -53,6 +54,29 @@ export function defaultDatabaseUrl(database: string): string {
   return `postgresql://${encodeURIComponent(user)}@127.0.0.1:5432/${database}`;
 }
 
+/** How tenants and contractors reach the corporation, unless configured (placeholders for development). */
+export const defaultCorporationContact: CorporationContact = {
+  phone: '088 123 45 67',
+  email: 'info@woningcorporatie.example',
+  website: 'https://www.woningcorporatie.example',
+  postalAddress: 'Postbus 1, 3500 AA Utrecht',
+  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
+  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
+  kvk: '12345678',
+  bic: 'ABNANL2A',
+};
+
+/** The corporation's contact details beside its name and IBAN (documents/corporation.ts). */
+export type CorporationContact = Omit<Corporation, 'name' | 'iban'>;
+
+/** The corporation as its letters present it, from the configuration's parts. */
+export function corporationOf(
+  config: { corporationName: string; corporationIban: string; corporationAddress: string; corporationContact?: CorporationContact },
+): Corporation {
+  const contact = config.corporationContact ?? { ...defaultCorporationContact, postalAddress: config.corporationAddress };
+  return { ...contact, name: config.corporationName, iban: config.corporationIban };
+}
+
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -72,7 +96,20 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'expected an IBAN without spaces, such as NL91ABNA0417164300')
     .default('NL91ABNA0417164300'),
-  CORPORATION_ADDRESS: z.string().default('Postbus 1, 3500 AA Utrecht'),
+  CORPORATION_ADDRESS: z.string().min(1).default(defaultCorporationContact.postalAddress),
+  CORPORATION_VISITING_ADDRESS: z.string().min(1).default(defaultCorporationContact.visitingAddress),
+  CORPORATION_PHONE: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{5,20}$/, 'expected a phone number, such as 088 123 45 67')
+    .default(defaultCorporationContact.phone),
+  CORPORATION_EMAIL: z.email().default(defaultCorporationContact.email),
+  CORPORATION_WEBSITE: z.url().optional(),
+  CORPORATION_OPENING_HOURS: z.string().min(1).default(defaultCorporationContact.openingHours),
+  CORPORATION_KVK: z.string().regex(/^\d{8}$/, 'expected the 8 digits of a KvK number').default(defaultCorporationContact.kvk),
+  CORPORATION_BIC: z
+    .string()
+    .regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'expected a BIC such as ABNANL2A')
+    .default(defaultCorporationContact.bic),
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
   POLICY_FILE: z.string().optional(),
@@ -115,7 +152,10 @@ export interface Config {
   mailFrom: string;
   corporationName: string;
   corporationIban: string;
+  /** The postal address. */
   corporationAddress: string;
+  /** Phone, e-mail, addresses, opening hours, KvK and BIC: in every letter. */
+  corporationContact: CorporationContact;
   apiKeys: Map<string, Role>;
   linkSecret: string;
   policy: Policy;
@@ -189,6 +229,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corporationName: e.CORPORATION_NAME,
     corporationIban: e.CORPORATION_IBAN,
     corporationAddress: e.CORPORATION_ADDRESS,
+    corporationContact: {
+      phone: e.CORPORATION_PHONE,
+      email: e.CORPORATION_EMAIL,
+      website: e.CORPORATION_WEBSITE ?? (e.CORPORATION_EMAIL === defaultCorporationContact.email ? defaultCorporationContact.website : null),
+      postalAddress: e.CORPORATION_ADDRESS,
+      visitingAddress: e.CORPORATION_VISITING_ADDRESS,
+      openingHours: e.CORPORATION_OPENING_HOURS,
+      kvk: e.CORPORATION_KVK,
+      bic: e.CORPORATION_BIC,
+    },
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
     policy,

@@ -53,7 +53,16 @@ export const letterContentSchema = z.discriminatedUnion('kind', [
     collective: z.boolean(),
     linkExpiresAt: instant.nullable(),
   }),
-  z.object({ kind: z.literal('work_order'), ...common, workOrderNumber: z.string(), buildingId: z.string() }),
+  z.object({
+    kind: z.literal('work_order'),
+    ...common,
+    workOrderNumber: z.string(),
+    buildingId: z.string(),
+    /** The building's complex (absent in orders from before it was said). */
+    complexId: z.string().optional(),
+    /** The day the work is to be done by (absent in orders from before it was said). */
+    completeBy: localDate.optional(),
+  }),
   z.object({
     kind: z.literal('warning'),
     ...common,

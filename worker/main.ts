@@ -25,6 +25,7 @@ export async function createWorker(config: Config, smtpUrl: string) {
       corporationName: config.corporationName,
       corporationIban: config.corporationIban,
       corporationAddress: config.corporationAddress,
+      corporationContact: config.corporationContact,
     }),
   });
   return {

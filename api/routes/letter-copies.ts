@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterContentSchema } from '../../domain/letters';
 import { renderLetter, type RecipientDetails } from '../../documents/letters';
+import { corporationOf } from '../../config/config';
+import { amsterdamDate } from '../../domain/calendar';
 import { notFound } from '../problems';
 import type { ApiDeps } from '../deps';
 
@@ -35,7 +37,7 @@ export function registerLetterCopyRoutes(app: FastifyInstance, deps: ApiDeps): v
         .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
         .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
         .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
-        .select(['n.content', 'n.recipient_id', 'n.recipient_type', 'd.sent_content', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city', 'c.name as contractor_name'])
+        .select(['n.content', 'n.recipient_id', 'n.recipient_type', 'n.recorded_at', 'd.sent_content', 'd.delivered_at', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city', 'c.name as contractor_name'])
         .where('n.letter_id', '=', request.params.letterId)
         .executeTakeFirst();
       if (!row) throw notFound(`no letter ${request.params.letterId}`);
@@ -48,7 +50,12 @@ export function registerLetterCopyRoutes(app: FastifyInstance, deps: ApiDeps): v
               address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
             };
       const linked = 'linkExpiresAt' in content && content.linkExpiresAt !== null && row.recipient_type === 'tenant';
-      const rendered = renderLetter(content, recipient, { tenantLinkUrl: linked ? LINK_IN_COPY : null, corporationName: config.corporationName });
+      const rendered = renderLetter(content, recipient, {
+        tenantLinkUrl: linked ? LINK_IN_COPY : null,
+        corporation: corporationOf(config),
+        // Dated the day it went out (not yet sent: the day it was made).
+        letterDate: amsterdamDate(row.delivered_at ?? row.recorded_at),
+      });
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(rendered.html);
     },
   );

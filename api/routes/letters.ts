@@ -7,6 +7,8 @@ import { signTenantLink, tenantLinkUrl } from '../../documents/links';
 import { renderFinancialPdf } from '../../documents/pdf';
 import { toFinancialLetter } from '../../documents/pdf';
 import { notFound } from '../problems';
+import { corporationOf } from '../../config/config';
+import { amsterdamDate } from '../../domain/calendar';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
@@ -53,7 +55,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
               name: row.name ?? `huurder ${row.recipient_id}`,
               address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
             },
-            { tenantLinkUrl: link, corporationName: config.corporationName },
+            { tenantLinkUrl: link, corporation: corporationOf(config), letterDate: amsterdamDate(row.recorded_at) },
           );
           return {
             letterId: row.letter_id,

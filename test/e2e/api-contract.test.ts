@@ -313,7 +313,9 @@ describe('tenant links', () => {
     const page = await stack.app.inject({ method: 'GET', url: `/links/${token}` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.body).toContain(`/incidents/${incidentId}/cleanup-reports?token=`);
+    // Its forms post to the page, which acts through this API with the link (test/browser/tenant-link.test.ts).
+    expect(page.body).toContain(`action="/links/${token}/opgeruimd"`);
+    expect(page.body).toContain(`action="/links/${token}/bezwaar"`);
     const invalid = await stack.app.inject({ method: 'GET', url: '/links/not-a-token' });
     expect(invalid.statusCode).toBe(404);
     expect(invalid.headers['content-type']).toMatch(/^text\/html/);

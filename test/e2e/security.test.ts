@@ -1,4 +1,3 @@
-import { runInNewContext } from 'node:vm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../api/app';
 import { signTenantLink } from '../../documents/links';
@@ -60,33 +59,14 @@ function cspDirectives(response: LightMyRequestResponse): Map<string, string[]> 
   );
 }
 
-/** Runs the page's script against a small stand-in for the browser, and clicks the button that posts to `path`. */
-async function clickButton(html: string, path: string, reason = ''): Promise<{ url: string; init: { method: string; body: string } }> {
-  const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1];
-  if (!script) throw new Error('no script with a nonce on the page');
-  const buttons = [...html.matchAll(/<button type="button" data-send="([^"]+)"(?: data-reason="([^"]+)")?>/g)].map(([, send, reasonId]) => {
-    const listeners: (() => Promise<void>)[] = [];
-    return { dataset: { send: send!.replace(/&amp;/g, '&'), ...(reasonId ? { reason: reasonId } : {}) }, addEventListener: (_: string, f: () => Promise<void>) => listeners.push(f), listeners };
-  });
-  const result = { textContent: '' };
-  const calls: { url: string; init: { method: string; body: string } }[] = [];
-  const document = {
-    querySelectorAll: () => buttons,
-    getElementById: (id: string) => (id === 'result' ? result : { value: reason }),
-  };
-  const fetch = async (url: string, init: { method: string; body: string }) => {
-    calls.push({ url, init });
-    return { ok: true, json: async () => ({}) };
-  };
-  runInNewContext(script, { document, fetch });
-  const button = buttons.find((b) => b.dataset.send.startsWith(path));
-  if (!button) throw new Error(`no button posts to ${path}`);
-  await Promise.all(button.listeners.map((listener) => listener()));
-  expect(result.textContent).toBe('Dank u wel, dit is vastgelegd.');
-  return calls[0]!;
+/** The hidden fields of the page's form that posts to `action` (its token bound to the link, its Idempotency-Key). */
+function formOf(html: string, action: string): Record<string, string> {
+  const form = new RegExp(`<form method="post" action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (!form) throw new Error(`no form posts to ${action}`);
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name!, value!]));
 }
 
-test("the tenant's page carries security headers and a CSP that lets only its own script run, by nonce", async () => {
+test("the tenant's page carries security headers and a CSP without inline script (its style by nonce); its forms refuse a post from another site or without the link's form token", async () => {
   const page = await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: '10.0.0.1' });
   expect(page.statusCode).toBe(200);
   expect(page.headers['content-type']).toMatch(/^text\/html/);
@@ -98,25 +78,53 @@ test("the tenant's page carries security headers and a CSP that lets only its ow
     'cross-origin-opener-policy': 'same-origin',
   });
   const csp = cspDirectives(page);
-  const nonce = /<script nonce="([^"]+)">/.exec(page.body)?.[1];
+  // No inline script at all (the page works without script); its own style by nonce.
+  expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+  const nonce = /<style nonce="([^"]+)">/.exec(page.body)?.[1];
   expect(nonce).toMatch(/^[0-9a-f]{32}$/);
   expect(csp.get('default-src')).toEqual(["'none'"]);
-  expect(csp.get('script-src')).toEqual(["'self'", `'nonce-${nonce}'`]);
+  expect(csp.get('style-src')).toEqual(["'self'", `'nonce-${nonce}'`]);
+  expect(csp.get('script-src')?.[0]).toBe("'self'");
   expect(csp.get('connect-src')).toEqual(["'self'"]);
+  expect(csp.get('form-action')).toEqual(["'self'"]);
   expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   expect(csp.get('base-uri')).toEqual(["'none'"]);
   // No inline handlers (a CSP without 'unsafe-inline' would block them), and one nonce per answer.
   expect(page.body).not.toMatch(/\son[a-z]+=/i);
   const again = await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: '10.0.0.2' });
-  expect(/<script nonce="([^"]+)">/.exec(again.body)?.[1]).not.toBe(nonce);
+  expect(/<style nonce="([^"]+)">/.exec(again.body)?.[1]).not.toBe(nonce);
 
-  // The page still works: its buttons post the cleanup report and the dispute to the API.
-  const cleanup = await clickButton(page.body, `/incidents/${incidentId}/cleanup-reports`);
-  expect(cleanup.url).toBe(`/incidents/${incidentId}/cleanup-reports?token=${token}`);
-  expect(cleanup.init).toMatchObject({ method: 'POST', body: '{}' });
-  const dispute = await clickButton(page.body, `/incidents/${incidentId}/disputes`, 'ik was het niet');
-  expect(dispute.url).toBe(`/incidents/${incidentId}/disputes?token=${token}`);
-  expect(JSON.parse(dispute.init.body)).toEqual({ reason: 'ik was het niet' });
+  // Its forms post to the page with a token bound to the link; a post another site makes, or one
+  // without that token, is refused and does nothing.
+  const dispute = formOf(page.body, `/links/${token}/bezwaar`);
+  expect(dispute._formulier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const crossSite = await app.inject({
+    method: 'POST',
+    url: `/links/${token}/bezwaar`,
+    payload: { ...dispute, reden: 'ik was het niet' },
+    headers: { 'sec-fetch-site': 'cross-site', origin: 'https://elders.example' },
+    remoteAddress: '10.0.0.5',
+  });
+  expect(crossSite.statusCode).toBe(403);
+  expect(crossSite.body).toContain('Dit formulier kwam niet van onze eigen pagina.');
+  const oldBrowser = await app.inject({
+    method: 'POST',
+    url: `/links/${token}/bezwaar`,
+    payload: { ...dispute, reden: 'ik was het niet' },
+    headers: { origin: 'https://elders.example' },
+    remoteAddress: '10.0.0.5',
+  });
+  expect(oldBrowser.statusCode).toBe(403);
+  const withoutToken = await app.inject({
+    method: 'POST',
+    url: `/links/${token}/bezwaar`,
+    payload: { reden: 'ik was het niet', _formulier: 'x'.repeat(43) },
+    headers: { 'sec-fetch-site': 'same-origin' },
+    remoteAddress: '10.0.0.6',
+  });
+  expect(withoutToken.statusCode).toBe(403);
+  expect(withoutToken.body).toContain('Dit formulier is verlopen of kwam niet van deze pagina.');
+  expect((await waitForIncident(stack, incidentId, () => true)).dispute).toBe('none');
 
   // The API's answers carry the headers too; the CSP there allows nothing at all.
   const json = await app.inject({ method: 'GET', url: '/healthz' });
@@ -141,7 +149,12 @@ test('the N+1-th tenant request within the window is a 429 problem with Retry-Af
   expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
   expect(refused.json()).toMatchObject({ status: 429, title: 'Too Many Requests', detail: expect.stringContaining('try again'), type: expect.any(String), instance: expect.any(String) });
-  expect((await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: tenant })).statusCode).toBe(429);
+  // The page itself says so in Dutch, with when to try again.
+  const busyPage = await app.inject({ method: 'GET', url: `/links/${token}`, remoteAddress: tenant });
+  expect(busyPage.statusCode).toBe(429);
+  expect(busyPage.headers['content-type']).toMatch(/^text\/html/);
+  expect(Number(busyPage.headers['retry-after'])).toBeGreaterThan(0);
+  expect(busyPage.body).toContain('Wacht een minuut en open de link dan opnieuw.');
   const forgedAgain = await app.inject({ method: 'POST', url: `/incidents/${incidentId}/cleanup-reports?token=garbage`, payload: {}, remoteAddress: tenant });
   expect(forgedAgain.statusCode).toBe(429);
 

@@ -44,6 +44,8 @@ export interface Stack {
 export interface StackOptions {
   /** Listen on a port of loopback (for a browser), with personal sign-in through the development OpenID provider. */
   web?: boolean;
+  /** The tenant-link rate limit per client address (every browser test comes from 127.0.0.1); 30 a minute when unset. */
+  tenantLinkRateLimit?: { max: number; windowMs: number };
 }
 
 /** The whole thing against the run's shared dev server: API, worker, PostgreSQL, loopback SMTP. */
@@ -75,6 +77,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       corporationIban: 'NL91ABNA0417164300',
       corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
+      ...(options.tenantLinkRateLimit ? { tenantLinkRateLimit: options.tenantLinkRateLimit } : {}),
       ...(oidc
         ? {
             oidc: { issuer: oidc.issuer, clientId: 'polluter-pays', clientSecret: 'test-client-secret', rolesClaim: 'groups', roleMap: new Map(), devPort: 0 },

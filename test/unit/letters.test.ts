@@ -1,4 +1,4 @@
-import { escapeHtml, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
+import { type Corporation, escapeHtml, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
 import type { LetterContent } from '../../domain/letters';
 
 const tenant: RecipientDetails = {
@@ -6,7 +6,19 @@ const tenant: RecipientDetails = {
   address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '1234 AB', city: 'Utrecht' },
 };
 const contractor: RecipientDetails = { name: 'Schoonmaakbedrijf Glans B.V.', address: null };
-const options: RenderOptions = { tenantLinkUrl: 'https://portaal.example.nl/t/abc123', corporationName: 'Woonstichting Thuis' };
+const corporation: Corporation = {
+  name: 'Woonstichting Thuis',
+  iban: 'NL91ABNA0417164300',
+  bic: 'ABNANL2A',
+  kvk: '12345678',
+  phone: '030 123 45 67',
+  email: 'info@thuis.example',
+  website: 'https://www.thuis.example',
+  postalAddress: 'Postbus 1, 3500 AA Utrecht',
+  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
+  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
+};
+const options: RenderOptions = { tenantLinkUrl: 'https://portaal.example.nl/t/abc123', corporation, letterDate: '2026-11-24' };
 const common = { incidentId: 'INC-2026-0042', category: 'fouled_stairwell' as const, location: 'Kerkstraat 10-20, trappenhuis A' };
 
 // 1 December 2026 is a Tuesday.
@@ -50,7 +62,7 @@ describe('every letter', () => {
     (_kind, content) => {
       const letter = render(content);
       expect(letter.subject.length).toBeGreaterThan(0);
-      expectInBoth(letter, 'Geachte heer/mevrouw J. de Vries,', 'INC-2026-0042', 'Woonstichting Thuis', 'Met vriendelijke groet');
+      expectInBoth(letter, 'J. de Vries', 'INC-2026-0042', '030 123 45 67', 'info@thuis.example', 'Woonstichting Thuis', 'Met vriendelijke groet');
       expect(letter.html).toMatch(/^<!DOCTYPE html>/);
       expect(letter.text).not.toMatch(/undefined|null|NaN|\[object/);
       expect(letter.html).not.toMatch(/undefined|null|NaN|\[object/);
@@ -61,7 +73,7 @@ describe('every letter', () => {
 describe('complainant advice', () => {
   it('says the complaint is not taken up and advises talking to the neighbour and neighbour mediation via the municipality', () => {
     const letter = render({ kind: 'complainant_advice', ...common, category: 'living_noise' });
-    expect(letter.subject).toBe('Uw melding over leefgeluid');
+    expect(letter.subject).toBe('Uw melding over overlast door leefgeluid');
     expectInBoth(letter, 'leefgeluid', 'niet in behandeling', 'in gesprek met uw buren', 'buurtbemiddeling', 'gemeente');
   });
 });
@@ -92,7 +104,7 @@ describe('formal notice', () => {
       'vaste tarief van € 123,45',
       'bezwaar',
     );
-    expect(letter.html).toContain('<a href="https://portaal.example.nl/t/abc123">');
+    expect(letter.html).toContain('<a href="https://portaal.example.nl/t/abc123"');
   });
 
   it('charges the actual cost of the cleaning company when there is no fixed tariff', () => {
@@ -108,8 +120,8 @@ describe('formal notice', () => {
 
   it('falls back to contacting the corporation when there is no link', () => {
     const letter = render({ ...base, tariffCents: 9500 }, tenant, { ...options, tenantLinkUrl: null });
-    expect(letter.text).not.toContain('https://');
-    expectInBoth(letter, 'contact met ons op', 'INC-2026-0042');
+    expect(letter.text).not.toContain('portaal.example.nl');
+    expectInBoth(letter, 'bel ons op 030 123 45 67 of mail naar info@thuis.example', 'INC-2026-0042');
   });
 });
 
@@ -117,9 +129,9 @@ describe('collective notice', () => {
   it('tells all households that the shared space is their shared responsibility, with the deadline and no link', () => {
     const letter = render({ kind: 'collective_notice', ...common, ...deadline });
     expect(letter.subject).toContain('uiterlijk dinsdag 1 december 2026');
-    expectInBoth(letter, 'alle huishoudens', 'gezamenlijke verantwoordelijkheid', 'dinsdag 1 december 2026', 'schoonmaken');
-    expect(letter.text).not.toContain('https://');
-    expect(letter.html).not.toContain('<a ');
+    expectInBoth(letter, 'alle huishoudens', 'gezamenlijke verantwoordelijkheid', 'dinsdag 1 december 2026', 'het trappenhuis uiterlijk op dinsdag 1 december 2026 weer schoon is');
+    expect(letter.text).not.toContain('portaal.example.nl');
+    expect(letter.html).not.toContain('portaal.example.nl');
   });
 });
 
@@ -133,24 +145,51 @@ describe('reminder', () => {
   it('reminds all households collectively without a link', () => {
     const letter = render({ kind: 'reminder', ...common, ...deadline, collective: true, linkExpiresAt: null });
     expectInBoth(letter, 'alle huishoudens', 'dinsdag 1 december 2026', 'gezamenlijke verantwoordelijkheid');
-    expect(letter.text).not.toContain('https://');
+    expect(letter.text).not.toContain('portaal.example.nl');
   });
 });
 
 describe('work order', () => {
-  it('gives the contractor the order number, building, location and category and asks for completion with cost', () => {
-    const letter = render({ kind: 'work_order', ...common, workOrderNumber: 'WO-77', buildingId: 'CPLX-9' }, contractor);
+  const building = {
+    buildingId: 'B-9-A',
+    complexId: 'CPLX-9',
+    street: 'Kerkstraat',
+    houseNumbers: '10-20',
+    postalCode: '1234 AB',
+    city: 'Utrecht',
+    accessNotes: 'Sleutelkastje naast de hoofdingang, code 4321',
+  };
+
+  it('gives the contractor the address, complex, place in the building, access, deadline and the order number', () => {
+    const letter = render(
+      { kind: 'work_order', ...common, location: 'trappenhuis A, 2e verdieping', workOrderNumber: 'WO-77', buildingId: 'B-9-A', complexId: 'CPLX-9', completeBy: '2026-12-08' },
+      contractor,
+      { ...options, building },
+    );
     expect(letter.subject).toBe('Werkopdracht WO-77: vervuild trappenhuis');
     expectInBoth(
       letter,
-      'Geachte heer/mevrouw Schoonmaakbedrijf Glans B.V.,',
+      'Schoonmaakbedrijf Glans B.V.',
+      'Geachte heer, mevrouw,',
       'WO-77',
+      'Kerkstraat 10-20, 1234 AB Utrecht',
       'CPLX-9',
-      'Kerkstraat 10-20, trappenhuis A',
+      'trappenhuis A, 2e verdieping',
+      'Sleutelkastje naast de hoofdingang, code 4321',
+      'dinsdag 8 december 2026',
+      'opdracht om het trappenhuis schoon te maken',
       'Vervuild trappenhuis',
       'gereed',
       'kosten',
     );
+    expect(letter.text).toMatch(/Complex:\s+CPLX-9/);
+    expect(letter.text).not.toContain('B-9-A');
+  });
+
+  it('says the address is missing, and how to ask for it, for a building the directory does not have', () => {
+    const letter = render({ kind: 'work_order', ...common, workOrderNumber: 'WO-77', buildingId: 'B-9-A', complexId: 'CPLX-9' }, contractor, { ...options, building: null });
+    expectInBoth(letter, 'Complex', 'CPLX-9', 'staat nog niet in ons bestand', '030 123 45 67');
+    expect(letter.text).not.toContain('B-9-A');
   });
 });
 
@@ -204,7 +243,7 @@ describe('invoice', () => {
       'OVS',
       'Totaal',
       '€ 1.138,45',
-      'uiterlijk op 17 december 2026',
+      'uiterlijk op donderdag 17 december 2026',
       'factuurnummer 2026-000123',
     );
   });
@@ -237,7 +276,7 @@ describe('neighbours notice', () => {
         { kind: 'neighbours_notice', ...common, location: 'trappenhuis', outcome, polluterKnown: true },
         neighbour,
       );
-      expectInBoth(letter, 'Geachte heer/mevrouw A. Buurman,', 'opgelost', 'aangesproken');
+      expectInBoth(letter, 'A. Buurman', 'Geachte bewoner,', 'opgelost', 'aangesproken');
       for (const output of [letter.subject, letter.text, letter.html]) {
         expect(output).not.toContain(polluter.name);
         expect(output).not.toContain('Vervuiler');
@@ -263,12 +302,12 @@ describe('HTML', () => {
     const letter = renderLetter(
       { kind: 'complainant_acknowledgement', ...common, location: '<script>alert("x")</script> & co' },
       { name: 'Jan <b>', address: null },
-      { tenantLinkUrl: null, corporationName: 'Wonen & <Co>' },
+      { ...options, tenantLinkUrl: null, corporation: { ...corporation, name: 'Wonen & <Co>' } },
     );
     expect(letter.html).not.toContain('<script>');
     expect(letter.html).not.toContain('<b>');
     expect(letter.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co');
-    expect(letter.html).toContain('Geachte heer/mevrouw Jan &lt;b&gt;,');
+    expect(letter.html).toContain('Jan &lt;b&gt;');
     expect(letter.html).toContain('Wonen &amp; &lt;Co&gt;');
     expect(letter.text).toContain('<script>alert("x")</script> & co');
   });

@@ -219,7 +219,7 @@ test('the reminder goes out at 09:00 Amsterdam time one working day before the d
     await testEnv().sleep('1 minute');
     expect(sent(id)).toEqual(['a2@bewoners.test | Ingebrekestelling: grofvuil in een gemeenschappelijke ruimte, uiterlijk dinsdag 30 december 2031']);
     const notice = mailsAbout(id)[0]!;
-    expect(notice.text).toContain('Wij sommeren u om uiterlijk op dinsdag 30 december 2031 het grofvuil te verwijderen.');
+    expect(notice.text).toContain('Wij sommeren u uiterlijk op dinsdag 30 december 2031 het grofvuil te verwijderen.');
     // The signed link lives 30 days past the deadline.
     expect(notice.text).toContain('Deze link is persoonlijk en geldig tot en met 29 januari 2032.');
 
@@ -234,7 +234,7 @@ test('the reminder goes out at 09:00 Amsterdam time one working day before the d
     expect(reminderAppend).toBeDefined();
     expect(reminderAppend!.scheduledAt).toBeGreaterThanOrEqual(Date.parse('2031-12-29T08:00:00Z'));
     expect(reminderAppend!.scheduledAt).toBeLessThan(Date.parse('2031-12-29T08:00:30Z'));
-    expect(mailsAbout(id)[1]!.text).toContain('Met deze brief herinneren wij u eraan dat u uiterlijk op dinsdag 30 december 2031 het grofvuil te verwijderen.');
+    expect(mailsAbout(id)[1]!.text).toContain('Met deze brief herinneren wij u eraan dat u uiterlijk op dinsdag 30 december 2031 het grofvuil moet verwijderen.');
 
     await started.handle.executeUpdate(reportCleanupUpdate, { args: [{ by: 'tenant', actor: 'A-2', note: null }] });
     await started.handle.executeUpdate(recordInspectionUpdate, { args: [{ result: 'clean', inspector: 'consultant-1', note: null }] });
@@ -300,7 +300,8 @@ test('a complaint the corporation does not take up (living noise) returns advice
   expect(one(evs, 'IncidentClosed')).toMatchObject({ outcome: 'returned_to_complainant', closedAt: expect.stringMatching(/^2032-01-15T09:00/) });
   expect(sent(id)).toEqual(['b1@bewoners.test | Uw melding over leefgeluid']);
   const advice = mailsAbout(id)[0]!;
-  expect(advice.text).toContain('Geachte heer/mevrouw Bewoner B1,');
+  expect(advice.text).toContain('Bewoner B1\n');
+  expect(advice.text).toContain('Geachte heer, mevrouw,');
   expect(advice.text).toContain('buurtbemiddeling');
   expect(await deliveries(id)).toEqual([{ letter_id: `incident-${id}/2/B-1`, channel: 'email', address: 'b1@bewoners.test' }]);
   expect(await incidentRow(id)).toMatchObject({ status: 'closed', outcome: 'returned_to_complainant' });
@@ -626,7 +627,7 @@ test('a dispute rejected after the deadline has passed orders the cleanup at onc
     totalCents: 9900,
   });
   const invoice = mailTo(id, 'a4@bewoners.test', 'Factuur');
-  expect(invoice.text).toContain('Wilt u het totaalbedrag van € 99,00 uiterlijk op 26 augustus 2032 betalen?');
+  expect(invoice.text).toContain('Wilt u € 99,00 uiterlijk op donderdag 26 augustus 2032 overmaken');
   expect(one(evs, 'WarningIssued')).toMatchObject({ tenantId: 'A-4', offenceNumber: 1, severity: 'standard' });
 });
 
@@ -804,7 +805,7 @@ test('a fixed tariff replaces the contractor\'s reported cost on the invoice', a
   const invoice = mailTo(id, 'b1@bewoners.test', 'Factuur');
   expect(invoice.subject).toBe(`Factuur ${number}: vervuild trappenhuis`);
   expect(invoice.text).toMatch(/Vervaldatum:\s+23 oktober 2031/);
-  expect(invoice.text).toContain('Wilt u het totaalbedrag van € 150,00 uiterlijk op 23 oktober 2031 betalen?');
+  expect(invoice.text).toContain('Wilt u € 150,00 uiterlijk op donderdag 23 oktober 2031 overmaken');
   expect(invoice.text).not.toContain('234,56');
   expect(mailTo(id, 'b1@bewoners.test', 'Waarschuwing').text).toContain(`De kosten, in totaal € 150,00, brengen wij bij u in rekening met factuur ${number}.`);
   expect(one(evs, 'NeighboursNoticeSuppressed')).toEqual({ households: 2, minimum: 4 });
@@ -840,7 +841,7 @@ test('an administration fee adds a second invoice line, and the year\'s invoice 
   const invoice = mailTo(id, 'b2@bewoners.test', 'Factuur');
   expect(invoice.text).toMatch(/Administratiekosten\s+€ 25,00\s+BTW-GEEN/);
   expect(invoice.text).toMatch(/Totaal\s+€ 205,00/);
-  expect(invoice.text).toContain('uiterlijk op 27 november 2031 betalen');
+  expect(invoice.text).toContain('uiterlijk op donderdag 27 november 2031 overmaken');
 
   // Gapless: the year's numbers are 1..n, each taken once.
   const numbers = (await database.db.selectFrom('invoices').select('invoice_number').where('invoice_number', 'like', '2031-%').orderBy('invoice_number').execute()).map(
