@@ -149,3 +149,13 @@ test('a search that finds more than it counts says so, and lists the newest firs
   const narrowed = (await stack.app.inject({ method: 'GET', url: '/incidents?q=gemelde%20zolder&status=open', headers: auth('consultant') })).json();
   expect({ total: narrowed.total, totalIsAtLeast: narrowed.totalIsAtLeast }).toEqual({ total: 0, totalIsAtLeast: undefined });
 });
+
+test('the new filters, the search and the letter copy are in /openapi.json', async () => {
+  const document = (await stack.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const list = document.paths['/incidents'].get;
+  const parameters = (list.parameters as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name);
+  expect(parameters).toEqual(expect.arrayContaining(['q', 'phase', 'deadlineFrom', 'deadlineTo', 'dispute']));
+  expect(list.responses['200'].content['application/json'].schema.properties.totalIsAtLeast.type).toBe('boolean');
+  expect(document.paths['/letters/{letterId}/html'].get.operationId).toBe('letterHtml');
+  expect(document.paths['/reports/overdue'].get.responses['200'].content['application/json'].schema.properties.inspectionsWaiting.properties.items.items.properties.incidentNumber).toBeDefined();
+});
