@@ -99,6 +99,7 @@ test('one search box finds an incident by its number, its address or the contrac
   }
   expect(await fitsTheWidth(page)).toBe(true);
   await expectAccessible(page);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/list-phone.png`, fullPage: true });
   await search.getByRole('searchbox', { name: 'Zoeken' }).fill('x');
   await search.getByRole('button', { name: 'Toon meldingen' }).click();
   expect(await page.locator('main').innerText()).toContain('Typ minstens twee tekens om te zoeken.');
@@ -153,6 +154,9 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   await signIn(page, stack.url, 'consultant', '/app/werk');
   const toInspect = section(page, 'Opruiming gemeld');
   expect(await toInspect.innerText()).toContain('Opruiming gemeld, te controleren');
+  expect(await fitsTheWidth(page)).toBe(true);
+  await expectAccessible(page);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/work-items-phone.png`, fullPage: true });
   await toInspect.getByRole('link', { name: `${incidentNumber} · Vervuild trappenhuis: trappenhuis 3e verdieping (C1-A)`, exact: true }).click();
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Melding ${incidentNumber}`);
   expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Opruiming gemeld door de huurder\n‘Alles is weggehaald’\nhuurder A-2');
