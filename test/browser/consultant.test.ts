@@ -14,10 +14,13 @@ const slowPolicy = {
   },
 };
 
+/** A mailbox the relay refuses for good: the notice to its tenant waits for a person. */
+const refused = new Set<string>(['b2@bewoners.test']);
+
 let stack: Stack;
 let browser: Browser;
 beforeAll(async () => {
-  stack = await startStack('browser_consultant', slowPolicy, { web: true });
+  stack = await startStack('browser_consultant', slowPolicy, { web: true, refused });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -249,5 +252,43 @@ test('keyboard only: from the note, Tab reaches the inspection\'s buttons, and E
   await page.waitForURL(/gedaan=not_clean/);
   expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de ruimte is niet schoon. De termijn loopt door.');
   expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Gecontroleerd: niet schoon\n‘trap is weer vuil’\nCarla de Consulent');
+  await context.close();
+});
+
+test('an incident stuck on its data waits in the queue; once the address is corrected the consultant resolves it from the page, and the notice goes out', async () => {
+  const response = await stack.app.inject({ method: 'POST', url: '/incidents', headers: auth('consultant'), payload: { category: 'fouled_stairwell', complexId: 'S1', buildingId: 'S1-A', location: 'lift hal', polluterTenantId: 'B-2' } });
+  expect(response.statusCode).toBe(201);
+  const { incidentId, incidentNumber } = response.json() as { incidentId: string; incidentNumber: string };
+  await waitForIncident(stack, incidentId, (i) => i.attention !== null);
+
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'consultant', '/app/werk');
+  const waiting = section(page, 'Wacht op actie');
+  expect(await waiting.innerText()).toContain('b2@bewoners.test');
+  await waiting.getByRole('link', { name: `${incidentNumber} · Vervuild trappenhuis: lift hal (S1-A)`, exact: true }).click();
+  const resolve = page.getByRole('region', { name: 'Oorzaak opgelost' });
+  expect(await resolve.innerText()).toContain('Vastgelopen bij het versturen van de brieven:');
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Vastgelopen bij het versturen van de brieven: wacht op actie');
+  await expectAccessible(page);
+
+  // The address corrected in the directory (beheer), then resolved here.
+  const corrected = await stack.app.inject({
+    method: 'PUT',
+    url: '/directory/tenants',
+    headers: auth('admin'),
+    payload: [{ contractNumber: 'B-2', name: 'Bewoner B2', email: 'b2.nieuw@bewoners.test', street: 'Kerkweg', houseNumber: '2', postalCode: '5678 CD', city: 'Utrecht', complexId: 'C1', buildingId: 'C1-B', unit: '2' }],
+  });
+  expect(corrected.statusCode).toBe(200);
+  await resolve.getByRole('textbox', { name: 'Wat heeft u gedaan? (niet verplicht)' }).fill('e-mailadres verbeterd');
+  await resolve.getByRole('button', { name: 'Opgelost, probeer opnieuw' }).click();
+  expect(await page.getByRole('status').innerText()).toBe('Vastgelegd: de oorzaak is opgelost. Het systeem probeert de stap opnieuw.');
+  expect(await page.getByRole('region', { name: 'Tijdlijn' }).innerText()).toContain('Opgelost: de stap wordt opnieuw geprobeerd\n‘e-mailadres verbeterd’\nCarla de Consulent');
+  await waitForIncident(stack, incidentId, (i) => i.timeline.some((e: { type: string }) => e.type === 'PolluterNotified'));
+  const mailedBy = Date.now() + 15_000;
+  while (stack.smtp.to('b2.nieuw@bewoners.test').length === 0 && Date.now() < mailedBy) await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(stack.smtp.to('b2.nieuw@bewoners.test').map((m) => m.subject)).toEqual([expect.stringMatching(/^Ingebrekestelling/)]);
+  await page.reload();
+  expect(await page.getByRole('region', { name: 'Oorzaak opgelost' }).count()).toBe(0);
+  expect(await fitsTheWidth(page)).toBe(true);
   await context.close();
 });
