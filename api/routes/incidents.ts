@@ -53,7 +53,7 @@ export function incidentNumberOf(text: string): string | null {
  * The incidents a search finds: the place's text (location, building, complex) by its trigram
  * index, the polluter's contract number exactly (case aside), the incidents of the buildings whose
  * households' street and house number match (the tenants' trigram index), and the incident
- * number by its unique index (migration 2026-12-05T16-20, whose index expressions these are).
+ * number by its unique index (migration 2026-12-05T18-20, whose index expressions these are).
  *
  * One branch per way of finding, each read from its own index, together as UNION ALL; each branch
  * leaves out what an earlier one found, so that nothing is counted twice without a distinct over
