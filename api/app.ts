@@ -20,8 +20,11 @@ import { registerLetterRoutes } from './routes/letters';
 import { registerLetterCopyRoutes } from './routes/letter-copies';
 import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
+import { registerInvoiceListRoutes } from './routes/invoice-list';
 import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
+import { registerReviewRoutes } from './routes/reviews';
+import { registerPolicyRoutes } from './routes/policy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -131,9 +134,12 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerLetterCopyRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerInvoiceListRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerPhotoRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerReviewRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

@@ -38,7 +38,7 @@ function inChunks<T>(rows: T[]): T[][] {
 }
 
 /** One upload names each key once: PostgreSQL cannot upsert one row twice in a statement, nor should we guess which wins. */
-function refuseDuplicateKeys<T>(rows: T[], keyOf: (row: T) => string, field: string, what: string): void {
+export function refuseDuplicateKeys<T>(rows: T[], keyOf: (row: T) => string, field: string, what: string): void {
   const firstAt = new Map<string, number>();
   const fields: { path: string; message: string }[] = [];
   rows.forEach((row, index) => {

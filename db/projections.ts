@@ -298,6 +298,42 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         ...reportFacts.closed(trx, incidentId ?? '', event.data.closedAt),
       });
       break;
+    // The team's case review: last conclusion per case wins; an agreement once made, then done.
+    case 'CaseReviewConclusionRecorded': {
+      const d = event.data;
+      const row = { conclusion: d.conclusion, recorded_by: d.by, recorded_by_name: d.byName, recorded_at: new Date(d.recordedAt) };
+      await trx
+        .insertInto('case_review_conclusions')
+        .values({ month: d.month, case_id: d.caseId, ...row })
+        .onConflict((oc) => oc.columns(['month', 'case_id']).doUpdateSet(row))
+        .execute();
+      break;
+    }
+    case 'CaseReviewAgreementMade': {
+      const d = event.data;
+      await trx
+        .insertInto('case_review_agreements')
+        .values({
+          agreement_id: d.agreementId,
+          month: d.month,
+          case_id: d.caseId,
+          text: d.text,
+          owner: d.owner,
+          due_date: d.dueDate,
+          made_by: d.by,
+          made_by_name: d.byName,
+          made_at: new Date(d.madeAt),
+        })
+        .execute();
+      break;
+    }
+    case 'CaseReviewAgreementDone':
+      await trx
+        .updateTable('case_review_agreements')
+        .set({ done_at: new Date(event.data.doneAt), done_by_name: event.data.byName, done_note: event.data.note })
+        .where('agreement_id', '=', event.data.agreementId)
+        .execute();
+      break;
     default:
       if (incidentId !== null && incidentIdOfStream(stored.streamId) !== null) await updateIncident({});
   }

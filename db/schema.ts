@@ -314,6 +314,33 @@ export interface IdempotencyKeysTable {
   incident_number: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** The conclusion the team recorded on a case of a month's review (stream review-<month>). */
+export interface CaseReviewConclusionsTable {
+  month: string;
+  case_id: string;
+  conclusion: string;
+  recorded_by: string;
+  recorded_by_name: string;
+  recorded_at: Date;
+}
+
+/** An agreement made in a case review: what, who acts, by when; done or not. */
+export interface CaseReviewAgreementsTable {
+  agreement_id: string;
+  month: string;
+  case_id: string | null;
+  text: string;
+  owner: string;
+  /** DATE: select it `::text`. */
+  due_date: ColumnType<Date, string, string>;
+  made_by: string;
+  made_by_name: string;
+  made_at: Date;
+  done_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  done_by_name: ColumnType<string | null, string | null | undefined, string | null>;
+  done_note: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
 export interface Database {
   events: EventsTable;
   incidents: IncidentsTable;
@@ -338,6 +365,8 @@ export interface Database {
   unmatched_payments: UnmatchedPaymentsTable;
   report_cells: ReportCellsTable;
   working_day_calendar: WorkingDayCalendarTable;
+  case_review_conclusions: CaseReviewConclusionsTable;
+  case_review_agreements: CaseReviewAgreementsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -345,4 +374,4 @@ export type NewEventRow = Insertable<EventsTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type ContractorRow = Selectable<ContractorsTable>;
 /** The read models that `projections:rebuild` drops and replays. */
-export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells'] as const;
+export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells', 'case_review_conclusions', 'case_review_agreements'] as const;

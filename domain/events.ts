@@ -176,6 +176,37 @@ export const eventSchemas = {
     since: instant,
   }),
   AttentionResolved: z.object({ by: z.string(), note: z.string().nullable(), resolvedAt: instant }),
+  // The team's case review, on the stream review-<YYYY-MM> of the month reviewed (domain/streams.ts).
+  // `caseId` is the incident discussed (not `incidentId`: these are the team's events, not the incident's).
+  CaseReviewConclusionRecorded: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    caseId: z.string(),
+    conclusion: z.string(),
+    by: z.string().describe('the actor: person:<subject> or a key'),
+    byName: z.string(),
+    recordedAt: instant,
+  }),
+  CaseReviewAgreementMade: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    agreementId: z.string(),
+    /** The case it is about; null: an agreement about the approach as a whole. */
+    caseId: z.string().nullable(),
+    text: z.string(),
+    /** Who acts on it, as the team named them. */
+    owner: z.string(),
+    dueDate: localDate,
+    by: z.string(),
+    byName: z.string(),
+    madeAt: instant,
+  }),
+  CaseReviewAgreementDone: z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    agreementId: z.string(),
+    note: z.string().nullable(),
+    by: z.string(),
+    byName: z.string(),
+    doneAt: instant,
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

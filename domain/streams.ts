@@ -1,6 +1,8 @@
 /** The event streams' ids: one stream per incident and one per invoice. Spelled here only. */
 export const incidentStreamId = (incidentId: string) => `incident-${incidentId}`;
 export const invoiceStreamId = (invoiceNumber: string) => `invoice-${invoiceNumber}`;
+/** The team's case review of a month (YYYY-MM): its conclusions and agreements. */
+export const reviewStreamId = (month: string) => `review-${month}`;
 
 const INCIDENT = 'incident-';
 const INVOICE = 'invoice-';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { financeStyles } from './styles-finance';
+import { teamStyles } from './styles-team';
 import { consultantStyles } from './styles-consultant';
 
 /**
@@ -131,7 +133,7 @@ function asset(body: string, type: string) {
   return { body, gzipped: gzipSync(body), type, hash };
 }
 
-const files = { 'app.css': asset([styles, consultantStyles].join('\n'), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
+const files = { 'app.css': asset([styles, financeStyles, teamStyles, consultantStyles].join('\n'), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
 type AssetName = keyof typeof files;
 
 /** The URL of an asset, with its hash, so that a changed file is a new URL and the old one can be cached for a year. */

@@ -97,6 +97,9 @@ export function actorLabel(actor: string | null, actorName: string | null): stri
 }
 
 const tenant = (id: string) => `huurder ${id}`;
+const monthNames = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+/** '2026-10' -> 'oktober 2026'. */
+const monthLabel = (month: string) => `${monthNames[Number(month.slice(5, 7)) - 1] ?? month.slice(5, 7)} ${month.slice(0, 4)}`;
 const quoted = (text: string | null | undefined) => (text && text.trim() !== '' ? `‘${text.trim()}’` : null);
 
 const attentionSteps: Record<string, string> = {
@@ -199,6 +202,13 @@ export function describeEvent(type: string, data: unknown): { what: string; said
       return say(`Vastgelopen bij ${attentionStep(event.data.step)}: wacht op actie`, quoted(event.data.reason));
     case 'AttentionResolved':
       return say('Opgelost: de stap wordt opnieuw geprobeerd', quoted(event.data.note));
+    // The team's case review (its own stream, review-<month>): shown where it names this incident.
+    case 'CaseReviewConclusionRecorded':
+      return say(`Besproken in het casusoverleg van ${monthLabel(event.data.month)}: conclusie`, quoted(event.data.conclusion));
+    case 'CaseReviewAgreementMade':
+      return say(`Afspraak in het casusoverleg van ${monthLabel(event.data.month)}: ${event.data.owner}, uiterlijk ${dutchDate(event.data.dueDate)}`, quoted(event.data.text));
+    case 'CaseReviewAgreementDone':
+      return say(`Afspraak uit het casusoverleg van ${monthLabel(event.data.month)} nagekomen`, quoted(event.data.note));
     default: {
       const unknown: never = event;
       return say((unknown as { type: string }).type);

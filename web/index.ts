@@ -6,6 +6,8 @@ import { html } from './html';
 import { contextOf, sendPage } from './layout';
 import { registerSignIn } from './sign-in';
 import { registerIncidentList } from './pages/incidents';
+import { registerFinancePages } from './pages/finance';
+import { registerTeamPages } from './pages/team';
 import { registerConsultantPages } from './pages/consultant';
 import type { WorkspaceDeps } from './deps';
 
@@ -16,6 +18,8 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerAssets(app);
   registerSignIn(app, deps);
   registerIncidentList(app, deps);
+  registerFinancePages(app, deps);
+  registerTeamPages(app, deps);
   registerConsultantPages(app, deps);
 }
 

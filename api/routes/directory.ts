@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contractorSchema, tenantSchema, upsertContractors, upsertTenants } from '../../db/directory';
+import { diffContractors, diffTenants } from '../../db/directory-diff';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
@@ -61,5 +62,47 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: ApiDeps): vo
     async (request) => {
       return { upserted: await upsertContractors(deps.db, request.body) };
     },
+  );
+
+  // What an upload would change, before it is made (the workspace shows it before the admin confirms).
+  const item = z.object({ key: z.string(), name: z.string() });
+  const diffSchema = z.object({
+    added: z.number().int(),
+    changed: z.number().int(),
+    unchanged: z.number().int(),
+    notInUpload: z.number().int().describe('rows in the directory the upload does not name: an upload leaves them as they are'),
+    addedItems: z.array(item).describe('at most 200'),
+    changedItems: z.array(item.extend({ changes: z.array(z.object({ field: z.string(), old: z.string(), new: z.string() })) })).describe('at most 200, each field old -> new'),
+    notInUploadItems: z.array(item).describe('at most 200'),
+  });
+  routes.post(
+    '/directory/tenants/dry-run',
+    {
+      config: { access: { roles: ['admin'] } },
+      bodyLimit: 32 * MB,
+      schema: {
+        operationId: 'previewTenants',
+        tags,
+        summary: 'What PUT /directory/tenants with this body would change, without changing anything',
+        body: tenantsBody,
+        response: { 200: diffSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => diffTenants(deps.db, request.body),
+  );
+  routes.post(
+    '/directory/contractors/dry-run',
+    {
+      config: { access: { roles: ['admin'] } },
+      bodyLimit: 4 * MB,
+      schema: {
+        operationId: 'previewContractors',
+        tags,
+        summary: 'What PUT /directory/contractors with this body would change, without changing anything',
+        body: contractorsBody,
+        response: { 200: diffSchema, ...s.problemResponses },
+      },
+    },
+    async (request) => diffContractors(deps.db, request.body),
   );
 }

@@ -20,6 +20,7 @@ import {
   type InvoiceUpdateResult,
 } from '../../workflows/messages';
 import { staffOf } from '../auth';
+import { namesOf } from '../sessions';
 import { csvLineOf } from '../csv-body';
 import { HttpProblem, badRequest, conflict, excerpt, notFound, unavailable, validationProblem, type FieldProblem } from '../problems';
 import type { ApiDeps } from '../deps';
@@ -57,7 +58,15 @@ const invoiceSchema = z.object({
   dunningPaused: z.boolean(),
   attention: s.attentionSchema.nullable().describe('set while a step failed on its data and waits for a person'),
   payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), paidOn: z.string(), source: z.string(), reference: z.string().nullable() })),
-  timeline: z.array(z.object({ type: z.string(), recordedAt: z.string(), data: z.record(z.string(), z.unknown()) })),
+  timeline: z.array(
+    z.object({
+      type: z.string(),
+      recordedAt: z.string(),
+      actor: z.string().nullable().describe('who acted: person:<subject>, a role key, or the process'),
+      actorName: z.string().nullable().describe("a person's display name"),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const resolutions = ['booked', 'not_ours', 'refunded'] as const;
@@ -89,6 +98,7 @@ const unmatchedPaymentSchema = z.object({
       outcome: z.enum(resolutions),
       invoiceNumber: z.string().nullable().describe('booked: the invoice the payment was booked to, with the line\'s reference as payment id'),
       by: z.string(),
+      byName: z.string().nullable().describe("a person's display name"),
       at: z.string(),
       note: z.string().nullable(),
     })
@@ -150,7 +160,7 @@ async function resolveAsBooked(db: Db, reference: string, invoiceNumber: string,
     .execute();
 }
 
-function toUnmatched(r: UnmatchedRow): z.infer<typeof unmatchedPaymentSchema> {
+function toUnmatched(r: UnmatchedRow, names: Map<string, string> = new Map()): z.infer<typeof unmatchedPaymentSchema> {
   return {
     reference: r.entry_reference,
     source: r.source,
@@ -168,6 +178,7 @@ function toUnmatched(r: UnmatchedRow): z.infer<typeof unmatchedPaymentSchema> {
             outcome: r.resolution,
             invoiceNumber: r.resolved_invoice_number,
             by: r.resolved_by ?? '',
+            byName: names.get(r.resolved_by ?? '') ?? null,
             at: r.resolved_at ? new Date(r.resolved_at).toISOString() : '',
             note: r.resolution_note,
           },
@@ -241,6 +252,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         db.selectFrom('payments').selectAll().where('invoice_number', '=', invoice.invoice_number).orderBy('recorded_at').execute(),
         readStream(db, invoiceStreamId(invoice.invoice_number)),
       ]);
+      const actorOf = (metadata: { actor?: unknown }) => (typeof metadata.actor === 'string' ? metadata.actor : null);
+      const names = await namesOf(db, timeline.map((e) => actorOf(e.metadata)));
       return {
         invoiceNumber: invoice.invoice_number,
         incidentId: invoice.incident_id,
@@ -260,7 +273,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         dunningPaused: invoice.dunning_paused,
         attention: attentionOf(invoice),
         payments: payments.map((p) => ({ paymentId: p.payment_id, amountCents: p.amount_cents, paidOn: p.paid_on, source: p.source, reference: p.reference })),
-        timeline: timeline.map((e) => ({ type: e.event.type, recordedAt: e.recordedAt.toISOString(), data: e.event.data as Record<string, unknown> })),
+        timeline: timeline.map((e) => ({
+          type: e.event.type,
+          recordedAt: e.recordedAt.toISOString(),
+          actor: actorOf(e.metadata),
+          actorName: names.get(actorOf(e.metadata) ?? '') ?? null,
+          data: e.event.data as Record<string, unknown>,
+        })),
       };
     },
   );
@@ -511,7 +530,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
         query.selectAll().orderBy('booking_date').orderBy('entry_reference').limit(limit).offset(offset).execute(),
         query.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
       ]);
-      return { total: Number(counted.total), limit, offset, payments: rows.map(toUnmatched) };
+      const names = await namesOf(db, rows.map((r) => r.resolved_by));
+      return { total: Number(counted.total), limit, offset, payments: rows.map((r) => toUnmatched(r, names)) };
     },
   );
 
@@ -579,7 +599,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      return toUnmatched(resolved);
+      return toUnmatched(resolved, await namesOf(db, [resolved.resolved_by]));
     },
   );
 

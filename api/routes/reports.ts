@@ -203,7 +203,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/summary',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportSummary',
         tags,
@@ -242,7 +242,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/case-review',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportCaseReview',
         tags,
@@ -272,7 +272,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/hotspots',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportHotspots',
         tags,
@@ -307,7 +307,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
   routes.get(
     '/reports/overdue',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'manager', 'admin'] } },
       schema: {
         operationId: 'reportOverdue',
         tags,

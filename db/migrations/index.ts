@@ -14,6 +14,8 @@ import * as peopleAndSessions from './2026-12-05T13-00-people-and-sessions';
 import * as incidentNumbers from './2026-12-05T14-00-incident-numbers';
 import * as lettersAsSent from './2026-12-05T15-00-letters-as-sent';
 import * as photos from './2026-12-05T16-00-photos';
+import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
+import * as caseReviews from './2026-12-05T17-40-case-reviews';
 import * as consultantWorkQueue from './2026-12-05T18-10-consultant-work-queue';
 import * as incidentSearch from './2026-12-05T18-20-incident-search';
 
@@ -34,6 +36,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T14-00-incident-numbers': incidentNumbers,
   '2026-12-05T15-00-letters-as-sent': lettersAsSent,
   '2026-12-05T16-00-photos': photos,
+  '2026-12-05T17-10-invoices-by-debtor': invoicesByDebtor,
+  '2026-12-05T17-40-case-reviews': caseReviews,
   '2026-12-05T18-10-consultant-work-queue': consultantWorkQueue,
   '2026-12-05T18-20-incident-search': incidentSearch,
 };
