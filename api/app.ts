@@ -19,6 +19,7 @@ import { registerDirectoryRoutes } from './routes/directory';
 import { registerDirectorySearchRoutes } from './routes/directory-search';
 import { registerWorkOrderRoutes } from './routes/work-orders';
 import { registerLetterRoutes } from './routes/letters';
+import { registerLetterCopyRoutes } from './routes/letter-copies';
 import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerInvoiceListRoutes } from './routes/invoice-list';
@@ -134,6 +135,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerDirectorySearchRoutes(app, deps);
   registerWorkOrderRoutes(app, deps);
   registerLetterRoutes(app, deps);
+  registerLetterCopyRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
   registerInvoiceListRoutes(app, deps);

@@ -116,6 +116,17 @@ export const listIncidentsQuery = z.object({
   buildingId: id.optional(),
   from: localDate.optional().describe('reported on or after (YYYY-MM-DD, Amsterdam)'),
   to: localDate.optional().describe('reported on or before (YYYY-MM-DD, Amsterdam)'),
+  q: z
+    .string()
+    .trim()
+    .min(2)
+    .max(100)
+    .optional()
+    .describe('search: an address (where in the building, building, complex, or street and house number of a household), a contract number, an incident number'),
+  phase: z.enum(['reported', 'awaiting_cleanup', 'cleanup_reported', 'cleanup_ordered', 'settling']).optional().describe('open incidents in this phase'),
+  deadlineFrom: localDate.optional().describe('open incidents whose cleanup deadline falls on or after this day (YYYY-MM-DD, Amsterdam)'),
+  deadlineTo: localDate.optional().describe('open incidents whose cleanup deadline falls on or before this day (YYYY-MM-DD, Amsterdam)'),
+  dispute: z.enum(['open']).optional().describe('open: a dispute waits for a ruling, on the incident or on its invoice'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -675,11 +675,11 @@ export interface OverdueLists {
   };
   inspectionsWaiting: {
     total: number;
-    items: { incidentId: string; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
+    items: { incidentId: string; incidentNumber: string | null; category: string; complexId: string; buildingId: string; location: string; cleanupReportedAt: string; workingDaysWaiting: number | null }[];
   };
   contractorsLate: {
     total: number;
-    items: { incidentId: string; category: string; complexId: string; buildingId: string; contractorId: string | null; orderedAt: string; workingDaysSinceOrder: number | null }[];
+    items: { incidentId: string; incidentNumber: string | null; category: string; complexId: string; buildingId: string; contractorId: string | null; orderedAt: string; workingDaysSinceOrder: number | null }[];
   };
   invoicesInDunning: {
     total: number;
@@ -730,14 +730,14 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
     db.selectFrom(waitingForAPerson.as('a')).selectAll().orderBy('attention_since').orderBy('incident_id').limit(limit).execute(),
     db.selectFrom(waitingForAPerson.as('a')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     waitingInspection
-      .select(['incident_id', 'category', 'complex_id', 'building_id', 'location', 'cleanup_reported_at'])
+      .select(['incident_id', 'incident_number', 'category', 'complex_id', 'building_id', 'location', 'cleanup_reported_at'])
       .orderBy('cleanup_reported_at')
       .orderBy('incident_id')
       .limit(limit)
       .execute(),
     waitingInspection.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     contractorLate
-      .select(['incident_id', 'category', 'complex_id', 'building_id', 'contractor_id', 'cleanup_ordered_at'])
+      .select(['incident_id', 'incident_number', 'category', 'complex_id', 'building_id', 'contractor_id', 'cleanup_ordered_at'])
       .orderBy('cleanup_ordered_at')
       .orderBy('incident_id')
       .limit(limit)
@@ -772,6 +772,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
       total: Number(inspectionCount.n),
       items: inspections.map((r) => ({
         incidentId: r.incident_id,
+        incidentNumber: r.incident_number,
         category: r.category,
         complexId: r.complex_id,
         buildingId: r.building_id,
@@ -784,6 +785,7 @@ export async function overdue(db: Db, input: { asOf: LocalDate; contractorWorkin
       total: Number(lateCount.n),
       items: late.map((r) => ({
         incidentId: r.incident_id,
+        incidentNumber: r.incident_number,
         category: r.category,
         complexId: r.complex_id,
         buildingId: r.building_id,

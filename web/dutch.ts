@@ -66,6 +66,13 @@ const refusals: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^invoice (\S+) is (paid|credited)$/, (m) => `Factuur ${m[1]} is al ${m[2] === 'paid' ? 'betaald' : 'gecrediteerd'}.`],
   [/contains a character that cannot be stored/, () => 'De tekst bevat een teken dat niet kan worden opgeslagen. Typ de tekst opnieuw.'],
   [/^the request is invalid/, () => 'Niet alle velden zijn goed ingevuld.'],
+  [/^nobody has been notified yet$/, () => 'Dat kan nog niet: er is nog niemand aangeschreven.'],
+  [/^the incident has not been reported yet$/, () => 'De melding wordt nog vastgelegd. Probeer het over een ogenblik opnieuw.'],
+  [/^invoice (\S+) is being sent; try again shortly$/, (m) => `Factuur ${m[1]} wordt nog verstuurd. Probeer het over een ogenblik opnieuw.`],
+  [/^this Idempotency-Key was used before with a different request$/, () => 'Dit formulier is al eens verstuurd met andere gegevens. Laad de pagina opnieuw en probeer het nog eens.'],
+  [/^no letter (.+)$/, () => 'Deze brief bestaat niet.'],
+  [/^no tenant with contract number (.+) in the directory$/, (m) => `Contractnummer ${m[1]} staat niet in het adresboek. Controleer het nummer.`],
+  [/^letter (.+) is not a financial document$/, () => 'Van deze brief is geen PDF: lees de brief zelf.'],
 ];
 
 export function inDutch(detail: string): string {

@@ -10,6 +10,7 @@ import { registerReportForm } from './pages/report-new';
 import { registerWorkOrderPages } from './pages/work-orders';
 import { registerFinancePages } from './pages/finance';
 import { registerTeamPages } from './pages/team';
+import { registerConsultantPages } from './pages/consultant';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -23,6 +24,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerWorkOrderPages(app, deps);
   registerFinancePages(app, deps);
   registerTeamPages(app, deps);
+  registerConsultantPages(app, deps);
 }
 
 /**

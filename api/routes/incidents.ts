@@ -7,8 +7,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { readIncidentTimeline } from '../../db/event-store';
-import type { Selectable } from 'kysely';
+import type { RawBuilder, Selectable } from 'kysely';
 import type { IncidentsTable } from '../../db/schema';
+import type { Db } from '../../db/connection';
 import { categoryPolicy } from '../../domain/policy';
 import { closedRefusal, disputeGoesTo } from '../../domain/incident';
 import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
@@ -40,6 +41,66 @@ import { letterPdfUrl } from './letters';
 import { namesOf } from '../sessions';
 import { requireOwnWorkOrder } from './work-orders';
 import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
+
+/** `%text%` for LIKE, with LIKE's own wildcards in the text taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** '2026-123', '2026-00123' -> '2026-00123': the number as the read model keeps it. */
+export function incidentNumberOf(text: string): string | null {
+  const match = /^(\d{4})-0*(\d{1,9})$/.exec(text.trim());
+  return match ? `${match[1]}-${match[2]!.padStart(5, '0')}` : null;
+}
+
+/**
+ * The incidents a search finds: the place's text (location, building, complex) by its trigram
+ * index, the polluter's contract number exactly (case aside), the incidents of the buildings whose
+ * households' street and house number match (the tenants' trigram index), and the incident
+ * number by its unique index (migration 2026-12-05T18-20, whose index expressions these are).
+ *
+ * One branch per way of finding, each read from its own index, together as UNION ALL; each branch
+ * leaves out what an earlier one found, so that nothing is counted twice without a distinct over
+ * the whole. A rare term is a few index lookups; a word in most locations is one sequential scan
+ * (with the top rows kept by a heap sort), where an OR of the conditions would let the planner
+ * walk the report date's index through every row for a rare one, and `id IN (union)` would probe
+ * the primary key once per hit for a common one.
+ */
+function searchConditions(term: string) {
+  const pattern = containing(term);
+  const buildings = sql<string[]>`array(select distinct t.building_id from tenants t where (t.street || ' ' || t.house_number) ilike ${pattern})`;
+  return {
+    inText: sql<boolean>`(location || ' ' || building_id || ' ' || complex_id) ilike ${pattern}`,
+    byPolluter: sql<boolean>`upper(polluter_tenant_id) = upper(${term})`,
+    inBuildings: sql<boolean>`building_id = any(${buildings})`,
+    byNumber: sql<boolean>`incident_number = ${incidentNumberOf(term) ?? term}`,
+  };
+}
+
+/** The same search as one condition, for a walk along another index (many hits). */
+function searchCondition(term: string) {
+  const { inText, byPolluter, inBuildings, byNumber } = searchConditions(term);
+  return sql<boolean>`(${inText} or ${byPolluter} or ${inBuildings} or ${byNumber})`;
+}
+
+/** How many hits a search counts; more are "at least" that many. */
+export const SEARCH_COUNTED = 1000;
+
+function searchedIncidents(db: Db, term: string) {
+  const { inText, byPolluter, inBuildings, byNumber } = searchConditions(term);
+  const branch = (found: RawBuilder<boolean>, ...before: RawBuilder<boolean>[]) =>
+    db
+      .selectFrom('incidents')
+      .selectAll()
+      .where(found)
+      .where((eb) => eb.and(before.map((earlier) => eb(sql<boolean>`(${earlier})`, 'is not', sql.lit(true)))));
+  const hits = branch(inText)
+    .unionAll(branch(byPolluter, inText))
+    .unionAll(branch(inBuildings, inText, byPolluter))
+    .unionAll(branch(byNumber, inText, byPolluter, inBuildings));
+  // The same columns as the table, under its name: the list's other filters and its order apply unchanged.
+  return db.selectFrom(hits.as('incidents')) as unknown as ReturnType<typeof allIncidents>;
+}
+
+const allIncidents = (db: Db) => db.selectFrom('incidents');
 
 function toIncident(row: Selectable<IncidentsTable>) {
   return {
@@ -338,19 +399,63 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         operationId: 'listIncidents',
         tags,
         querystring: s.listIncidentsQuery,
-        response: { 200: z.object({ incidents: z.array(s.incidentSchema), total: z.number().int() }), ...s.problemResponses },
+        response: {
+          200: z.object({
+            incidents: z.array(s.incidentSchema),
+            total: z.number().int(),
+            totalIsAtLeast: z
+              .boolean()
+              .optional()
+              .describe(`true when a search (q) found more than ${SEARCH_COUNTED} incidents: total is then ${SEARCH_COUNTED}, and a narrower search or a filter finds the rest`),
+          }),
+          ...s.problemResponses,
+        },
       },
     },
     async (request) => {
       const q = request.query;
-      let query = db.selectFrom('incidents');
-      if (q.status === 'needs_attention') query = query.where('attention_since', 'is not', null);
-      else if (q.status) query = query.where('status', '=', q.status);
-      if (q.category) query = query.where('category', '=', q.category);
-      if (q.complexId) query = query.where('complex_id', '=', q.complexId);
-      if (q.buildingId) query = query.where('building_id', '=', q.buildingId);
-      if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
-      if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
+      const filtered = (base: ReturnType<typeof allIncidents>) => {
+        let query = base;
+        if (q.status === 'needs_attention') query = query.where('attention_since', 'is not', null);
+        else if (q.status) query = query.where('status', '=', q.status);
+        if (q.category) query = query.where('category', '=', q.category);
+        if (q.complexId) query = query.where('complex_id', '=', q.complexId);
+        if (q.buildingId) query = query.where('building_id', '=', q.buildingId);
+        if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
+        if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
+        if (q.phase) query = query.where('status', '=', 'open').where('phase', '=', q.phase);
+        if (q.deadlineFrom || q.deadlineTo) query = query.where('status', '=', 'open').where('deadline_date', 'is not', null);
+        if (q.deadlineFrom) query = query.where('deadline_date', '>=', q.deadlineFrom);
+        if (q.deadlineTo) query = query.where('deadline_date', '<=', q.deadlineTo);
+        if (q.dispute === 'open') {
+          // A dispute on the incident itself, or on its open invoice (which pauses the dunning): each a small partial index.
+          query = query.where('incident_id', 'in', (eb) =>
+            eb
+              .selectFrom('incidents as d')
+              .select('d.incident_id')
+              .where('d.status', '=', 'open')
+              .where('d.dispute', '=', 'open')
+              .unionAll(eb.selectFrom('invoices as v').select('v.incident_id').where('v.status', '=', 'open').where('v.dunning_paused', '=', true)),
+          );
+        }
+        return query;
+      };
+      if (q.q) {
+        // A search counts its hits up to a limit: a few are read from the indexes and sorted; many (a
+        // word in most locations) are found newest first along the report date's index, where the
+        // first page is near, and counting them all would read every row.
+        const term = q.q;
+        const hits = filtered(searchedIncidents(db, term));
+        const { n } = await db
+          .selectFrom(hits.select(sql<number>`1`.as('one')).limit(SEARCH_COUNTED + 1).as('counted'))
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const many = Number(n) > SEARCH_COUNTED;
+        const listed = many ? filtered(allIncidents(db)).where(searchCondition(term)) : hits;
+        const rows = await listed.selectAll().orderBy('reported_at', 'desc').orderBy('incident_id').limit(q.limit).offset(q.offset).execute();
+        return { incidents: rows.map(toIncident), total: Math.min(Number(n), SEARCH_COUNTED), ...(many ? { totalIsAtLeast: true } : {}) };
+      }
+      const query = filtered(allIncidents(db));
       const [rows, count] = await Promise.all([
         query.selectAll().orderBy('reported_at', 'desc').orderBy('incident_id').limit(q.limit).offset(q.offset).execute(),
         query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),

@@ -140,6 +140,7 @@ const overdueSchema = z.object({
     items: z.array(
       z.object({
         incidentId: z.string(),
+        incidentNumber: z.string().nullable(),
         category: z.string(),
         complexId: z.string(),
         buildingId: z.string(),
@@ -154,6 +155,7 @@ const overdueSchema = z.object({
     items: z.array(
       z.object({
         incidentId: z.string(),
+        incidentNumber: z.string().nullable(),
         category: z.string(),
         complexId: z.string(),
         buildingId: z.string(),

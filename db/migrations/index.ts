@@ -18,6 +18,8 @@ import * as invoicesByDebtor from './2026-12-05T17-10-invoices-by-debtor';
 import * as caseReviews from './2026-12-05T17-40-case-reviews';
 import * as directorySearch from './2026-12-05T17-50-directory-search';
 import * as buildings from './2026-12-05T18-00-buildings';
+import * as consultantWorkQueue from './2026-12-05T18-10-consultant-work-queue';
+import * as incidentSearch from './2026-12-05T18-20-incident-search';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +42,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T17-40-case-reviews': caseReviews,
   '2026-12-05T17-50-directory-search': directorySearch,
   '2026-12-05T18-00-buildings': buildings,
+  '2026-12-05T18-10-consultant-work-queue': consultantWorkQueue,
+  '2026-12-05T18-20-incident-search': incidentSearch,
 };

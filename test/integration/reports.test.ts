@@ -480,11 +480,11 @@ describe('the overdue lists', () => {
     const lists = await overdue(db(), { asOf: '2031-03-20', contractorWorkingDays: 3, limit: 10 });
     expect(lists.inspectionsWaiting).toEqual({
       total: 1,
-      items: [{ incidentId: 'OP', category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-A', location: 'trappenhuis, 2e verdieping', cleanupReportedAt: at('2031-03-10', '15:00'), workingDaysWaiting: 8 }],
+      items: [{ incidentId: 'OP', incidentNumber: null, category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-A', location: 'trappenhuis, 2e verdieping', cleanupReportedAt: at('2031-03-10', '15:00'), workingDaysWaiting: 8 }],
     });
     expect(lists.contractorsLate).toEqual({
       total: 1,
-      items: [{ incidentId: 'CO', category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', contractorId: 'K-2', orderedAt: at('2031-03-12', '08:00'), workingDaysSinceOrder: 6 }],
+      items: [{ incidentId: 'CO', incidentNumber: null, category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', contractorId: 'K-2', orderedAt: at('2031-03-12', '08:00'), workingDaysSinceOrder: 6 }],
     });
     // Due 26 March: not yet in dunning on the 20th.
     expect(lists.invoicesInDunning).toEqual({ total: 0, openCents: 0, items: [] });

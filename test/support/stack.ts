@@ -46,6 +46,8 @@ export interface StackOptions {
   web?: boolean;
   /** The tenant-link rate limit per client address (every browser test comes from 127.0.0.1); 30 a minute when unset. */
   tenantLinkRateLimit?: { max: number; windowMs: number };
+  /** Addresses the loopback relay refuses for good (550), as a relay refuses a mailbox that does not exist. */
+  refused?: Set<string>;
 }
 
 /** The whole thing against the run's shared dev server: API, worker, PostgreSQL, loopback SMTP. */
@@ -56,7 +58,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
   const taskQueue = `${label}-${Date.now()}`;
   const database = await createTestDatabase(label);
   await seedDirectory(database.db);
-  const smtp = await startTestSmtpServer();
+  const smtp = await startTestSmtpServer({ refused: options.refused });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const nativeConnection = await NativeConnection.connect({ address });
