@@ -155,6 +155,7 @@ export function describeEvent(type: string, data: unknown): { what: string; said
     case 'CleanupCompleted':
       return say(
         `Schoongemaakt door aannemer ${event.data.contractorId}: ${euro(event.data.costCents)}${event.data.tariffApplied ? ' (vast tarief)' : ''}`,
+        quoted(event.data.note ?? null),
       );
     case 'WarningIssued':
       return say(
@@ -233,7 +234,6 @@ export const letterKindLabels: Record<LetterKind, string> = {
 };
 
 /** The letters that are also a PDF (GET /letters/:letterId/pdf): the financial documents. */
-export const lettersWithPdf: ReadonlySet<string> = new Set<LetterKind>(['invoice', 'payment_reminder', 'final_notice', 'credit_note']);
 
 export const channelLabels: Record<string, string> = { email: 'per e-mail', print: 'per post', pending: 'wordt verstuurd' };
 

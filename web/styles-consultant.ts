@@ -16,6 +16,8 @@ ul.work-list .muted { display: block; }
 .big-choices button { width: 100%; min-height: 3.5rem; font-size: 1.125rem; }
 ol.timeline .when { display: block; color: var(--muted); font-size: .9375rem; }
 ol.timeline .who { font-weight: 600; }
+ol.timeline ul.photos { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; margin: .5rem 0 0; padding: 0; }
+ol.timeline ul.photos img { display: block; width: 160px; height: 120px; object-fit: cover; border: 1px solid var(--line); }
 ol.timeline blockquote { margin: .25rem 0 0; padding-left: .75rem; border-left: 3px solid var(--line); }
 .letters li { margin-bottom: .5rem; }
 .word-break { overflow-wrap: anywhere; }

@@ -82,6 +82,14 @@ test('a consultant reports an incident with the typeahead and a photo, and sees 
   // Reloading the confirmation reports nothing twice.
   await page.reload();
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(heading);
+
+  // The incident page shows the photo on the timeline, at the report, and it loads.
+  await page.getByRole('link', { name: `Naar melding ${number}` }).click();
+  const shown = page.locator('ol.timeline img');
+  expect(await shown.count()).toBe(1);
+  expect(await shown.getAttribute('alt')).toMatch(/^Foto 1 bij: Melding gedaan/);
+  expect(await shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await expectAccessible(page);
   await context.close();
 });
 

@@ -15,7 +15,6 @@ import {
   describeEvent,
   incidentTexts as t,
   letterKindLabels,
-  lettersWithPdf,
   type IncidentDetail,
 } from '../dutch-consultant';
 import { attrs, html, type Html } from '../html';
@@ -268,7 +267,8 @@ ${deadlinesOf(incident, invoice)}
 <p class="muted">${t.timelineLead}</p>
 <ol class="timeline">${incident.timeline.map((entry) => {
     const { what, said } = describeEvent(entry.type, entry.data);
-    return html`<li><span class="what">${what}</span>${said ? html`<blockquote>${said}</blockquote>` : ''}<span class="when"><span class="who">${actorLabel(entry.actor, entry.actorName)}</span> · <time datetime="${entry.recordedAt}">${dutchDateTime(entry.recordedAt)}</time></span></li>`;
+    const photoIds = Array.isArray(entry.data.photoIds) ? (entry.data.photoIds as unknown[]).filter((id): id is string => typeof id === 'string') : [];
+    return html`<li><span class="what">${what}</span>${said ? html`<blockquote>${said}</blockquote>` : ''}${photoIds.length > 0 ? photosOf(photoIds, what) : ''}<span class="when"><span class="who">${actorLabel(entry.actor, entry.actorName)}</span> · <time datetime="${entry.recordedAt}">${dutchDateTime(entry.recordedAt)}</time></span></li>`;
   })}</ol>
 </section>
 
@@ -279,13 +279,21 @@ ${
     : html`<ul class="letters">${incident.letters.map(
         (letter) => html`<li><strong>${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind}</strong> ${t.letterTo[letter.recipientType] ?? ''} ${letter.recipientId}, ${channelLabels[letter.channel] ?? letter.channel}, ${dutchDateTime(letter.recordedAt)}<br>
 <a href="/letters/${encodeURIComponent(letter.letterId)}/html">${t.readLetter}<span class="visually-hidden">: ${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind} ${letter.recipientId}</span></a>${
-          lettersWithPdf.has(letter.kind)
-            ? html` · <a href="/letters/${encodeURIComponent(letter.letterId)}/pdf">${t.pdf}<span class="visually-hidden">: ${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind} ${letter.recipientId}</span></a>`
+          letter.pdfUrl
+            ? html` · <a href="${letter.pdfUrl}">${t.pdf}<span class="visually-hidden">: ${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind} ${letter.recipientId}</span></a>`
             : ''
         }</li>`,
       )}</ul>`
 }
 </section>`;
+}
+
+/** An action's photos as evidence, small on the timeline; each opens at full size. */
+function photosOf(photoIds: string[], what: string): Html {
+  return html`<ul class="photos">${photoIds.map(
+    (id, i) =>
+      html`<li><a href="/photos/${encodeURIComponent(id)}"><img src="/photos/${encodeURIComponent(id)}" alt="Foto ${i + 1} bij: ${what}" loading="lazy" width="160" height="120"></a></li>`,
+  )}</ul>`;
 }
 
 /** The deadlines ahead: the cleanup's, the reminder's, the invoice's. */
