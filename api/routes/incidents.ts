@@ -394,7 +394,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.get(
     '/incidents',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'admin', 'manager'] } },
       schema: {
         operationId: 'listIncidents',
         tags,
@@ -467,7 +467,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
   routes.get(
     '/incidents/:id',
     {
-      config: { access: { roles: ['consultant', 'admin'] } },
+      config: { access: { roles: ['consultant', 'admin', 'manager'] } },
       schema: {
         operationId: 'getIncident',
         tags,
