@@ -147,10 +147,14 @@ test('the journey: a consultant finds an incident, reads who did what, the tenan
   if (process.env.SCREENSHOT_DIR) await desk.page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/incident-desk.png`, fullPage: true });
   await desk.context.close();
 
-  // The tenant reports the cleanup through the link in the letter.
+  // The tenant reports the cleanup on the page their letter links to, on a phone.
   const token = signTenantLink({ incidentId, tenantId: 'A-2', expiresAt: new Date(Date.now() + 86_400_000) }, LINK_SECRET);
-  const cleanup = await stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/cleanup-reports?token=${encodeURIComponent(token)}`, payload: { note: 'Alles is weggehaald' } });
-  expect(cleanup.statusCode).toBe(200);
+  const tenant = await newPerson(browser, 'phone');
+  await tenant.page.goto(`${stack.url}/links/${token}`);
+  await tenant.page.getByLabel('Toelichting (niet verplicht)').fill('Alles is weggehaald');
+  await Promise.all([tenant.page.waitForURL(/\?gedaan=opgeruimd$/), tenant.page.getByRole('button', { name: 'Ik ben klaar' }).click()]);
+  expect(await tenant.page.getByRole('button').count()).toBe(0);
+  await tenant.context.close();
 
   // On a phone in the stairwell: the work queue shows it, the consultant inspects.
   const { context, page } = await newPerson(browser, 'phone');

@@ -327,7 +327,8 @@ describe('the escalation', () => {
         {
           letterId: 'incident-i-1/4/K-7',
           recipient: { type: 'contractor', id: 'K-7' },
-          content: { kind: 'work_order', ...common, workOrderNumber: 'WO-i-1', buildingId: 'C1-A' },
+          // Three working days from the order (Wednesday 23 July): Monday 28 July.
+          content: { kind: 'work_order', ...common, workOrderNumber: 'WO-i-1', buildingId: 'C1-A', complexId: 'C1', completeBy: '2031-07-28' },
         },
       ],
     });
