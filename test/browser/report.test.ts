@@ -88,7 +88,7 @@ test('a consultant reports an incident with the typeahead and a photo, and sees 
   const shown = page.locator('ol.timeline img');
   expect(await shown.count()).toBe(1);
   expect(await shown.getAttribute('alt')).toMatch(/^Foto 1 bij: Melding gedaan/);
-  expect(await shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  expect(await shown.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
   await expectAccessible(page);
   await context.close();
 });
