@@ -52,8 +52,10 @@ async function api<T = any>(url: string, method: string, path: string, body?: un
 async function signIn(browser: Browser, url: string, login: string, phone = false): Promise<Page> {
   const context = await browser.newContext({ viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 860 }, deviceScaleFactor: phone ? 2 : 1, locale: 'nl-NL' });
   const page = await context.newPage();
-  await page.goto(`${url}/app`);
-  await page.fill('input[name=login]', login);
+  await page.goto(`${url}/app/aanmelden?next=${encodeURIComponent('/app')}`);
+  await page.fill('input[name=login]', login).catch(async (error: unknown) => {
+    throw new Error(`no sign-in form at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 500)} (${String(error)})`);
+  });
   await page.fill('input[name=password]', 'welkom');
   await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/app'), { timeout: 15_000 }), page.click('button[type=submit]')]);
   return page;

@@ -58,7 +58,8 @@ async function main() {
   const { worker, close: closeWorker } = await createWorker(config, smtpUrl);
   const running = worker.run();
   stops.unshift(async () => {
-    worker.shutdown();
+    // The worker stops by itself on SIGINT and SIGTERM (its shutdown signals): only ask when it still runs.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await closeWorker();
   });
