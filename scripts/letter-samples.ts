@@ -7,27 +7,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { type BuildingDetails, type Corporation, renderLetter, type RecipientDetails, type RenderOptions } from '../documents/letters';
+import { type BuildingDetails, renderLetter, type RecipientDetails, type RenderOptions } from '../documents/letters';
 import { renderLetterPdf } from '../documents/pdf';
 import type { LetterContent } from '../domain/letters';
+import { sampleCorporation, sampleTenant, sampleContractor } from '../test/support/letter-samples';
 
 const OUT = resolve(__dirname, '../docs/letters');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const corporation: Corporation = {
-  name: 'Woonstichting Thuis',
-  iban: 'NL91ABNA0417164300',
-  bic: 'ABNANL2A',
-  kvk: '30123456',
-  phone: '030 123 45 67',
-  email: 'info@thuis.example',
-  website: 'https://www.thuis.example',
-  postalAddress: 'Postbus 1, 3500 AA Utrecht',
-  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
-  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
-};
-const tenant: RecipientDetails = { name: 'Karel Vuijlsma', address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '3512 AB', city: 'Utrecht' } };
-const contractor: RecipientDetails = { name: 'Schoonmaakbedrijf Glans B.V.', address: null };
+const corporation = sampleCorporation;
+const tenant = sampleTenant;
+const contractor = sampleContractor;
 const building: BuildingDetails = {
   buildingId: 'C114-A',
   complexId: '114 Lombok',

@@ -8,27 +8,17 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildingDetails, type Corporation, deadlineWording, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
+import { type BuildingDetails, deadlineWording, renderLetter, type RecipientDetails, type RenderOptions } from '../../documents/letters';
 import type { LetterContent, LetterKind } from '../../domain/letters';
 import { categories, type Category } from '../../domain/policy';
+import { sampleCorporation, sampleTenant, sampleContractor } from '../support/letter-samples';
 
 const FIXTURES = join(__dirname, '../fixtures/letters');
 const UPDATE = process.env.UPDATE_LETTER_FIXTURES === '1';
 
-const corporation: Corporation = {
-  name: 'Woonstichting Thuis',
-  iban: 'NL91ABNA0417164300',
-  bic: 'ABNANL2A',
-  kvk: '30123456',
-  phone: '030 123 45 67',
-  email: 'info@thuis.example',
-  website: 'https://www.thuis.example',
-  postalAddress: 'Postbus 1, 3500 AA Utrecht',
-  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
-  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
-};
-const tenant: RecipientDetails = { name: 'Karel Vuijlsma', address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '3512 AB', city: 'Utrecht' } };
-const contractor: RecipientDetails = { name: 'Schoonmaakbedrijf Glans B.V.', address: null };
+const corporation = sampleCorporation;
+const tenant = sampleTenant;
+const contractor = sampleContractor;
 const building: BuildingDetails = {
   buildingId: 'b7c1e0d2-5a43-4e4f-9c1a-0f3e2d1c4b5a',
   complexId: 'Complex 114 Lombok',

@@ -1,21 +1,11 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type FinancialLetter, type PdfCorporation, type PdfParty, printable, renderFinancialPdf, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
+import { type FinancialLetter, type PdfParty, printable, renderFinancialPdf, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
 import type { LetterContent } from '../../domain/letters';
 import { epcPayload } from '../../documents/epc-qr';
+import { sampleCorporation } from '../support/letter-samples';
 
-const corporation: PdfCorporation = {
-  name: 'Woonstichting Thuis',
-  iban: 'NL91ABNA0417164300',
-  bic: 'ABNANL2A',
-  kvk: '30123456',
-  phone: '030 123 45 67',
-  email: 'info@thuis.example',
-  website: 'https://www.thuis.example',
-  postalAddress: 'Postbus 1, 3500 AA Utrecht',
-  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
-  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
-};
+const corporation = sampleCorporation;
 const tenant: PdfParty = {
   name: 'J. de Vries',
   address: { street: 'Kerkstraat', houseNumber: '12-B', postalCode: '1234 AB', city: 'Utrecht' },

@@ -1,3 +1,4 @@
+import type { WorkOrder as DbWorkOrder } from '../../db/work-orders';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -19,25 +20,8 @@ import { photosOfForm } from '../photo-upload';
  * POST /incidents/:id/completion), which links the person to their company by e-mail.
  */
 
-interface WorkOrder {
-  incidentId: string;
-  incidentNumber: string | null;
-  workOrderNumber: string;
-  contractorId: string;
-  category: string;
-  complexId: string;
-  buildingId: string;
-  location: string;
-  description: string;
-  photoIds: string[];
-  address: { streets: string; postalCode: string; city: string } | null;
-  orderedAt: string;
-  dueDate: string;
-  status: 'open' | 'closed';
-  phase: string;
-  costCents: number | null;
-  fixedTariffCents: number | null;
-}
+/** A work order as the API answers it (db/work-orders.ts), with the category's fixed tariff if any. */
+type WorkOrder = DbWorkOrder & { fixedTariffCents: number | null };
 
 const LIST = '/app/werkorders';
 const access = { roles: ['contractor' as const] };
