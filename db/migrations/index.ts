@@ -20,6 +20,7 @@ import * as directorySearch from './2026-12-05T17-50-directory-search';
 import * as buildings from './2026-12-05T18-00-buildings';
 import * as consultantWorkQueue from './2026-12-05T18-10-consultant-work-queue';
 import * as incidentSearch from './2026-12-05T18-20-incident-search';
+import * as incidentNumbersAtOnce from './2026-12-05T18-30-incident-numbers-at-once';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T18-00-buildings': buildings,
   '2026-12-05T18-10-consultant-work-queue': consultantWorkQueue,
   '2026-12-05T18-20-incident-search': incidentSearch,
+  '2026-12-05T18-30-incident-numbers-at-once': incidentNumbersAtOnce,
 };
