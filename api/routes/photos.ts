@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_PHOTO_BYTES, readPhoto, storePhoto } from '../../db/photos';
-import { callerOf } from '../auth';
+import { callerOf, rolesOf } from '../auth';
+import { contractorsOfCaller } from './work-orders';
 import { badRequest, forbidden, notFound, HttpProblem } from '../problems';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
@@ -71,6 +72,18 @@ export function registerPhotoRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!photo) throw notFound('no such photo');
       const caller = callerOf(request);
       if (caller.kind === 'tenant' && photo.incident_id !== caller.link.incidentId) throw forbidden('this link belongs to another incident');
+      // A contractor sees the photos of the work orders of their own company, not any incident's.
+      if (caller.kind !== 'tenant' && rolesOf(caller).every((role) => role === 'contractor')) {
+        const companies = await contractorsOfCaller(db, caller);
+        if (companies !== 'any') {
+          const incident = photo.incident_id
+            ? await db.selectFrom('incidents').select('contractor_id').where('incident_id', '=', photo.incident_id).executeTakeFirst()
+            : undefined;
+          if (!incident?.contractor_id || !companies.some((c) => c.contractorId === incident.contractor_id)) {
+            throw forbidden('this photo belongs to an incident that is not a work order of your company');
+          }
+        }
+      }
       return reply
         .header('content-type', photo.content_type)
         .header('cache-control', 'private, max-age=86400, immutable')

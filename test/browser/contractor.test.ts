@@ -135,6 +135,23 @@ test('a contractor records the completion with "125,50" and a photo; the events 
   const photo = await stack.app.inject({ method: 'GET', url: `/photos/${completed.data.photoIds[0]}`, headers: auth('consultant') });
   expect(photo.rawPayload.equals(png)).toBe(true);
 
+  // The contractor sees the photos of their own work orders, not those of an incident that is not theirs.
+  expect((await page.request.get(`${stack.url}/photos/${completed.data.photoIds[0]}`)).status()).toBe(200);
+  const uploaded = await stack.app.inject({
+    method: 'POST',
+    url: '/photos',
+    headers: { ...auth('consultant'), 'content-type': 'multipart/form-data; boundary=x' },
+    payload: Buffer.concat([Buffer.from('--x\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'), png, Buffer.from('\r\n--x--\r\n')]),
+  });
+  const reported = await stack.app.inject({
+    method: 'POST',
+    url: '/incidents',
+    headers: auth('consultant'),
+    payload: { category: 'fouled_stairwell', complexId: 'C1', buildingId: 'C1-B', location: 'kelder', photoIds: [uploaded.json().photoId] },
+  });
+  expect(reported.statusCode).toBe(201);
+  expect((await page.request.get(`${stack.url}/photos/${uploaded.json().photoId}`)).status()).toBe(403);
+
   // The completed order's page says so, and offers no second completion.
   await page.goto(`${stack.url}/app/werkorders/${orders.stairwell.incidentId}`);
   expect(await page.locator('main').innerText()).toContain('Deze werkorder is gereed gemeld, met € 125,50 kosten.');
