@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { addWorkingDays, amsterdamDate } from '../domain/calendar';
 import { workOrderNumberOf } from '../domain/incident/process';
 import { incidentStreamId } from '../domain/streams';
+import { defaultPolicy } from '../domain/policy';
 import type { Db } from './connection';
 
 /**
@@ -9,9 +10,6 @@ import type { Db } from './connection';
  * not yet completed, read from the incidents read model (phase `cleanup_ordered`), with the address
  * of the building and what the consultant described in the report.
  */
-
-/** Working days a contractor has for an order after the order day: the consultant's overdue list calls it late after that. */
-export const CONTRACTOR_WORKING_DAYS = 3;
 
 export interface ContractorRef {
   contractorId: string;
@@ -44,7 +42,7 @@ export interface WorkOrder {
   photoIds: string[];
   address: { streets: string; postalCode: string; city: string } | null;
   orderedAt: string;
-  /** The Amsterdam day by which the work is expected: CONTRACTOR_WORKING_DAYS working days after the order day. */
+  /** The Amsterdam day by which the work is expected, as the work order stated it (policy workOrderTermWorkingDays). */
   dueDate: string;
   status: 'open' | 'closed';
   phase: string;
@@ -101,9 +99,9 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       .execute(),
     db
       .selectFrom('events')
-      .select(['stream_id', 'data'])
+      .select(['stream_id', 'type', 'data'])
       .where('stream_id', 'in', rows.map((r) => incidentStreamId(r.incident_id)))
-      .where('type', '=', 'IncidentReported')
+      .where('type', 'in', ['IncidentReported', 'CleanupOrdered'])
       .execute(),
   ]);
   const addressOf = new Map<string, { streets: string; postalCode: string; city: string }>();
@@ -112,7 +110,13 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
     const street = `${a.street} ${houseNumbers(a.numbers)}`;
     addressOf.set(a.building_id, known ? { ...known, streets: `${known.streets}, ${street}` } : { streets: street, postalCode: a.postal_code, city: a.city });
   }
-  const reportOf = new Map(reports.map((r) => [r.stream_id, r.data as { description?: unknown; photoIds?: unknown }]));
+  const reportOf = new Map(reports.filter((r) => r.type === 'IncidentReported').map((r) => [r.stream_id, r.data as { description?: unknown; photoIds?: unknown }]));
+  // The day the work order itself gave (absent in orders made before it said one).
+  const completeByOf = new Map(
+    reports
+      .filter((r) => r.type === 'CleanupOrdered')
+      .map((r) => [r.stream_id, (r.data as { letters?: { content?: { completeBy?: unknown } }[] }).letters?.[0]?.content?.completeBy]),
+  );
   return rows.map((r) => {
     const orderedAt = r.cleanup_ordered_at ?? new Date(0);
     return {
@@ -128,7 +132,9 @@ async function describe(db: Db, rows: Row[]): Promise<WorkOrder[]> {
       photoIds: ((reportOf.get(incidentStreamId(r.incident_id))?.photoIds ?? []) as unknown[]).filter((id): id is string => typeof id === 'string'),
       address: addressOf.get(r.building_id) ?? null,
       orderedAt: orderedAt.toISOString(),
-      dueDate: addWorkingDays(amsterdamDate(orderedAt), CONTRACTOR_WORKING_DAYS),
+      dueDate: typeof completeByOf.get(incidentStreamId(r.incident_id)) === 'string'
+        ? (completeByOf.get(incidentStreamId(r.incident_id)) as string)
+        : addWorkingDays(amsterdamDate(orderedAt), defaultPolicy.workOrderTermWorkingDays as number),
       status: r.status,
       phase: r.phase,
       costCents: r.cost_cents,

@@ -207,13 +207,13 @@ const clock = (minutes: number): string => `${String(Math.floor(minutes / 60)).p
  * deadline moved with a late letter) it is that moment, rounded down to the minute so that it never
  * says later than it is: "uiterlijk op zaterdag 5 december 2026 om 11.04 uur".
  */
-export function deadlineWording(deadline: string): { endOfDay: boolean; date: LocalDate; when: string; by: string; untilLine: string } {
+export function deadlineWording(deadline: string): { endOfDay: boolean; date: LocalDate; when: string; moment: string; by: string; untilLine: string } {
   const t = parseInstant(deadline);
   const minutes = wallClockMinutes(t);
   if (minutes === 0 && t % MS_PER_MINUTE === 0) {
     const date = amsterdamDate(new Date(t - 1));
     const day = formatDutchWeekdayDate(date);
-    return { endOfDay: true, date, when: day, by: `uiterlijk op ${day}`, untilLine: `U heeft daarvoor de tijd tot en met ${day}.` };
+    return { endOfDay: true, date, when: day, moment: day, by: `uiterlijk op ${day}`, untilLine: `U heeft daarvoor de tijd tot en met ${day}.` };
   }
   const date = amsterdamDate(new Date(t));
   const day = formatDutchWeekdayDate(date);
@@ -221,6 +221,7 @@ export function deadlineWording(deadline: string): { endOfDay: boolean; date: Lo
     endOfDay: false,
     date,
     when: `${day}, ${clock(minutes)}`,
+    moment: `${day} om ${clock(minutes)}`,
     by: `uiterlijk op ${day} om ${clock(minutes)}`,
     untilLine: `Let op: uw termijn loopt af op ${day} om ${clock(minutes)}, niet aan het eind van die dag.`,
   };

@@ -3,7 +3,8 @@
  * category, deadlines as a Dutch reader reads them, and every refusal the API can give a tenant,
  * in Dutch. A tenant never sees the API's English: an unknown refusal becomes a general sentence.
  */
-import { amsterdamDate, endOfDay, formatDutchWeekdayDate } from '../domain/calendar';
+import { amsterdamDate, formatDutchWeekdayDate } from '../domain/calendar';
+import { deadlineWording } from '../documents/letters';
 import type { Category } from '../domain/policy';
 import { inDutch } from './dutch';
 
@@ -63,11 +64,8 @@ const clock = (instant: Date) => {
  * (a deadline of another length, as in a demonstration with second-long terms).
  */
 export function dutchDeadline(deadline: Date): string {
-  const day = amsterdamDate(deadline);
-  const previousDay = amsterdamDate(new Date(deadline.getTime() - 1));
-  // Midnight at the end of a day: the whole of the day before.
-  if (day !== previousDay && endOfDay(previousDay).getTime() === deadline.getTime()) return formatDutchWeekdayDate(previousDay);
-  return `${formatDutchWeekdayDate(day)} om ${clock(deadline)}`;
+  // Worded as the letters word it, so that page and letter name the same moment.
+  return deadlineWording(deadline.toISOString()).moment;
 }
 
 /** An instant as a Dutch reader says it: "zaterdag 5 december 2026 om 14.05 uur". */

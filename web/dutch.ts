@@ -2,6 +2,7 @@
  * The workspace's Dutch: names of roles, phases, outcomes and events, and the refusals of the API
  * (whose problem details are English, for integrations) as a person reads them.
  */
+import { formatEuro } from '../domain/money';
 import type { Role } from '../config/config';
 import type { Outcome } from '../domain/events';
 import type { Phase } from '../domain/incident';
@@ -107,9 +108,5 @@ export function dutchDateTime(instant: string | Date): string {
   return `${get('day')} ${get('month')} ${get('year')}, ${get('hour')}.${get('minute')} uur`;
 }
 
-/** 18750 -> '€ 187,50'. */
-export function euro(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}€ ${Math.floor(abs / 100).toLocaleString('nl-NL')},${String(abs % 100).padStart(2, '0')}`;
-}
+/** 18750 -> '€ 187,50': as the letters write it. */
+export const euro = formatEuro;
