@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../events';
 import { IllegalStateError, ValidationError } from '../errors';
-import type { IncidentState, OpenIncident } from './state';
+import type { IncidentState, OpenIncident, Phase } from './state';
 
 /** The commands people give an open incident, each with the instant it was given. */
 export type Command =
@@ -34,7 +34,23 @@ export type Command =
 
 type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
 
+/** The facts of an open incident that decide what it allows; the read model has them too. */
+type Facts = Pick<OpenIncident, 'dispute' | 'polluterTenantId'> & { phase: Phase; attention: unknown };
+
+/**
+ * What an open incident allows, for the commands whose refusal depends only on its phase and its
+ * facts: decide refuses what these deny, and the workspace offers only what they allow.
+ */
+export const allows = {
+  /** A cleanup may be reported or inspected while the polluter is asked to clean. */
+  inspection: (s: Facts) => s.phase === 'awaiting_cleanup' || s.phase === 'cleanup_reported',
+  identifyingThePolluter: (s: Facts) => s.polluterTenantId === null && s.phase !== 'settling',
+  // A step stuck on its data may be given up, whatever the phase.
+  cancelling: (s: Facts) => !(s.phase === 'settling' && s.dispute !== 'open' && s.attention === null),
+};
+
 function requireAwaitingCleanup(state: OpenIncident, action: string): void {
+  if (allows.inspection(state)) return;
   if (state.phase === 'reported') throw new IllegalStateError(`cannot ${action}: nobody has been notified yet`);
   if (state.phase === 'cleanup_ordered') throw new IllegalStateError(`cannot ${action}: the cleanup has been ordered from the contractor`);
   if (state.phase === 'settling') throw new IllegalStateError(`cannot ${action}: the space has already been cleaned`);
@@ -98,7 +114,7 @@ export function recordInspection(state: IncidentState, c: Extract<Command, { typ
 export function identifyPolluter(state: IncidentState, c: Extract<Command, { type: 'IdentifyPolluter' }>): Decided<'PolluterIdentified'> {
   const open = requireOpen(state);
   if (open.polluterTenantId !== null) throw new IllegalStateError(`the polluter is already identified (${open.polluterTenantId})`);
-  if (open.phase === 'settling') throw new IllegalStateError('the consequences are already being settled');
+  if (!allows.identifyingThePolluter(open)) throw new IllegalStateError('the consequences are already being settled');
   return [{ type: 'PolluterIdentified', data: { tenantId: c.tenantId, identifiedBy: c.identifiedBy } }];
 }
 
@@ -143,8 +159,7 @@ export function completeCleanup(state: IncidentState, c: Extract<Command, { type
 
 export function cancel(state: IncidentState, c: Extract<Command, { type: 'Cancel' }>): Decided<'IncidentCancelled'> {
   const open = requireOpen(state);
-  // A step stuck on its data may be given up, whatever the phase.
-  if (open.phase === 'settling' && open.dispute !== 'open' && open.attention === null) {
+  if (!allows.cancelling(open)) {
     throw new IllegalStateError('the space is clean and the consequences are being issued');
   }
   if (c.reason.trim() === '') throw new ValidationError('a cancellation needs a reason', [{ path: 'reason', message: 'required' }]);

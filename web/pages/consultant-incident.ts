@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { addCalendarDays, amsterdamInstant } from '../../domain/calendar';
 import type { Outcome } from '../../domain/events';
-import type { Phase } from '../../domain/incident';
+import { allows, type OpenIncident, type Phase } from '../../domain/incident';
 import type { WorkspaceDeps } from '../deps';
 import { apiOf, type Api } from '../api-client';
 import { categoryLabel, dutchDate, dutchDateTime, euro, inDutch, outcomeLabels, phaseLabels } from '../dutch';
@@ -50,16 +50,17 @@ const forms = {
   aandacht: z.object({ note: text(2000), _key: key }),
 } as const;
 
-/** What the incident allows now, read from the read model as the domain decides it (domain/incident/decide.ts). */
+/** What the incident allows now: the domain's rules (domain/incident/decide.ts `allows`) on the read model's facts. */
 export function allowedActions(incident: IncidentDetail, invoice: Invoice | null) {
   const open = incident.status === 'open' && incident.dispute !== 'upheld';
   const disputeOnInvoice = invoice !== null && invoice.status === 'open' && invoice.dunningPaused;
+  const facts = { phase: incident.phase as Phase, dispute: incident.dispute as OpenIncident['dispute'], polluterTenantId: incident.polluterTenantId, attention: incident.attention };
   return {
-    inspect: open && (incident.phase === 'awaiting_cleanup' || incident.phase === 'cleanup_reported'),
-    identify: open && incident.polluterTenantId === null && incident.phase !== 'settling',
+    inspect: open && allows.inspection(facts),
+    identify: open && allows.identifyingThePolluter(facts),
     decide: (open && incident.dispute === 'open') || disputeOnInvoice,
     disputeOnInvoice,
-    cancel: open && !(incident.phase === 'settling' && incident.dispute !== 'open' && incident.attention === null),
+    cancel: open && allows.cancelling(facts),
     resolve: open && incident.attention !== null,
   };
 }
