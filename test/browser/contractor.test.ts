@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { upsertContractors, upsertTenants, type Tenant } from '../../db/directory';
+import { upsertContractors, upsertTenants } from '../../db/directory';
+import { buildingC2 } from '../support/fixtures';
 import { addWorkingDays, amsterdamDate } from '../../domain/calendar';
 import { dutchDate } from '../../web/dutch';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
@@ -10,19 +11,6 @@ jest.setTimeout(120_000);
 /** Deadlines of seconds: the incidents reach their work orders while the test sets up. */
 const policy = { categories: { fouled_stairwell: { noticePeriod: 'PT3S', reminderBefore: 'PT1S' }, bulk_waste: { noticePeriod: 'PT3S', reminderBefore: 'PT1S' } } };
 
-/** Complex C2 is cleaned by the development contractor's company (scripts/oidc-dev-users.json: kees@schoonbv.example); C1 by K-1. */
-const buildingC2: Tenant[] = [1, 2, 3, 4].map((n) => ({
-  contractNumber: `C2A-${n}`,
-  name: `Bewoner C${n}`,
-  email: `c${n}@bewoners.test`,
-  street: 'Lindelaan',
-  houseNumber: String(n),
-  postalCode: '3512 AB',
-  city: 'Utrecht',
-  complexId: 'C2',
-  buildingId: 'C2-A',
-  unit: `${n}`,
-}));
 
 const png = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082',

@@ -1,23 +1,11 @@
-import { upsertContractors, upsertTenants, type Tenant } from '../../db/directory';
+import { upsertContractors, upsertTenants } from '../../db/directory';
+import { buildingC2 } from '../support/fixtures';
 import { startSession } from '../../api/sessions';
 import { CSRF_HEADER } from '../../api/auth';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
 
-/** Complex C2 has its own contractor, whose e-mail is the development contractor's (scripts/oidc-dev-users.json). */
-const buildingC2: Tenant[] = [1, 2, 3, 4].map((n) => ({
-  contractNumber: `C2A-${n}`,
-  name: `Bewoner C${n}`,
-  email: `c${n}@bewoners.test`,
-  street: 'Lindelaan',
-  houseNumber: String(n),
-  postalCode: '3512 AB',
-  city: 'Utrecht',
-  complexId: 'C2',
-  buildingId: 'C2-A',
-  unit: `${n}`,
-}));
 const kees = { contractorId: 'K-2', name: 'Schoon BV Kees', email: 'Kees@SchoonBV.example', categories: [], complexes: ['C2'] };
 
 let stack: Stack;

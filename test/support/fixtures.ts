@@ -29,6 +29,20 @@ export const buildingB: Tenant[] = [1, 2, 3].map((n) => ({
   unit: `${n}`,
 }));
 
+/** Building A of complex C2, whose own contractor is the development contractor's company (scripts/oidc-dev-users.json). */
+export const buildingC2: Tenant[] = [1, 2, 3, 4].map((n) => ({
+  contractNumber: `C2A-${n}`,
+  name: `Bewoner C${n}`,
+  email: `c${n}@bewoners.test`,
+  street: 'Lindelaan',
+  houseNumber: String(n),
+  postalCode: '3512 AB',
+  city: 'Utrecht',
+  complexId: 'C2',
+  buildingId: 'C2-A',
+  unit: `${n}`,
+}));
+
 /** Where buildings A and B are, for the contractor's work order. */
 export const buildings: Building[] = [
   { buildingId: 'C1-A', complexId: 'C1', street: 'Stationsstraat', houseNumbers: '11-16', postalCode: '1234 AB', city: 'Utrecht', accessNotes: 'Sleutelkastje naast de hoofdingang, code 2468' },
