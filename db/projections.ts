@@ -298,6 +298,15 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         ...reportFacts.closed(trx, incidentId ?? '', event.data.closedAt),
       });
       break;
+    case 'LetterPosted': {
+      const d = event.data;
+      await trx
+        .insertInto('letter_postings')
+        .values({ letter_id: d.letterId, posted_on: d.postedOn, counted_from: new Date(d.countedFrom), posted_by: d.by, event_id: stored.eventId })
+        .execute();
+      if (incidentId !== null && incidentIdOfStream(stored.streamId) !== null) await updateIncident({});
+      break;
+    }
     // The team's case review: last conclusion per case wins; an agreement once made, then done.
     case 'CaseReviewConclusionRecorded': {
       const d = event.data;

@@ -217,6 +217,15 @@ export interface LetterDeliveriesTable {
   sent_content: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
+/** Read model of LetterPosted: the day a letter that went by post was posted. */
+export interface LetterPostingsTable {
+  letter_id: string;
+  posted_on: string;
+  counted_from: Date;
+  posted_by: string;
+  event_id: string;
+}
+
 export interface PeopleTable {
   subject: string;
   display_name: string;
@@ -366,6 +375,7 @@ export interface Database {
   service_cost_allocations: ServiceCostAllocationsTable;
   invoice_number_series: InvoiceNumberSeriesTable;
   letter_deliveries: LetterDeliveriesTable;
+  letter_postings: LetterPostingsTable;
   tenants: TenantsTable;
   people: PeopleTable;
   sessions: SessionsTable;
@@ -387,4 +397,4 @@ export type NewEventRow = Insertable<EventsTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type ContractorRow = Selectable<ContractorsTable>;
 /** The read models that `projections:rebuild` drops and replays. */
-export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells', 'case_review_conclusions', 'case_review_agreements'] as const;
+export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells', 'case_review_conclusions', 'case_review_agreements', 'letter_postings'] as const;

@@ -111,6 +111,11 @@ export const eventSchemas = {
   IncidentCancelled: z.object({ reason: z.string(), cancelledBy: z.string() }),
   /** The notice went out later than planned: its term runs from then (domain/sending.ts). */
   DeadlineMoved: z.object({ deadline: instant, deadlineDate: localDate, reminderAt: instant.nullable(), reason: z.string() }),
+  /**
+   * A letter that went by post was posted (on the stream of the event that carried it): what it gives
+   * counts from `countedFrom`, a moment of `postedOn` no earlier than the posting (domain/posting.ts).
+   */
+  LetterPosted: z.object({ letterId: z.string(), postedOn: localDate, countedFrom: instant, by: z.string() }),
   // The invoice's own life, on the stream invoice-<number>.
   PaymentRegistered: z.object({
     invoiceNumber: z.string(),

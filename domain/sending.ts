@@ -1,6 +1,6 @@
 import { addWorkingDays, amsterdamDate, type LocalDate } from './calendar';
 import { deadlineAfter } from './duration';
-import { finalDateFor } from './invoice';
+import { finalDateFor } from './invoice/process';
 import type { LetterContent } from './letters';
 
 /**

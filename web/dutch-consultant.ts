@@ -139,6 +139,8 @@ export function describeEvent(type: string, data: unknown): { what: string; said
       return say('Herinnering verstuurd');
     case 'DeadlineMoved':
       return say(`Termijn verschoven naar ${dutchDate(event.data.deadlineDate)}, omdat de brief later wegging dan gepland`);
+    case 'LetterPosted':
+      return say(`Brief op de post gedaan op ${dutchDate(event.data.postedOn)}`);
     case 'CleanupReported':
       return say(event.data.by === 'tenant' ? 'Opruiming gemeld door de huurder' : 'Opruiming gemeld door de woonconsulent', quoted(event.data.note));
     case 'InspectionRecorded':

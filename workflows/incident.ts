@@ -4,6 +4,7 @@ import type { Activities } from '../activities';
 import { lettersOf, type DomainEvent, type Outcome } from '../domain/events';
 import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp } from '../domain/incident';
 import type { IncidentPolicy } from '../domain/policy';
+import { IllegalStateError } from '../domain/errors';
 import { totalOf } from '../domain/invoice';
 import { incidentStreamId } from '../domain/streams';
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
@@ -64,6 +65,15 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
   accept(m.cancelUpdate, (a) => ({ type: 'Cancel', ...a }), (a) => a.cancelledBy);
   accept(m.linkDuplicateUpdate, (a) => ({ type: 'LinkDuplicate', ...a, now: now() }), (a) => a.reportedBy);
   accept(m.resolveAttentionUpdate, (a) => ({ type: 'ResolveAttention', ...a, now: now() }), (a) => a.by);
+  accept(
+    m.recordPostingUpdate,
+    (a) => {
+      // Nothing is posted before the notice, and the notice follows the policy's loading.
+      if (!policy) throw new IllegalStateError('the incident has not been reported yet');
+      return { type: 'RecordPosting', ...a, reminderBefore: policy.reminderBefore, now: now() };
+    },
+    (a) => a.by,
+  );
   setHandler(m.incidentStateQuery, () => stream.state);
 
   await persevere('record the report', () => stream.record([{ type: 'IncidentReported', data: { ...input } }], input.reportedBy), attention);

@@ -11,6 +11,7 @@ import {
   nextForInvoice,
   openCents,
   pauseDunning,
+  recordPosting,
   registerPayment,
   requireCreditable,
   resolveAttention,
@@ -58,6 +59,7 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
   accept(m.pauseDunningUpdate, (a) => (requireCreditable(stream.state), pauseDunning(stream.state, { reason: a.reason, by: a.by, on: today() })), (a) => a.by);
   accept(m.resumeDunningUpdate, (a) => (requireCreditable(stream.state), resumeDunning(stream.state, { by: a.by, on: today() })), (a) => a.by);
   accept(m.resolveInvoiceAttentionUpdate, (a) => resolveAttention(stream.state, { ...a, now: now().toISOString() }), (a) => a.by);
+  accept(m.recordInvoicePostingUpdate, (a) => recordPosting(stream.state, { ...a, now: now().toISOString() }), (a) => a.by);
   /**
    * A credit note is being issued: the state says credited only once its number is taken, so until
    * then a second credit (a retry without its key, a dispute upheld meanwhile) would pass the

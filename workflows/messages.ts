@@ -2,6 +2,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Category } from '../domain/policy';
 import type { IncidentState } from '../domain/incident';
 import { incidentStreamId } from '../domain/streams';
+import type { PostedLetter } from '../domain/posting';
 
 /** The one task queue of the incident and invoice workflows, unless TEMPORAL_TASK_QUEUE says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'polluter-pays';
@@ -54,6 +55,14 @@ export const linkDuplicateUpdate = defineUpdate<
 /** A person has dealt with what stopped a step (corrected the directory, for instance): it is tried again. */
 export const resolveAttentionUpdate = defineUpdate<UpdateResult, [{ by: string; note: string | null }]>('resolveAttention');
 
+/** A letter that went by post was posted on `postedOn` (the letter as the print queue holds it: domain/posting.ts). */
+export interface PostingArgs {
+  letter: PostedLetter;
+  postedOn: string;
+  by: string;
+}
+export const recordPostingUpdate = defineUpdate<UpdateResult, [PostingArgs]>('recordPosting');
+
 export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
 
 /** Named after the incident too: invoice numbers are unique per database, incident ids everywhere. */
@@ -91,3 +100,4 @@ export const creditInvoiceUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: 
 export const pauseDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ reason: string; by: string }]>('pauseDunning');
 export const resolveInvoiceAttentionUpdate = defineUpdate<InvoiceUpdateResult, [{ by: string; note: string | null }]>('resolveInvoiceAttention');
 export const resumeDunningUpdate = defineUpdate<InvoiceUpdateResult, [{ by: string }]>('resumeDunning');
+export const recordInvoicePostingUpdate = defineUpdate<InvoiceUpdateResult, [PostingArgs]>('recordInvoicePosting');

@@ -1,5 +1,7 @@
 import type { DomainEvent } from '../events';
 import { IllegalStateError, ValidationError } from '../errors';
+import { instantBefore, type PolicyDuration } from '../duration';
+import { asPostedAt, letterPosted, type PostingCommand } from '../posting';
 import type { IncidentState, OpenIncident, Phase } from './state';
 
 /** The commands people give an open incident, each with the instant it was given. */
@@ -30,7 +32,9 @@ export type Command =
       complainantTenantId?: string | null;
       photoIds?: string[];
     }
-  | { type: 'ResolveAttention'; by: string; note: string | null; now: string };
+  | { type: 'ResolveAttention'; by: string; note: string | null; now: string }
+  /** A letter that went by post was posted; `reminderBefore` is the category's policy (a moved deadline moves its reminder). */
+  | ({ type: 'RecordPosting'; reminderBefore: PolicyDuration } & PostingCommand);
 
 type Decided<K extends DomainEvent['type']> = Extract<DomainEvent, { type: K }>[];
 
@@ -196,6 +200,29 @@ export function resolveAttention(state: IncidentState, c: Extract<Command, { typ
   return [{ type: 'AttentionResolved', data: { by: c.by, note: c.note, resolvedAt: c.now } }];
 }
 
+/**
+ * A letter posted: recorded once (the same day again is nothing new); the notice the tenant or the
+ * households are asked to clean by gives its term from the posting, so the deadline moves when that
+ * is later. A closed incident's letters are posted too (a warning, the neighbours' notice).
+ */
+export function recordPosting(state: IncidentState, c: Extract<Command, { type: 'RecordPosting' }>): Decided<'LetterPosted' | 'DeadlineMoved'> {
+  if (state.status === 'none') throw new IllegalStateError('the incident has not been reported yet');
+  const posted = letterPosted(state.status === 'open' ? state.posted : {}, c);
+  if (posted.length === 0 || state.status !== 'open' || !isTheNoticeInForce(state, c.letter)) return posted;
+  const { deadline } = asPostedAt(c.letter.content, new Date(posted[0]!.data.countedFrom));
+  if (!deadline || Date.parse(deadline.deadline) <= Date.parse(state.deadline as string)) return posted;
+  const reminder = instantBefore({ deadline: new Date(deadline.deadline), deadlineDate: deadline.deadlineDate }, c.reminderBefore);
+  const reminderAt = !state.reminded && reminder.getTime() > Date.parse(c.now) ? reminder.toISOString() : null;
+  return [...posted, { type: 'DeadlineMoved', data: { ...deadline, reminderAt, reason: `the notice was posted on ${c.postedOn}` } }];
+}
+
+/** The letter is the notice whose deadline the incident waits for (not an earlier one, nor a reminder). */
+function isTheNoticeInForce(state: OpenIncident, letter: PostingCommand['letter']): boolean {
+  if (state.deadline === null || !allows.inspection(state) || state.cancelled) return false;
+  if (letter.content.kind === 'formal_notice') return state.notifiedTenantId === letter.recipientId;
+  return letter.content.kind === 'collective_notice' && state.notifiedTenantId === null;
+}
+
 export function decide(state: IncidentState, command: Command): DomainEvent[] {
   switch (command.type) {
     case 'ReportCleanup':
@@ -216,6 +243,8 @@ export function decide(state: IncidentState, command: Command): DomainEvent[] {
       return linkDuplicate(state, command);
     case 'ResolveAttention':
       return resolveAttention(state, command);
+    case 'RecordPosting':
+      return recordPosting(state, command);
     default: {
       const unreachable: never = command;
       throw new Error(`unknown command ${JSON.stringify(unreachable)}`);

@@ -73,6 +73,8 @@ export interface OpenIncident {
   attention: Attention | null;
   /** Complainants of later reports on the space, still to be acknowledged. */
   complainantsToAcknowledge: string[];
+  /** The day each of its letters that went by post was posted (LetterPosted), by letter id. */
+  posted: Record<string, string>;
   /** What the process has done on its way to the close. */
   done: {
     returnedToComplainant: boolean;
@@ -117,6 +119,7 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       cancelled: false,
       attention: null,
       complainantsToAcknowledge: [],
+      posted: {},
       done: { returnedToComplainant: false, complainantAcknowledged: false, warning: false, costs: null, neighbours: false },
     };
   }
@@ -183,6 +186,8 @@ export function evolve(state: IncidentState, event: DomainEvent): IncidentState 
       return { ...moved, attention: { step: event.data.step, reason: event.data.reason, since: event.data.since } };
     case 'AttentionResolved':
       return { ...moved, attention: null };
+    case 'LetterPosted':
+      return { ...moved, posted: { ...moved.posted, [event.data.letterId]: event.data.postedOn } };
     case 'IncidentClosed':
       return { status: 'closed', facts: state.facts, outcome: event.data.outcome, polluterTenantId: state.polluterTenantId };
     default:

@@ -2,6 +2,7 @@ import type { DomainEvent } from '../events';
 import { IllegalStateError, ValidationError } from '../errors';
 import { addCalendarDays, type LocalDate } from '../calendar';
 import { openCents, type InvoiceState, type OpenInvoice } from './state';
+import { asPostedAt, letterPosted, type PostingCommand } from '../posting';
 
 function daysBetween(from: LocalDate, to: LocalDate): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -86,3 +87,15 @@ export function requireCreditable(state: InvoiceState): OpenInvoice {
   return state;
 }
 
+
+/**
+ * A letter of the invoice posted: recorded once (the same day again is nothing new); the 14-day
+ * letter counts as received from the posting on, so its final date moves when that is later.
+ */
+export function recordPosting(state: InvoiceState, c: PostingCommand): DomainEvent[] {
+  const posted = letterPosted(state.status === 'open' ? state.posted : {}, c);
+  if (posted.length === 0 || state.status !== 'open' || state.stage !== 'final_notice' || c.letter.content.kind !== 'final_notice') return posted;
+  const { finalDate } = asPostedAt(c.letter.content, new Date(posted[0]!.data.countedFrom));
+  if (!finalDate || finalDate <= state.payByDate) return posted;
+  return [...posted, { type: 'FinalDateMoved', data: { invoiceNumber: state.invoiceNumber, incidentId: state.incidentId, letterDate: c.postedOn, finalDate } }];
+}

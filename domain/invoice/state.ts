@@ -31,6 +31,8 @@ export interface OpenInvoice extends InvoiceOpening {
   paymentIds: string[];
   /** A step failed on its data and waits for a person (see AttentionRequired). */
   attention: { step: string; reason: string; since: string } | null;
+  /** The day each of its letters that went by post was posted (LetterPosted), by letter id. */
+  posted: Record<string, LocalDate>;
 }
 
 export type SettledInvoice = { status: 'paid' | 'credited'; invoiceNumber: string; incidentId: string; paymentIds: string[]; paidCents: number };
@@ -51,6 +53,7 @@ export function issuedInvoice(opening: InvoiceOpening): OpenInvoice {
     pausedSince: null,
     paymentIds: [],
     attention: null,
+    posted: {},
   };
 }
 
@@ -97,6 +100,8 @@ export function evolveInvoice(state: InvoiceState, event: DomainEvent): InvoiceS
       return { ...state, attention: { step: event.data.step, reason: event.data.reason, since: event.data.since } };
     case 'AttentionResolved':
       return { ...state, attention: null };
+    case 'LetterPosted':
+      return { ...state, posted: { ...state.posted, [event.data.letterId]: event.data.postedOn } };
     default:
       return state;
   }

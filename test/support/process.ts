@@ -256,6 +256,7 @@ export class IncidentScenario extends Scenario<IncidentState> {
       case 'RecordInspection':
       case 'LinkDuplicate':
       case 'ResolveAttention':
+      case 'RecordPosting':
         return { ...a, now: this.now };
       default:
         return a;
