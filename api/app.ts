@@ -20,6 +20,7 @@ import { registerDirectorySearchRoutes } from './routes/directory-search';
 import { registerWorkOrderRoutes } from './routes/work-orders';
 import { registerLetterRoutes } from './routes/letters';
 import { registerLetterCopyRoutes } from './routes/letter-copies';
+import { registerLetterPostingRoutes } from './routes/letter-posting';
 import { registerTenantLinkPage } from '../web/pages/tenant-link';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerInvoiceListRoutes } from './routes/invoice-list';
@@ -136,6 +137,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerWorkOrderRoutes(app, deps);
   registerLetterRoutes(app, deps);
   registerLetterCopyRoutes(app, deps);
+  registerLetterPostingRoutes(app, deps);
   registerTenantLinkPage(app, deps);
   registerInvoiceRoutes(app, deps);
   registerInvoiceListRoutes(app, deps);

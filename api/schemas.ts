@@ -101,6 +101,7 @@ export const letterSummarySchema = z.object({
   recipientId: z.string(),
   channel: z.enum(['email', 'print', 'pending']),
   recordedAt: z.string(),
+  postedOn: localDate.nullable().describe('by post: the day it was posted; null otherwise or not yet'),
   pdfUrl: z.string().describe('the letter as PDF, as it went out'),
 });
 
@@ -165,6 +166,8 @@ export const printQueueEntrySchema = z.object({
   kind: z.string(),
   recipientId: z.string(),
   recordedAt: z.string(),
+  queuedOn: localDate.describe('the day it was put on the print queue (Europe/Amsterdam)'),
+  postedOn: localDate.nullable().describe('the day it was posted (POST /letters/:letterId/posting); null: still to be posted'),
   subject: z.string(),
   text: z.string(),
   pdfUrl: z.string().describe('the letter as PDF to print and post'),

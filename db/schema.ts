@@ -220,6 +220,7 @@ export interface LetterDeliveriesTable {
 /** Read model of LetterPosted: the day a letter that went by post was posted. */
 export interface LetterPostingsTable {
   letter_id: string;
+  /** YYYY-MM-DD (Europe/Amsterdam), as text like the invoices' dates. */
   posted_on: string;
   counted_from: Date;
   posted_by: string;

@@ -30,11 +30,12 @@ export interface PostingCommand {
 }
 
 /**
- * The moment a posting's terms count from: now when posted today; the last minute of an earlier
- * posting day (the hour it went into the box is not known, and counting later never shortens a term).
+ * The moment a posting's terms count from: the last minute of the posting day. The hour it went into
+ * the box is not known, a term counts from the day after anyway, and counting later never shortens
+ * it; and a letter printed in the morning says what the process will hold to when it is posted that day.
  */
-export function postingMoment(postedOn: LocalDate, now: Date): Date {
-  return postedOn === amsterdamDate(now) ? now : amsterdamInstant(postedOn, '23:59');
+export function postingMoment(postedOn: LocalDate): Date {
+  return amsterdamInstant(postedOn, '23:59');
 }
 
 /** The letter with its dates as of its posting (as a late e-mail is sent with its dates as of then). */
@@ -58,6 +59,6 @@ export function letterPosted(posted: Readonly<Record<string, LocalDate>>, c: Pos
   const before = posted[c.letter.letterId];
   if (before === c.postedOn) return [];
   if (before !== undefined) throw new IllegalStateError(`the letter was already posted on ${before}`);
-  const countedFrom = postingMoment(c.postedOn, new Date(c.now)).toISOString();
+  const countedFrom = postingMoment(c.postedOn).toISOString();
   return [{ type: 'LetterPosted', data: { letterId: c.letter.letterId, postedOn: c.postedOn, countedFrom, by: c.by } }];
 }

@@ -489,7 +489,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         db
           .selectFrom('notifications as n')
           .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
-          .select(['n.letter_id', 'n.kind', 'n.recipient_type', 'n.recipient_id', 'n.recorded_at', 'd.channel'])
+          .leftJoin('letter_postings as p', 'p.letter_id', 'n.letter_id')
+          .select(['n.letter_id', 'n.kind', 'n.recipient_type', 'n.recipient_id', 'n.recorded_at', 'd.channel', 'p.posted_on'])
           .where('n.incident_id', '=', row.incident_id)
           .orderBy('n.recorded_at')
           .orderBy('n.letter_id')
@@ -515,6 +516,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
           recipientId: l.recipient_id,
           channel: l.channel ?? ('pending' as const),
           recordedAt: l.recorded_at.toISOString(),
+          postedOn: l.posted_on,
           pdfUrl: letterPdfUrl(deps.config.publicUrl, l.letter_id),
         })),
       };

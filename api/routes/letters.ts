@@ -10,6 +10,7 @@ import type { Db } from '../../db/connection';
 import { notFound } from '../problems';
 import { corporationOf } from '../../config/config';
 import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
+import { asPostedAt, postingMoment } from '../../domain/posting';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
@@ -38,12 +39,19 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return withOptions(row);
   }
 
+  /**
+   * A letter by post goes out when it is posted: it is dated that day and gives its dates as of then
+   * (domain/posting.ts), as an e-mail gives them as of its sending. Not posted yet, it is printed to
+   * be posted today.
+   */
   async function withOptions(row: LetterRow): Promise<{ letterId: string; content: LetterContent; recipient: PdfParty; options: RenderOptions; row: LetterRow }> {
-    const content = letterContentSchema.parse(row.sent_content ?? row.content);
+    const stored = letterContentSchema.parse(row.sent_content ?? row.content);
+    const postedOn = row.channel === 'print' ? (row.posted_on ?? amsterdamDate(new Date())) : null;
+    const content = postedOn ? asPostedAt(stored, row.counted_from ?? postingMoment(postedOn)).content : stored;
     const options: RenderOptions = {
       tenantLinkUrl: linkFor(content, row.recipient_id),
       corporation,
-      letterDate: amsterdamDate(row.delivered_at ?? row.recorded_at),
+      letterDate: postedOn ?? amsterdamDate(row.delivered_at ?? row.recorded_at),
       building: content.kind === 'work_order' ? await buildingDetails(db, content.buildingId) : null,
     };
     return { letterId: row.letter_id, content, recipient: recipientOf(row), options, row };
@@ -64,12 +72,14 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
         operationId: 'printQueue',
         tags: ['letters'],
         summary: 'Letters for recipients without e-mail, rendered for print from the directory as it is now',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), includePosted }),
         response: { 200: z.object({ letters: z.array(s.printQueueEntrySchema) }), ...s.problemResponses },
       },
     },
     async (request) => {
-      const rows = await lettersWhere(db, (q) => q.where('d.channel', '=', 'print').orderBy('n.recorded_at').orderBy('n.letter_id').limit(request.query.limit));
+      const rows = await lettersWhere(db, (q) =>
+        postedOrNot(q.where('d.channel', '=', 'print'), request.query.includePosted).orderBy('n.recorded_at').orderBy('n.letter_id').limit(request.query.limit),
+      );
       const letters = await Promise.all(rows.map(withOptions));
       return {
         letters: letters.map(({ letterId, content, recipient, options, row }) => {
@@ -80,6 +90,8 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
             kind: row.kind,
             recipientId: row.recipient_id,
             recordedAt: row.recorded_at.toISOString(),
+            queuedOn: amsterdamDate(row.delivered_at ?? row.recorded_at),
+            postedOn: row.posted_on,
             subject: rendered.subject,
             text: rendered.text,
             pdfUrl: letterPdfUrl(config.publicUrl, letterId),
@@ -96,21 +108,25 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
       schema: {
         operationId: 'printQueuePdf',
         tags: ['letters'],
-        summary: "The day's post as one PDF: every letter queued for print that day (Europe/Amsterdam), each from a new page",
-        querystring: z.object({ date: s.localDate.optional().describe('the day the letters were queued; default today') }),
+        summary:
+          "The day's post as one PDF, each letter from a new page: every letter still to be posted; with a date, those queued for print that day (Europe/Amsterdam)",
+        querystring: z.object({ date: s.localDate.optional().describe('the day the letters were queued; default: whatever day, still to be posted'), includePosted }),
       },
     },
     async (request, reply) => {
-      const date = request.query.date ?? amsterdamDate(new Date());
-      const from = amsterdamInstant(date, '00:00');
-      const until = amsterdamInstant(addCalendarDays(date, 1), '00:00');
-      const rows = await lettersWhere(db, (q) =>
-        q.where('d.channel', '=', 'print').where('d.delivered_at', '>=', from).where('d.delivered_at', '<', until).orderBy('d.delivered_at').orderBy('n.letter_id').limit(2000),
-      );
-      if (rows.length === 0) throw notFound(`no letters were queued for print on ${date}`);
+      const { date, includePosted: withPosted } = request.query;
+      const rows = await lettersWhere(db, (q) => {
+        const queued = postedOrNot(q.where('d.channel', '=', 'print'), withPosted);
+        const thatDay = date
+          ? queued.where('d.delivered_at', '>=', amsterdamInstant(date, '00:00')).where('d.delivered_at', '<', amsterdamInstant(addCalendarDays(date, 1), '00:00'))
+          : queued;
+        return thatDay.orderBy('d.delivered_at').orderBy('n.letter_id').limit(2000);
+      });
+      if (rows.length === 0) throw notFound(date ? `no letters were queued for print on ${date}` : 'no letters are waiting to be posted');
       const letters = await Promise.all(rows.map(withOptions));
-      const pdf = await renderPostBatchPdf(letters, corporation, date);
-      return reply.type('application/pdf').header('content-disposition', `inline; filename="post-${date}.pdf"`).send(pdf);
+      const day = date ?? amsterdamDate(new Date());
+      const pdf = await renderPostBatchPdf(letters, corporation, day);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="post-${day}.pdf"`).send(pdf);
     },
   );
 
@@ -143,6 +159,13 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
   );
 }
 
+const includePosted = z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('true: also the letters already posted');
+
+/** The print queue holds the letters not yet posted; with `includePosted`, the posted ones too. */
+function postedOrNot(q: LetterQuery, includePosted: boolean): LetterQuery {
+  return includePosted ? q : q.where('p.letter_id', 'is', null);
+}
+
 type LetterQuery = ReturnType<typeof letterQuery>;
 type LetterRow = Awaited<ReturnType<LetterQuery['execute']>>[number];
 
@@ -157,7 +180,11 @@ function letterQuery(db: Db) {
     .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
     .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
     .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
+    .leftJoin('letter_postings as p', 'p.letter_id', 'n.letter_id')
     .select([
+      'd.channel',
+      'p.posted_on',
+      'p.counted_from',
       'n.letter_id',
       'n.incident_id',
       'n.kind',

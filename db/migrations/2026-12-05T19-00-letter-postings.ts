@@ -8,7 +8,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('letter_postings')
     .addColumn('letter_id', 'text', (c) => c.primaryKey())
-    .addColumn('posted_on', 'date', (c) => c.notNull())
+    .addColumn('posted_on', 'text', (c) => c.notNull())
     .addColumn('counted_from', 'timestamptz', (c) => c.notNull())
     .addColumn('posted_by', 'text', (c) => c.notNull())
     .addColumn('event_id', 'text', (c) => c.notNull())
