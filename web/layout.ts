@@ -11,6 +11,7 @@ export const navigation: { href: string; label: string; roles: readonly Role[] }
   { href: '/app/werk', label: 'Werkvoorraad', roles: ['consultant'] },
   { href: '/app/meldingen/nieuw', label: 'Melden', roles: ['consultant'] },
   { href: '/app/meldingen', label: 'Meldingen', roles: ['consultant', 'manager', 'admin'] },
+  { href: '/app/post', label: 'Post', roles: ['consultant', 'admin'] },
   { href: '/app/werkorders', label: 'Werkorders', roles: ['contractor'] },
   { href: '/app/facturen', label: 'Facturen', roles: ['finance'] },
   { href: '/app/betalingen', label: 'Betalingen', roles: ['finance'] },

@@ -24,6 +24,11 @@ ol.timeline blockquote { margin: .25rem 0 0; padding-left: .75rem; border-left: 
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 dl.facts dd, ol.timeline li { overflow-wrap: anywhere; }
 .lead .tag { vertical-align: middle; }
+ul.post-letters { list-style: none; padding: 0; }
+li.post-letter { border-bottom: 1px solid var(--line); padding: .75rem 0; }
+li.post-letter h3 { margin: 0 0 .25rem; }
+.post-form { display: flex; flex-wrap: wrap; gap: .75rem; align-items: flex-end; }
+.post-form button { min-height: 2.75rem; }
 @media (max-width: 40rem) {
   .work-summary { grid-template-columns: 1fr 1fr; gap: .5rem; }
   .work-summary .card { padding: .5rem .75rem; }

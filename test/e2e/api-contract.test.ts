@@ -518,6 +518,7 @@ describe('operations', () => {
       ['/directory/contractors', 'put', 'upsertContractors'],
       ['/directory/buildings', 'put', 'upsertBuildings'],
       ['/letters/print-queue', 'get', 'printQueue'],
+      ['/letters/{letterId}/posting', 'post', 'recordPosting'],
       ['/healthz', 'get', 'health'],
     ];
     for (const [path, method, operationId] of operations) {

@@ -278,7 +278,7 @@ ${
   incident.letters.length === 0
     ? html`<p>${t.noLetters}</p>`
     : html`<ul class="letters">${incident.letters.map(
-        (letter) => html`<li><strong>${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind}</strong> ${t.letterTo[letter.recipientType] ?? ''} ${letter.recipientId}, ${channelLabels[letter.channel] ?? letter.channel}, ${dutchDateTime(letter.recordedAt)}<br>
+        (letter) => html`<li><strong>${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind}</strong> ${t.letterTo[letter.recipientType] ?? ''} ${letter.recipientId}, ${channelLabels[letter.channel] ?? letter.channel}${letter.postedOn ? `, gepost op ${dutchDate(letter.postedOn, false)}` : ''}, ${dutchDateTime(letter.recordedAt)}<br>
 <a href="/letters/${encodeURIComponent(letter.letterId)}/html">${t.readLetter}<span class="visually-hidden">: ${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind} ${letter.recipientId}</span></a>${
           letter.pdfUrl
             ? html` · <a href="${letter.pdfUrl}">${t.pdf}<span class="visually-hidden">: ${letterKindLabels[letter.kind as keyof typeof letterKindLabels] ?? letter.kind} ${letter.recipientId}</span></a>`
