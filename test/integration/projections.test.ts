@@ -290,6 +290,8 @@ describe('read models', () => {
           ],
         }),
       );
+      // The notice went by post the next day (A-2 had no e-mail then).
+      await s.append(event('LetterPosted', { letterId: `${id}/A-2`, postedOn: '2031-03-04', countedFrom: '2031-03-04T22:59:00.000Z', by: 'person:clerk' }));
       await s.append(event('DuplicateReportLinked', { reportId: 'R-1', reportedBy: 'consultant-2', description: 'nog steeds vies', reportedAt: '2031-03-04T07:00:00.000Z' }));
       await s.append(event('DisputeOpened', { by: 'tenant', actor: 'A-2', reason: 'ik was het niet' }));
       await s.append(event('DuplicateReportLinked', { reportId: 'R-2', reportedBy: 'consultant-3', description: 'stinkt', reportedAt: '2031-03-04T12:00:00.000Z' }));
@@ -568,6 +570,18 @@ describe('read models', () => {
     });
   });
 
+  it('a letter posted says when: the day LetterPosted gives', async () => {
+    expect(await database.db.selectFrom('letter_postings').selectAll().execute()).toEqual([
+      {
+        letter_id: 'incident-INC-self-cleaned/3/A-2',
+        posted_on: '2031-03-04',
+        counted_from: new Date('2031-03-04T22:59:00.000Z'),
+        posted_by: 'person:clerk',
+        event_id: 'incident-INC-self-cleaned/4',
+      },
+    ]);
+  });
+
   it('invoices hold what InvoiceIssued says', async () => {
     expect(await database.db.selectFrom('invoices').selectAll().orderBy('invoice_number').execute()).toMatchObject([
       {
@@ -610,6 +624,7 @@ describe('read models', () => {
     const before = await snapshot();
     expect(before.incidents).toHaveLength(5);
     expect(before.notifications!.length).toBeGreaterThan(20);
+    expect(before.letter_postings).toHaveLength(1);
     const eventCount = Number(
       (await database.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n,
     );
@@ -618,6 +633,7 @@ describe('read models', () => {
     await database.db.updateTable('incidents').set({ phase: 'garbage', duplicate_reports: 99 }).execute();
     await database.db.deleteFrom('notifications').where('kind', '=', 'warning').execute();
     await database.db.deleteFrom('service_cost_allocations').execute();
+    await database.db.deleteFrom('letter_postings').execute();
     await database.db.insertInto('offences').values({ incident_id: 'INC-bogus', tenant_id: 'X', offence_number: 1, severity: 'standard', recorded_at: new Date() }).execute();
 
     const result = await rebuildProjections(database.db);
