@@ -62,3 +62,12 @@ export function letterPosted(posted: Readonly<Record<string, LocalDate>>, c: Pos
   const countedFrom = postingMoment(c.postedOn).toISOString();
   return [{ type: 'LetterPosted', data: { letterId: c.letter.letterId, postedOn: c.postedOn, countedFrom, by: c.by } }];
 }
+
+/**
+ * A letter by post as it is printed: dated the day it is posted, with its dates as of then (those
+ * LetterPosted counted from). Not posted yet, it is printed to be posted today.
+ */
+export function asPrinted(content: LetterContent, posting: { postedOn: LocalDate; countedFrom: Date } | null, today: LocalDate): { content: LetterContent; letterDate: LocalDate } {
+  const postedOn = posting?.postedOn ?? today;
+  return { content: asPostedAt(content, posting?.countedFrom ?? postingMoment(postedOn)).content, letterDate: postedOn };
+}

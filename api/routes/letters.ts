@@ -10,7 +10,7 @@ import type { Db } from '../../db/connection';
 import { notFound } from '../problems';
 import { corporationOf } from '../../config/config';
 import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
-import { asPostedAt, postingMoment } from '../../domain/posting';
+import { asPrinted } from '../../domain/posting';
 import type { ApiDeps } from '../deps';
 import * as s from '../schemas';
 
@@ -46,12 +46,13 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
    */
   async function withOptions(row: LetterRow): Promise<{ letterId: string; content: LetterContent; recipient: PdfParty; options: RenderOptions; row: LetterRow }> {
     const stored = letterContentSchema.parse(row.sent_content ?? row.content);
-    const postedOn = row.channel === 'print' ? (row.posted_on ?? amsterdamDate(new Date())) : null;
-    const content = postedOn ? asPostedAt(stored, row.counted_from ?? postingMoment(postedOn)).content : stored;
+    const posting = row.posted_on && row.counted_from ? { postedOn: row.posted_on, countedFrom: row.counted_from } : null;
+    const { content, letterDate } =
+      row.channel === 'print' ? asPrinted(stored, posting, amsterdamDate(new Date())) : { content: stored, letterDate: amsterdamDate(row.delivered_at ?? row.recorded_at) };
     const options: RenderOptions = {
       tenantLinkUrl: linkFor(content, row.recipient_id),
       corporation,
-      letterDate: postedOn ?? amsterdamDate(row.delivered_at ?? row.recorded_at),
+      letterDate,
       building: content.kind === 'work_order' ? await buildingDetails(db, content.buildingId) : null,
     };
     return { letterId: row.letter_id, content, recipient: recipientOf(row), options, row };
@@ -72,13 +73,20 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
         operationId: 'printQueue',
         tags: ['letters'],
         summary: 'Letters for recipients without e-mail, rendered for print from the directory as it is now',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), includePosted }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+          includePosted,
+          postedOn: s.localDate.optional().describe('only the letters posted that day'),
+        }),
         response: { 200: z.object({ letters: z.array(s.printQueueEntrySchema) }), ...s.problemResponses },
       },
     },
     async (request) => {
       const rows = await lettersWhere(db, (q) =>
-        postedOrNot(q.where('d.channel', '=', 'print'), request.query.includePosted).orderBy('n.recorded_at').orderBy('n.letter_id').limit(request.query.limit),
+        (request.query.postedOn ? q.where('d.channel', '=', 'print').where('p.posted_on', '=', request.query.postedOn) : postedOrNot(q.where('d.channel', '=', 'print'), request.query.includePosted))
+          .orderBy('n.recorded_at')
+          .orderBy('n.letter_id')
+          .limit(request.query.limit),
       );
       const letters = await Promise.all(rows.map(withOptions));
       return {

@@ -60,6 +60,7 @@ test('a notice for a tenant without e-mail leaves the print queue once posted, a
   expect(posted.json()).toEqual({ letterId, incidentId: incident.incidentId, kind: 'formal_notice', postedOn: today, pdfUrl: `${stack.url}/letters/${letterId}/pdf` });
   expect((await queue()).map((l) => l.letterId)).not.toContain(letterId);
   expect((await queue('?includePosted=true')).find((l) => l.letterId === letterId)?.postedOn).toBe(today);
+  expect((await queue(`?postedOn=${today}`)).map((l) => l.letterId)).toContain(letterId);
   const detail = await waitForIncident(stack, incident.incidentId, (i) => i.timeline.some((e: { type: string }) => e.type === 'LetterPosted'));
   expect(detail.letters.find((l: { letterId: string }) => l.letterId === letterId).postedOn).toBe(today);
   expect(detail.timeline.find((e: { type: string }) => e.type === 'LetterPosted').actor).toMatch(/^consultant:/);

@@ -7,7 +7,9 @@ import { evolveInvoice, issuedInvoice, recordPosting as recordInvoicePosting, ty
 import type { DomainEvent } from '../../domain/events';
 import type { LetterContent } from '../../domain/letters';
 import { IllegalStateError, ValidationError } from '../../domain/errors';
-import { postingMoment, type PostedLetter } from '../../domain/posting';
+import { asPrinted, postingMoment, type PostedLetter } from '../../domain/posting';
+import { renderLetter } from '../../documents/letters';
+import { sampleCorporation, sampleTenant } from '../support/letter-samples';
 
 const reported: DomainEvent = {
   type: 'IncidentReported',
@@ -131,5 +133,30 @@ describe('the 14-day letter by post', () => {
 
   test('posted the day it was made: the final date stands', () => {
     expect(recordInvoicePosting(state, { letter: finalLetter, postedOn: '2031-01-06', by: 'person:clerk', now: '2031-01-06T16:00:00Z' }).map((e) => e.type)).toEqual(['LetterPosted']);
+  });
+});
+
+describe('the letter as printed', () => {
+  const print = (posting: { postedOn: string; countedFrom: Date } | null, today: string) => {
+    const printed = asPrinted(notice, posting, today);
+    return { ...printed, text: renderLetter(printed.content, sampleTenant, { tenantLinkUrl: null, corporation: sampleCorporation, letterDate: printed.letterDate, channel: 'post' }).text };
+  };
+
+  test('posted on Thursday 9 January: dated that day, and the deadline it says is the moved one, Thursday 16 January', () => {
+    const { letterDate, text } = print({ postedOn: '2031-01-09', countedFrom: postingMoment('2031-01-09') }, '2031-01-20');
+    expect(letterDate).toBe('2031-01-09');
+    expect(text).toContain('9 januari 2031');
+    expect(text).toContain('donderdag 16 januari 2031');
+    expect(text).not.toContain('maandag 13 januari 2031');
+  });
+
+  test('not posted yet: printed on Wednesday 8 January to be posted that day, it gives its term from then', () => {
+    const { letterDate, text } = print(null, '2031-01-08');
+    expect(letterDate).toBe('2031-01-08');
+    expect(text).toContain('woensdag 15 januari 2031');
+  });
+
+  test('printed the day it was made, it says what its event recorded', () => {
+    expect(print(null, '2031-01-06').content).toEqual(notice);
   });
 });

@@ -77,14 +77,14 @@ export function registerPostPage(app: FastifyInstance, deps: WorkspaceDeps): voi
     const today = amsterdamDate(new Date());
     const [waiting, all] = await Promise.all([
       api.get<{ letters: QueuedLetter[]; detail?: string }>(`/letters/print-queue${queryOf({ limit: 500 })}`),
-      api.get<{ letters: QueuedLetter[]; detail?: string }>(`/letters/print-queue${queryOf({ limit: 1000, includePosted: 'true' })}`),
+      api.get<{ letters: QueuedLetter[]; detail?: string }>(`/letters/print-queue${queryOf({ limit: 500, postedOn: today })}`),
     ]);
     if (waiting.status !== 200 || all.status !== 200) {
       const answer = waiting.status !== 200 ? waiting : all;
       return sendPage(reply, context, { title: t.title, body: html`<h1>${t.title}</h1>`, notices: [{ kind: 'bad', text: inDutch(String(answer.body?.detail ?? answer.status)) }] }, answer.status >= 500 ? 503 : answer.status);
     }
     const letters = waiting.body.letters;
-    const postedToday = all.body.letters.filter((l) => l.postedOn === today);
+    const postedToday = all.body.letters;
     const key = randomUUID();
     const item = (l: QueuedLetter): Html => {
       const label = `${kindLabel(l.kind)} ${t.to} ${l.recipientId}`;
