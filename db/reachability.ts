@@ -26,10 +26,13 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
-/** Connect once to the server of `databaseUrl` (its `postgres` database) and say who answered, or throw naming `setting`. */
-export async function checkDatabaseServer(databaseUrl: string, setting = 'DATABASE_URL', timeoutMs = 5_000): Promise<void> {
+/**
+ * Connect once to the server of `databaseUrl`, or throw naming `setting` and the address: to its
+ * `postgres` database (the one there before ours is created), or with `ownDatabase` to the URL's.
+ */
+export async function checkDatabaseServer(databaseUrl: string, { setting = 'DATABASE_URL', timeoutMs = 5_000, ownDatabase = false } = {}): Promise<void> {
   const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
+  if (!ownDatabase) url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: timeoutMs });
   client.on('error', () => {});
   try {
@@ -40,4 +43,12 @@ export async function checkDatabaseServer(databaseUrl: string, setting = 'DATABA
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * The API and the worker start without the database (they answer 503 and retry until it is back);
+ * if it does not answer at start, say where they looked.
+ */
+export function warnWhenDatabaseUnreachable(databaseUrl: string, log: (line: string) => void = console.error): void {
+  checkDatabaseServer(databaseUrl, { ownDatabase: true }).catch((error: unknown) => log(`${error instanceof Error ? error.message : String(error)}; going on, and trying again at each request`));
 }
