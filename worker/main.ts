@@ -1,5 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { workflowCode } from './workflow-bundle';
+import { startWorkerHealth, workerHealthPort } from './health';
 import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
 import { warnWhenDatabaseUnreachable } from '../db/reachability';
@@ -17,7 +19,7 @@ export async function createWorker(config: Config, smtpUrl: string) {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCode(),
     activities: createActivities({
       db,
       mailer,
@@ -46,9 +48,12 @@ if (require.main === module) {
     console.error('SMTP_URL is required for a standalone worker (npm start runs a local mail catcher instead)');
     process.exit(1);
   }
+  const healthPort = workerHealthPort();
   createWorker(config, config.smtpUrl)
     .then(async ({ worker, close }) => {
-      await worker.run(); // stops on SIGINT/SIGTERM
+      const running = worker.run(); // stops on SIGINT/SIGTERM
+      const health = healthPort === undefined ? null : await startWorkerHealth(worker, healthPort);
+      await running.finally(() => health?.close());
       await close();
     })
     .catch((error) => {
