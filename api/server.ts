@@ -1,14 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/connection';
 import { loadConfig } from '../config/config';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalAddressLabel, temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
+import { warnWhenDatabaseUnreachable } from '../db/reachability';
 import { buildApp } from './app';
 
 /** The API process: config, database, Temporal client, listen. */
 async function main() {
   const config = loadConfig();
   const db = createDb(config.databaseUrl);
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  warnWhenDatabaseUnreachable(config.databaseUrl);
+  // Started while Temporal restarts (or beside it), it waits rather than exits, as the worker does.
+  const connection = await untilConnected(() => Connection.connect(temporalConnectionOptions(config)), console.error, 300_000, temporalAddressLabel(config));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ db, temporal, config }, { logger: true });
   await app.listen({ port: config.port, host: config.host });

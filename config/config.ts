@@ -3,6 +3,8 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 import type { Corporation } from '../documents/corporation';
+import { defaultCorporationContact, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
+import { productionProblems } from './production';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -54,17 +56,7 @@ export function defaultDatabaseUrl(database: string): string {
   return `postgresql://${encodeURIComponent(user)}@127.0.0.1:5432/${database}`;
 }
 
-/** How tenants and contractors reach the corporation, unless configured (placeholders for development). */
-export const defaultCorporationContact: CorporationContact = {
-  phone: '088 123 45 67',
-  email: 'info@woningcorporatie.example',
-  website: 'https://www.woningcorporatie.example',
-  postalAddress: 'Postbus 1, 3500 AA Utrecht',
-  visitingAddress: 'Stationsplein 1, 3511 ED Utrecht',
-  openingHours: 'op werkdagen van 9.00 tot 17.00 uur',
-  kvk: '12345678',
-  bic: 'ABNANL2A',
-};
+export { defaultCorporationContact };
 
 /** The corporation's contact details beside its name and IBAN (documents/corporation.ts). */
 export type CorporationContact = Omit<Corporation, 'name' | 'iban'>;
@@ -90,12 +82,12 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
   SMTP_URL: z.url().optional(),
-  MAIL_FROM: z.string().min(3).default('Woningcorporatie <geen-antwoord@polluter-pays.local>'),
-  CORPORATION_NAME: z.string().min(1).default('Woningcorporatie'),
+  MAIL_FROM: z.string().min(3).default(placeholderMailFrom),
+  CORPORATION_NAME: z.string().min(1).default(placeholderCorporationName),
   CORPORATION_IBAN: z
     .string()
     .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'expected an IBAN without spaces, such as NL91ABNA0417164300')
-    .default('NL91ABNA0417164300'),
+    .default(placeholderIban),
   CORPORATION_ADDRESS: z.string().min(1).default(defaultCorporationContact.postalAddress),
   CORPORATION_VISITING_ADDRESS: z.string().min(1).default(defaultCorporationContact.visitingAddress),
   CORPORATION_PHONE: z
@@ -179,10 +171,16 @@ export interface OidcConfig {
   devPort: number;
 }
 
+const settingOf = (problem: string) => problem.slice(0, problem.indexOf(':'));
+
+/** Every problem of the environment at once, each as `SETTING: what is wrong`. */
 export class ConfigError extends Error {
+  /** The settings named, in the order of the problems. */
+  readonly settings: string[];
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
+    this.settings = [...new Set(problems.map(settingOf))];
   }
 }
 
@@ -190,16 +188,15 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const named = new Set(problems.map(settingOf));
+    if (env.NODE_ENV === 'production') problems.push(...productionProblems(env).filter((p) => !named.has(settingOf(p))));
+    throw new ConfigError(problems);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
-  if (production && !e.API_KEYS) problems.push('API_KEYS: required in production (role:key,role:key)');
-  if (production && !e.LINK_SECRET) problems.push('LINK_SECRET: required in production');
-  if (production && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (at least 32 characters)');
-  if (production && !e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the corporation\'s OpenID Connect provider)');
-  if (production && !e.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
+  // Production refuses development defaults and placeholders (config/production.ts), all named at once.
+  const problems: string[] = production ? productionProblems(env) : [];
   if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
     problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both or neither');
   }

@@ -1,21 +1,25 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { workflowCode } from './workflow-bundle';
+import { startWorkerHealth, workerHealthPort } from './health';
 import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
+import { warnWhenDatabaseUnreachable } from '../db/reachability';
 import { loadConfig, type Config } from '../config/config';
-import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
+import { temporalAddressLabel, temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
   const db = createDb(config.databaseUrl);
+  warnWhenDatabaseUnreachable(config.databaseUrl);
   const mailer = createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email);
   // Started while Temporal restarts (or beside it), it waits rather than exits.
-  const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)));
+  const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)), console.error, 300_000, temporalAddressLabel(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCode(),
     activities: createActivities({
       db,
       mailer,
@@ -44,9 +48,12 @@ if (require.main === module) {
     console.error('SMTP_URL is required for a standalone worker (npm start runs a local mail catcher instead)');
     process.exit(1);
   }
+  const healthPort = workerHealthPort();
   createWorker(config, config.smtpUrl)
     .then(async ({ worker, close }) => {
-      await worker.run(); // stops on SIGINT/SIGTERM
+      const running = worker.run(); // stops on SIGINT/SIGTERM
+      const health = healthPort === undefined ? null : await startWorkerHealth(worker, healthPort);
+      await running.finally(() => health?.close());
       await close();
     })
     .catch((error) => {

@@ -56,13 +56,10 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
   const worker = start(process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
   const api = start(process.execPath, ['--import', 'tsx', 'api/server.ts'], env);
 
-  // Nothing answers on the Temporal port: both wait rather than exit.
-  await new Promise((resolve) => setTimeout(resolve, 4000));
-  expect({ worker: worker.child.exitCode, api: api.child.exitCode, output: worker.output() }).toEqual({
-    worker: null,
-    api: null,
-    output: expect.stringContaining('Temporal does not answer'),
-  });
+  // Nothing answers on the Temporal port: both say so, naming the setting, and wait rather than exit.
+  const waiting = `Temporal does not answer at 127.0.0.1:${temporalPort} (TEMPORAL_ADDRESS)`;
+  await eventually(() => worker.output().includes(waiting) && api.output().includes(waiting), 30_000, 'both waiting for Temporal');
+  expect({ worker: worker.child.exitCode, api: api.child.exitCode }).toEqual({ worker: null, api: null });
 
   start(await temporalCliPath(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort), '--headless', '--log-level', 'error'], {});
   await eventually(
