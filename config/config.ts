@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 import type { Corporation } from '../documents/corporation';
+import { operationsEnv, operationsConfig, type OperationsConfig } from '../observability/settings';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -119,6 +120,7 @@ const envSchema = z.object({
   OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
   OIDC_ROLE_MAP: roleMapSchema.optional(),
   OIDC_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  ...operationsEnv,
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TENANT_LINK_RATE_LIMIT: z
     .string()
@@ -165,6 +167,8 @@ export interface Config {
   oidc: OidcConfig;
   /** Signs the workspace's cookies (the sign-in attempt); sessions themselves are random ids kept server-side. */
   sessionSecret: string;
+  /** Logs, metrics ports, the development stack's ports (observability/settings.ts). */
+  operations: OperationsConfig;
 }
 
 export interface OidcConfig {
@@ -252,5 +256,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.OIDC_DEV_PORT,
     },
     sessionSecret: e.SESSION_SECRET ?? developmentSessionSecret,
+    operations: operationsConfig(e),
   };
 }

@@ -1,12 +1,15 @@
+import '../observability/instrument';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { createDb, ensureDatabase, migrateToLatest } from '../db/connection';
 import { loadConfig } from '../config/config';
-import { createWorker } from '../worker/main';
+import { createWorker, installTemporalRuntime } from '../worker/main';
+import { createLogger } from '../observability/logger';
+import { createWorkerMetrics, serveMetrics } from '../observability/metrics';
+import { stopTracing, tracingClientInterceptors } from '../observability/tracing';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
@@ -18,9 +21,13 @@ import { developmentUsers, startDevOidcProvider } from './oidc-dev';
  */
 async function main() {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dataDir = join(projectRoot(), '.data');
+  const ops = config.operations;
+  // For a person at a terminal one readable line each; JSON when the output goes to a file or a collector.
+  const logger = createLogger({ name: 'start', level: ops.logLevel, format: ops.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+  installTemporalRuntime(config, logger);
+  const dataDir = ops.dataDir ?? join(projectRoot(), '.data');
   mkdirSync(dataDir, { recursive: true });
+  // Run in this order when stopping: the API, the worker, the connections, then the child processes.
   const stops: (() => Promise<void> | void)[] = [];
 
   let temporalUi: string | null = null;
@@ -28,34 +35,43 @@ async function main() {
     const cli = await temporalCliPath();
     const devServer: ChildProcess = spawn(
       cli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233', '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ops.devTemporalPort), '--ui-port', String(ops.devTemporalUiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'error'],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
+    let devServerStopping = false;
     devServer.once('exit', (code) => {
-      if (code !== null && code !== 0) console.error(`the Temporal dev server exited with ${code} (is port 7233 or 8233 taken?)`);
+      if (!devServerStopping && code !== 0) logger.error(`the Temporal dev server exited with ${code} (is port ${ops.devTemporalPort} or ${ops.devTemporalUiPort} taken?)`);
     });
-    stops.push(() => void devServer.kill('SIGTERM'));
-    config.temporal.address = '127.0.0.1:7233';
-    temporalUi = 'http://127.0.0.1:8233';
+    stops.push(() => {
+      devServerStopping = true;
+      return stopChild(devServer);
+    });
+    config.temporal.address = `127.0.0.1:${ops.devTemporalPort}`;
+    temporalUi = `http://127.0.0.1:${ops.devTemporalUiPort}`;
   }
   const connection = await connectWithRetry(() => Connection.connect(temporalConnectionOptions(config)), 30_000);
   stops.unshift(() => connection.close());
 
   await ensureDatabase(config.databaseUrl);
   const db = createDb(config.databaseUrl);
-  await migrateToLatest(db, (line) => console.log(line));
+  await migrateToLatest(db, (line) => logger.info(line));
   stops.unshift(() => db.destroy());
 
   let smtpUrl = config.smtpUrl;
   let mailFolder: string | null = null;
   if (!smtpUrl) {
-    const catcher = await startMailCatcher(join(dataDir, 'mail'));
+    const catcher = await startMailCatcher(join(dataDir, 'mail'), ops.mailCatcherPort, (line) => logger.info(line));
     smtpUrl = catcher.url;
     mailFolder = catcher.folder;
     stops.unshift(() => catcher.close());
   }
 
-  const { worker, close: closeWorker } = await createWorker(config, smtpUrl);
+  const workerMetrics = createWorkerMetrics();
+  if (ops.workerMetricsPort) {
+    const metricsServer = await serveMetrics(workerMetrics.registry, config.host, ops.workerMetricsPort);
+    stops.unshift(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+  }
+  const { worker, close: closeWorker } = await createWorker(config, smtpUrl, workerMetrics, (line) => logger.warn(line));
   const running = worker.run();
   stops.unshift(async () => {
     // The worker stops by itself on SIGINT and SIGTERM (its shutdown signals): only ask when it still runs.
@@ -73,8 +89,8 @@ async function main() {
     devSignIn = true;
   }
 
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = await buildApp({ db, temporal, config });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors() });
+  const app = await buildApp({ db, temporal, config: { ...config, smtpUrl } }, { logger, metricsToken: ops.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());
 
@@ -91,17 +107,39 @@ Try it: npm run demo        Stop: Ctrl-C
 `);
 
   let stopping = false;
-  const stop = async () => {
+  const stop = async (why: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    for (const step of stops) await Promise.resolve(step()).catch((error: unknown) => console.error(error));
-    process.exit(0);
+    logger.info(`stopping (${why})`);
+    let failed = false;
+    for (const step of stops) {
+      await Promise.resolve(step()).catch((error: unknown) => {
+        failed = true;
+        logger.error({ err: error }, 'a part did not stop cleanly');
+      });
+    }
+    await stopTracing();
+    logger.info('stopped');
+    process.exit(failed ? 1 : exitCode);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
   running.catch((error: unknown) => {
-    console.error('the worker stopped:', error);
-    void stop();
+    logger.error({ err: error }, 'the worker stopped');
+    void stop('the worker stopped', 1);
+  });
+}
+
+/** SIGTERM, and wait until it has gone (SIGKILL after 10 s): nothing is left running after `npm start`. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
   });
 }
 

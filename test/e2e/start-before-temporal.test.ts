@@ -76,6 +76,7 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
     60_000,
     'the API ready',
   );
-  await eventually(() => /Worker state changed[\s\S]*RUNNING/.test(worker.output()), 60_000, 'the worker running');
+  // The SDK's line, as JSON from pino: {"state":"RUNNING",...,"msg":"Worker state changed"}.
+  await eventually(() => worker.output().split('\n').some((line) => line.includes('Worker state changed') && line.includes('RUNNING')), 60_000, 'the worker running');
   expect([worker.child.exitCode, api.child.exitCode]).toEqual([null, null]);
 });
