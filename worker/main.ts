@@ -79,10 +79,13 @@ if (require.main === module) {
     const config = loadConfig();
     logger = createLogger({ name: 'worker', level: config.operations.logLevel, format: config.operations.logFormat });
     if (!config.smtpUrl) throw new Error('SMTP_URL is required for a standalone worker (npm start runs a local mail catcher instead)');
-    main(logger, config, config.smtpUrl).catch((error: unknown) => {
-      logger.fatal({ err: error }, 'the worker stopped');
-      process.exit(1);
-    });
+    main(logger, config, config.smtpUrl).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'the worker stopped');
+        process.exit(1);
+      },
+    );
   } catch (error) {
     logger.fatal(error instanceof Error ? error.message : String(error));
     process.exit(1);
