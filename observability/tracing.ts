@@ -1,17 +1,7 @@
 import { basename, dirname } from 'node:path';
-import { Resource } from '@opentelemetry/resources';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-  makeWorkflowExporter,
-} from '@temporalio/interceptors-opentelemetry';
+import type { Resource } from '@opentelemetry/resources';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 
@@ -19,7 +9,8 @@ import type { WorkerOptions } from '@temporalio/worker';
  * Tracing with OpenTelemetry, from an HTTP request through the workflow it starts (the Temporal
  * client's interceptor puts the trace into the workflow's headers), the workflow's run (its spans
  * made in the sandbox, handed out through a sink), its activities, to their SQL. On when
- * OTEL_EXPORTER_OTLP_ENDPOINT names a collector (OTLP over HTTP), otherwise off and free.
+ * OTEL_EXPORTER_OTLP_ENDPOINT names a collector (OTLP over HTTP), otherwise off and free: the
+ * OpenTelemetry packages are loaded only when tracing starts (they add seconds to a start).
  */
 interface Tracing {
   provider: NodeTracerProvider;
@@ -41,8 +32,16 @@ function serviceName(): string {
  * Start tracing: before `pg` and `http` are first required, for their instrumentation to take
  * (observability/instrument.ts, the entry points' first import, does this).
  */
-export function startTracing(processor: SpanProcessor = new BatchSpanProcessor(new OTLPTraceExporter())): void {
+export function startTracing(given?: SpanProcessor): void {
   if (tracing) return;
+  const { Resource } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const processor = given ?? new BatchSpanProcessor(new OTLPTraceExporter());
   const resource = new Resource({ 'service.name': serviceName() });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register();
@@ -61,12 +60,16 @@ export const tracingEnabled = (): boolean => tracing !== null;
 
 /** The Temporal client's interceptors: starts, Updates and queries as spans, the trace passed on in headers. */
 export function tracingClientInterceptors(): ClientInterceptors | undefined {
-  return tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  if (!tracing) return undefined;
+  const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry') as typeof import('@temporalio/interceptors-opentelemetry');
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
 /** A worker's part: the workflows' interceptor module (bundled with them), the activities' interceptors and the workflows' span sink. */
 export function workerTracing(): Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>> | null {
   if (!tracing) return null;
+  const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } =
+    require('@temporalio/interceptors-opentelemetry') as typeof import('@temporalio/interceptors-opentelemetry');
   return {
     interceptors: {
       workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],

@@ -56,8 +56,10 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
   const worker = start(process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
   const api = start(process.execPath, ['--import', 'tsx', 'api/server.ts'], env);
 
-  // Nothing answers on the Temporal port: both wait rather than exit.
-  await new Promise((resolve) => setTimeout(resolve, 4000));
+  // Nothing answers on the Temporal port: both wait rather than exit (the worker says so; loading
+  // takes seconds on a busy machine, so its first try is waited for rather than a fixed time).
+  await eventually(() => worker.output().includes('Temporal does not answer'), 60_000, 'the worker trying');
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   expect({ worker: worker.child.exitCode, api: api.child.exitCode, output: worker.output() }).toEqual({
     worker: null,
     api: null,
