@@ -217,7 +217,7 @@ test('a report is one trace: the HTTP request, the workflow it starts and runs, 
   expect(under(named('RunActivity:deliverLetters'), /^RunWorkflow:incidentWorkflow$/)).toBe(true);
 });
 
-test('/readyz names the SMTP relay when it goes away; SIGTERM stops the API and the worker cleanly', async () => {
+test('/readyz names the SMTP relay when it goes away, letters fail and are tried again; SIGTERM stops the API and the worker cleanly', async () => {
   await smtp.close();
   const answer = await eventually(async () => {
     const response = await fetch(`${apiUrl}/readyz`);
@@ -225,6 +225,20 @@ test('/readyz names the SMTP relay when it goes away; SIGTERM stops the API and 
   }, 'readiness failing');
   expect(answer.reason).toMatch(/^smtp: /);
   expect(answer.checks).toEqual({ database: 'ok', temporal: 'ok', smtp: expect.stringMatching(/ECONNREFUSED|connect/i) });
+
+  // A report while the relay is gone: its notice fails, and the mail activity is tried again.
+  const reported = await fetch(`${apiUrl}/incidents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${keys.consultant}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ category: 'bulk_waste', complexId: 'C1', buildingId: 'C1-A', location: 'fietsenstalling', description: 'een bank', polluterTenantId: 'A-2' }),
+  });
+  expect(reported.status).toBe(201);
+  const retried = await eventually(async () => {
+    const text = await (await fetch(workerMetricsUrl)).text();
+    return /^polluter_pays_activity_retries_total\{activity="deliverLetters"\} [1-9]/m.test(text) ? text : undefined;
+  }, 'the notice tried again');
+  expect(retried).toMatch(/^polluter_pays_letters_failed_total\{reason="unsent"\} [1-9]/m);
+  expect(retried).toMatch(/^polluter_pays_letters_failed_total\{reason="refused"\} 0$/m);
 
   api.child.kill('SIGTERM');
   worker.child.kill('SIGTERM');
