@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { trace } from '@opentelemetry/api';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 
 export type { Logger } from 'pino';
@@ -23,6 +24,11 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // With tracing on, a line written while a span is active names its trace: from a log line to the trace.
+      mixin: () => {
+        const span = trace.getActiveSpan();
+        return span ? { traceId: span.spanContext().traceId } : {};
+      },
       // A person's secrets never reach a log: keys, cookies, a tenant's link token.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err, req: requestWithoutToken },

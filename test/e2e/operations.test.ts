@@ -210,6 +210,9 @@ test('a report is one trace: the HTTP request, the workflow it starts and runs, 
     ]),
   );
   expect(names.some((n) => /^polluter-pays-api pg\.query/.test(n))).toBe(true);
+  // The API's log lines of that request name its trace.
+  const logged = jsonLines(api.stdout()).filter((l) => l.traceId === request.traceId).map((l) => l.msg);
+  expect(logged).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
   // The chain, link by link: request → start → run → activity → SQL.
   const named = (name: string) => trace().find((s) => s.name === name)!;
   expect(under(named('StartWorkflow:incidentWorkflow'), /^POST \/incidents$/)).toBe(true);
