@@ -52,6 +52,8 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
     TEMPORAL_TASK_QUEUE: `start-before-temporal-${Date.now()}`,
     SMTP_URL: smtp.url,
     PORT: String(apiPort),
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_SDK_METRICS_PORT: '0',
   };
   const worker = start(process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
   const api = start(process.execPath, ['--import', 'tsx', 'api/server.ts'], env);
