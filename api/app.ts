@@ -1,9 +1,8 @@
 import { registerPhotoRoutes } from './routes/photos';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -29,37 +28,23 @@ import { registerBillingRoutes } from './routes/billing';
 import { registerReviewRoutes } from './routes/reviews';
 import { registerPolicyRoutes } from './routes/policy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
+import { isReady, readiness, smtpCheck } from '../observability/readiness';
+import { registerMetricsRoute } from '../observability/api-metrics-route';
+import type { Logger } from '../observability/logger';
 
 
-const READINESS_LIMIT_MS = 2000;
-
-async function readiness(deps: ApiDeps): Promise<{ database: string; temporal: string }> {
-  const outcome = async (probe: Promise<unknown>): Promise<string> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_LIMIT_MS} ms`)), READINESS_LIMIT_MS);
-    });
-    try {
-      await Promise.race([probe, timeout]);
-      return 'ok';
-    } catch (error) {
-      return error instanceof Error ? error.message.slice(0, 200) : String(error);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const [database, temporal] = await Promise.all([
-    outcome(sql`select 1`.execute(deps.db)),
-    outcome(deps.temporal.connection.withDeadline(Date.now() + READINESS_LIMIT_MS, () => deps.temporal.workflowService.getSystemInfo({}))),
-  ]);
-  return { database, temporal };
+export interface AppOptions {
+  /** The process's pino logger (every request's lines carry its reqId); none by default (tests). */
+  logger?: Logger;
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
-export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   // maxParamLength: a tenant link's token (/links/:token) is longer than Fastify's default of 100
   // characters, which would answer every link in every letter with 414.
   // bodyLimit: what an action needs; the uploads (directory, payments, bank statements) set their own.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1000 } });
+  const app = Fastify({ ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }), bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1000 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app, (request, reply, problem) => workspaceProblemPage(request, reply, problem, deps.config.corporationName));
@@ -108,6 +93,10 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     async () => ({ status: 'ok' as const }),
   );
   const check = z.string().describe('ok, or what is wrong');
+  const checks = z.object({ database: check, temporal: check, smtp: check.optional().describe('the SMTP relay, where the API is told of one (SMTP_URL)') });
+  const smtp = deps.config.smtpUrl ? smtpCheck(deps.config.smtpUrl) : undefined;
+  const ready = () => readiness({ db: deps.db, temporal: deps.temporal, smtp });
+  registerMetricsRoute(app, { db: deps.db, readiness: ready, token: options.metricsToken });
   routes.get(
     '/readyz',
     {
@@ -116,17 +105,18 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         operationId: 'readiness',
         tags: ['operations'],
         security: [],
-        summary: 'Whether this API can serve: PostgreSQL and Temporal answer (503 with the reason when not)',
+        summary: 'Whether this API can serve: PostgreSQL, Temporal and the SMTP relay answer within 2 s (503 naming what is wrong when not)',
         response: {
-          200: z.object({ status: z.literal('ready'), checks: z.object({ database: check, temporal: check }) }),
-          503: z.object({ status: z.literal('unavailable'), checks: z.object({ database: check, temporal: check }) }),
+          200: z.object({ status: z.literal('ready'), checks }),
+          503: z.object({ status: z.literal('unavailable'), reason: z.string().describe('what is wrong, one check after another'), checks }),
         },
       },
     },
     async (_request, reply) => {
-      const checks = await readiness(deps);
-      const ready = checks.database === 'ok' && checks.temporal === 'ok';
-      return reply.status(ready ? 200 : 503).send(ready ? { status: 'ready' as const, checks } : { status: 'unavailable' as const, checks });
+      const answers = await ready();
+      if (isReady(answers)) return reply.status(200).send({ status: 'ready' as const, checks: answers });
+      const reason = Object.entries(answers).filter(([, answer]) => answer !== 'ok').map(([name, answer]) => `${name}: ${answer}`).join('; ');
+      return reply.status(503).send({ status: 'unavailable' as const, reason, checks: answers });
     },
   );
   routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -10,6 +10,7 @@ export interface ApiDeps {
     Config,
     'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'
   > &
+    // smtpUrl: the relay the worker sends through, which /readyz asks too (unset: not asked).
     // Without `oidc` nobody signs in to the workspace (the API's keys and links work as ever).
-    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact'>>;
+    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'smtpUrl'>>;
 }

@@ -5,6 +5,7 @@ import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 import type { Corporation } from '../documents/corporation';
 import { defaultCorporationContact, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
 import { productionProblems } from './production';
+import { operationsEnv, operationsConfig, type OperationsConfig } from '../observability/settings';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -111,6 +112,7 @@ const envSchema = z.object({
   OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
   OIDC_ROLE_MAP: roleMapSchema.optional(),
   OIDC_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  ...operationsEnv,
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TENANT_LINK_RATE_LIMIT: z
     .string()
@@ -157,6 +159,8 @@ export interface Config {
   oidc: OidcConfig;
   /** Signs the workspace's cookies (the sign-in attempt); sessions themselves are random ids kept server-side. */
   sessionSecret: string;
+  /** Logs, metrics ports, the development stack's ports (observability/settings.ts). */
+  operations: OperationsConfig;
 }
 
 export interface OidcConfig {
@@ -249,5 +253,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.OIDC_DEV_PORT,
     },
     sessionSecret: e.SESSION_SECRET ?? developmentSessionSecret,
+    operations: operationsConfig(e),
   };
 }

@@ -626,6 +626,9 @@ async function startStack(): Promise<Stack> {
     LINK_SECRET,
     // Every tenant of the run clicks from this one address: the limit per address is not what is tried here.
     TENANT_LINK_RATE_LIMIT: '10000/m',
+    // No metrics ports: their defaults may be taken by another stack on the machine.
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_SDK_METRICS_PORT: '0',
   };
   // What `npm run worker` and `npm run api` run (tsx), as one process each: a SIGKILL reaches it.
   const tsx = (entry: string) => ['--import', 'tsx', entry];

@@ -88,6 +88,10 @@ async function main(): Promise<void> {
       POLICY_FILE: join(root, 'examples', 'policy-fast.json'),
       LINK_SECRET,
       CORPORATION_NAME: 'Woonstichting De Linde',
+      // Ports of its own for the mail catcher; no metrics (their defaults may be taken on the machine).
+      MAIL_CATCHER_PORT: String(await freePort()),
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
     };
     children.push(run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], env));
     await waitUntilReady(url, 90_000);

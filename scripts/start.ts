@@ -1,13 +1,16 @@
+import '../observability/instrument';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { createDb, ensureDatabase, migrateToLatest } from '../db/connection';
 import { checkDatabaseServer, DatabaseUnreachableError, databaseAddress, isUnanswered } from '../db/reachability';
 import { loadConfig } from '../config/config';
-import { createWorker } from '../worker/main';
+import { createWorker, installTemporalRuntime } from '../worker/main';
+import { createLogger } from '../observability/logger';
+import { createWorkerMetrics, serveMetrics } from '../observability/metrics';
+import { stopTracing, tracingClientInterceptors } from '../observability/tracing';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
@@ -25,9 +28,13 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 async function main() {
   const config = loadConfig();
   const settings = loadStartSettings();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dataDir = join(projectRoot(), '.data');
+  const ops = config.operations;
+  // For a person at a terminal one readable line each; JSON when the output goes to a file or a collector.
+  const logger = createLogger({ name: 'start', level: ops.logLevel, format: ops.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+  installTemporalRuntime(config, logger);
+  const dataDir = ops.dataDir ?? join(projectRoot(), '.data');
   mkdirSync(dataDir, { recursive: true });
+  // Run in this order when stopping: the API, the worker, the connections, then the child processes.
   const stops: (() => Promise<void> | void)[] = [];
 
   const ports: StartPort[] = [{ setting: 'PORT', port: config.port, what: 'the API', host: config.host }];
@@ -37,6 +44,8 @@ async function main() {
   }
   if (!config.smtpUrl) ports.push({ setting: 'MAIL_CATCHER_PORT', port: settings.MAIL_CATCHER_PORT, what: 'the mail catcher' });
   if (!config.oidc.issuer) ports.push({ setting: 'OIDC_DEV_PORT', port: config.oidc.devPort, what: 'the development sign-in provider' });
+  if (ops.workerMetricsPort) ports.push({ setting: 'WORKER_METRICS_PORT', port: ops.workerMetricsPort, what: "the worker's metrics", host: config.host });
+  if (ops.temporalSdkMetricsPort) ports.push({ setting: 'TEMPORAL_SDK_METRICS_PORT', port: ops.temporalSdkMetricsPort, what: "the Temporal SDK's metrics", host: config.host });
   const taken = await takenPorts(ports);
   if (taken.length > 0) throw new Error(taken.join('\n'));
 
@@ -52,7 +61,7 @@ async function main() {
     // Last to stop: the worker and the API finish with the database still there.
     stops.push(() => server.stop());
     embeddedPostgres = `${databaseAddress(config.databaseUrl)} does not answer; embedded PostgreSQL in ${folder} on 127.0.0.1:${server.port} (EMBEDDED_PG_PORT)`;
-    console.log(`No PostgreSQL answers at ${databaseAddress(config.databaseUrl)} (DATABASE_URL unset): started the embedded PostgreSQL in .data/postgres (port ${server.port})`);
+    logger.info(`No PostgreSQL answers at ${databaseAddress(config.databaseUrl)} (DATABASE_URL unset): started the embedded PostgreSQL in .data/postgres (port ${server.port})`);
     config.databaseUrl = server.urlFor(new URL(config.databaseUrl).pathname.slice(1) || 'polluter_pays');
   }
 
@@ -63,13 +72,17 @@ async function main() {
     const { TEMPORAL_DEV_PORT: grpcPort, TEMPORAL_UI_PORT: uiPort } = settings;
     const devServer: ChildProcess = spawn(
       cli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'error'],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
+    let devServerStopping = false;
     devServer.once('exit', (code) => {
-      if (code !== null && code !== 0) console.error(`the Temporal dev server exited with ${code} (is port ${grpcPort} (TEMPORAL_DEV_PORT) or ${uiPort} (TEMPORAL_UI_PORT) taken?)`);
+      if (!devServerStopping && code !== null && code !== 0) logger.error(`the Temporal dev server exited with ${code} (is port ${grpcPort} (TEMPORAL_DEV_PORT) or ${uiPort} (TEMPORAL_UI_PORT) taken?)`);
     });
-    stops.push(() => void devServer.kill('SIGTERM'));
+    stops.push(() => {
+      devServerStopping = true;
+      return stopChild(devServer);
+    });
     config.temporal.address = `127.0.0.1:${grpcPort}`;
     temporalSetting = 'TEMPORAL_DEV_PORT';
     temporalUi = `http://127.0.0.1:${uiPort}`;
@@ -81,19 +94,24 @@ async function main() {
     throw new DatabaseUnreachableError('DATABASE_URL', databaseAddress(config.databaseUrl), error);
   });
   const db = createDb(config.databaseUrl);
-  await migrateToLatest(db, (line) => console.log(line));
+  await migrateToLatest(db, (line) => logger.info(line));
   stops.unshift(() => db.destroy());
 
   let smtpUrl = config.smtpUrl;
   let mailFolder: string | null = null;
   if (!smtpUrl) {
-    const catcher = await startMailCatcher(join(dataDir, 'mail'), settings.MAIL_CATCHER_PORT);
+    const catcher = await startMailCatcher(join(dataDir, 'mail'), settings.MAIL_CATCHER_PORT, (line) => logger.info(line));
     smtpUrl = catcher.url;
     mailFolder = catcher.folder;
     stops.unshift(() => catcher.close());
   }
 
-  const { worker, close: closeWorker } = await createWorker(config, smtpUrl);
+  const workerMetrics = createWorkerMetrics();
+  if (ops.workerMetricsPort) {
+    const metricsServer = await serveMetrics(workerMetrics.registry, config.host, ops.workerMetricsPort);
+    stops.unshift(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+  }
+  const { worker, close: closeWorker } = await createWorker(config, smtpUrl, workerMetrics, (line) => logger.warn(line));
   const running = worker.run();
   stops.unshift(async () => {
     // The worker stops by itself on SIGINT and SIGTERM (its shutdown signals): only ask when it still runs.
@@ -111,8 +129,8 @@ async function main() {
     devSignIn = true;
   }
 
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = await buildApp({ db, temporal, config });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors() });
+  const app = await buildApp({ db, temporal, config: { ...config, smtpUrl } }, { logger, metricsToken: ops.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());
 
@@ -130,17 +148,39 @@ Try it: npm run demo        Stop: Ctrl-C
 `);
 
   let stopping = false;
-  const stop = async () => {
+  const stop = async (why: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    for (const step of stops) await Promise.resolve(step()).catch((error: unknown) => console.error(error));
-    process.exit(0);
+    logger.info(`stopping (${why})`);
+    let failed = false;
+    for (const step of stops) {
+      await Promise.resolve(step()).catch((error: unknown) => {
+        failed = true;
+        logger.error({ err: error }, 'a part did not stop cleanly');
+      });
+    }
+    await stopTracing();
+    logger.info('stopped');
+    process.exit(failed ? 1 : exitCode);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
   running.catch((error: unknown) => {
-    console.error('the worker stopped:', error);
-    void stop();
+    logger.error({ err: error }, 'the worker stopped');
+    void stop('the worker stopped', 1);
+  });
+}
+
+/** SIGTERM, and wait until it has gone (SIGKILL after 10 s): nothing is left running after `npm start`. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
   });
 }
 

@@ -22,6 +22,7 @@ import * as consultantWorkQueue from './2026-12-05T18-10-consultant-work-queue';
 import * as incidentSearch from './2026-12-05T18-20-incident-search';
 import * as incidentNumbersAtOnce from './2026-12-05T18-30-incident-numbers-at-once';
 import * as letterPostings from './2026-12-05T19-00-letter-postings';
+import * as invoicesByDunningStep from './2026-12-05T19-30-invoices-by-dunning-step';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T18-20-incident-search': incidentSearch,
   '2026-12-05T18-30-incident-numbers-at-once': incidentNumbersAtOnce,
   '2026-12-05T19-00-letter-postings': letterPostings,
+  '2026-12-05T19-30-invoices-by-dunning-step': invoicesByDunningStep,
 };

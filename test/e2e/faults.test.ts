@@ -6,7 +6,8 @@ import { buildApp } from '../../api/app';
 import { createDb } from '../../db/connection';
 import { resolvePolicy } from '../../domain/policy';
 import type { Role } from '../../config/config';
-import { LINK_SECRET, PUBLIC_URL } from '../support/harness';
+import { LINK_SECRET, PUBLIC_URL, eventually } from '../support/harness';
+import { startTestSmtpServer } from '../support/smtp';
 import { startStack, auth, keys, waitForIncident, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -179,7 +180,7 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
     await new Promise<void>((resolve) => listener.close(() => resolve()));
   });
 
-  async function appWith(parts: { temporalDown?: boolean; databaseDown?: boolean }) {
+  async function appWith(parts: { temporalDown?: boolean; databaseDown?: boolean; smtpUrl?: string }) {
     // Down: no gRPC retries (the SDK's would outlive the test's connection, whose channel is then closed).
     const connection = parts.temporalDown
       ? Connection.lazy({ address: `127.0.0.1:${closedPort}`, interceptors: [] })
@@ -197,6 +198,7 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
         corporationIban: 'NL91ABNA0417164300',
         corporationAddress: 'Postbus 1, 3500 AA Utrecht',
         temporal: { address: undefined, namespace: 'default', taskQueue: stack.taskQueue, tls: undefined, apiKey: undefined },
+        ...(parts.smtpUrl ? { smtpUrl: parts.smtpUrl } : {}),
       },
     });
     return {
@@ -223,7 +225,7 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
       expect(await incidentsIn('DOWN-T')).toEqual([]);
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', temporal: expect.not.stringMatching(/^ok$/) } });
+      expect(ready.json()).toEqual({ status: 'unavailable', reason: expect.stringMatching(/^temporal: /), checks: { database: 'ok', temporal: expect.not.stringMatching(/^ok$/) } });
     } finally {
       await close();
     }
@@ -237,7 +239,7 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
       expect(response.headers['retry-after']).toBeDefined();
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toEqual({ status: 'unavailable', checks: { database: expect.stringMatching(/ECONNREFUSED|connect/), temporal: 'ok' } });
+      expect(ready.json()).toEqual({ status: 'unavailable', reason: expect.stringMatching(/^database: /), checks: { database: expect.stringMatching(/ECONNREFUSED|connect/), temporal: 'ok' } });
     } finally {
       await close();
     }
@@ -245,6 +247,32 @@ describe('a dependency that is down is a 503 with Retry-After, and readiness tel
 
   test('all dependencies up: ready', async () => {
     const response = await stack.app.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', temporal: 'ok' } } });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', temporal: 'ok', smtp: 'ok' } } });
+  });
+
+  test('the SMTP relay gone: readiness is a 503 naming it, and ready again once it is back', async () => {
+    let relay = await startTestSmtpServer();
+    const port = Number(new URL(relay.url).port);
+    const { app, close } = await appWith({ smtpUrl: relay.url });
+    const ready = async () => {
+      const response = await app.inject({ method: 'GET', url: '/readyz' });
+      return { status: response.statusCode, body: response.json() };
+    };
+    try {
+      expect(await ready()).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', temporal: 'ok', smtp: 'ok' } } });
+      await relay.close();
+      // A relay that answered is trusted for a few seconds (probes come every few seconds); then it is asked again.
+      const down = await eventually(async () => {
+        const answer = await ready();
+        if (answer.status !== 503) throw new Error(`still ${answer.status}`);
+        return answer.body;
+      });
+      expect(down).toEqual({ status: 'unavailable', reason: expect.stringMatching(/^smtp: .*(ECONNREFUSED|connect)/i), checks: { database: 'ok', temporal: 'ok', smtp: expect.stringMatching(/ECONNREFUSED|connect/i) } });
+      relay = await startTestSmtpServer({ port });
+      expect(await ready()).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', temporal: 'ok', smtp: 'ok' } } });
+    } finally {
+      await close();
+      await relay.close();
+    }
   });
 });

@@ -52,13 +52,16 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
     TEMPORAL_TASK_QUEUE: `start-before-temporal-${Date.now()}`,
     SMTP_URL: smtp.url,
     PORT: String(apiPort),
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_SDK_METRICS_PORT: '0',
   };
   const worker = start(process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
   const api = start(process.execPath, ['--import', 'tsx', 'api/server.ts'], env);
 
-  // Nothing answers on the Temporal port: both say so, naming the setting, and wait rather than exit.
+  // Nothing answers on the Temporal port: both say so, naming the setting, and wait rather than exit
+  // (loading takes seconds on a busy machine, so their first try is waited for rather than a fixed time).
   const waiting = `Temporal does not answer at 127.0.0.1:${temporalPort} (TEMPORAL_ADDRESS)`;
-  await eventually(() => worker.output().includes(waiting) && api.output().includes(waiting), 30_000, 'both waiting for Temporal');
+  await eventually(() => worker.output().includes(waiting) && api.output().includes(waiting), 60_000, 'both waiting for Temporal');
   expect({ worker: worker.child.exitCode, api: api.child.exitCode }).toEqual({ worker: null, api: null });
 
   start(await temporalCliPath(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort), '--headless', '--log-level', 'error'], {});
@@ -73,6 +76,7 @@ test('a worker and an API started while Temporal is down wait for it, and serve 
     60_000,
     'the API ready',
   );
-  await eventually(() => /Worker state changed[\s\S]*RUNNING/.test(worker.output()), 60_000, 'the worker running');
+  // The SDK's line, as JSON from pino: {"state":"RUNNING",...,"msg":"Worker state changed"}.
+  await eventually(() => worker.output().split('\n').some((line) => line.includes('Worker state changed') && line.includes('RUNNING')), 60_000, 'the worker running');
   expect([worker.child.exitCode, api.child.exitCode]).toEqual([null, null]);
 });

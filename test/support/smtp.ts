@@ -31,8 +31,9 @@ export interface TestSmtpServer {
 /**
  * A real SMTP server on loopback that parses and keeps every message it accepts. Addresses in
  * `refused` are refused for good at RCPT TO (550), as a relay refuses a mailbox that does not exist.
+ * `port`: the port of a relay that was closed, to start it again where its clients look for it.
  */
-export async function startTestSmtpServer(options: { refused?: Set<string> } = {}): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(options: { refused?: Set<string>; port?: number } = {}): Promise<TestSmtpServer> {
   const mails: CaughtMail[] = [];
   let refusing: ((mail: CaughtMail) => boolean) | null = null;
   const server = new SMTPServer({
@@ -71,7 +72,7 @@ export async function startTestSmtpServer(options: { refused?: Set<string> } = {
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,

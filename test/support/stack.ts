@@ -79,6 +79,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       corporationIban: 'NL91ABNA0417164300',
       corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
+      smtpUrl: smtp.url,
       ...(options.tenantLinkRateLimit ? { tenantLinkRateLimit: options.tenantLinkRateLimit } : {}),
       ...(oidc
         ? {
