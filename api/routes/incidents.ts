@@ -126,6 +126,8 @@ function toIncident(row: Selectable<IncidentsTable>) {
     outcome: row.outcome as z.infer<typeof s.incidentSchema>['outcome'],
     closedAt: row.closed_at?.toISOString() ?? null,
     attention: attentionOf(row),
+    source: row.source === 'supervision' ? ('supervision' as const) : ('complaint' as const),
+    roundId: row.round_id,
   };
 }
 
@@ -441,6 +443,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
         if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
         if (q.phase) query = query.where('status', '=', 'open').where('phase', '=', q.phase);
+        if (q.source) query = query.where('source', '=', q.source);
         if (q.deadlineFrom || q.deadlineTo) query = query.where('status', '=', 'open').where('deadline_date', 'is not', null);
         if (q.deadlineFrom) query = query.where('deadline_date', '>=', q.deadlineFrom);
         if (q.deadlineTo) query = query.where('deadline_date', '<=', q.deadlineTo);
