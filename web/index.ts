@@ -11,6 +11,7 @@ import { registerWorkOrderPages } from './pages/work-orders';
 import { registerFinancePages } from './pages/finance';
 import { registerTeamPages } from './pages/team';
 import { registerConsultantPages } from './pages/consultant';
+import { registerRoundPages } from './pages/rounds';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -25,6 +26,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerFinancePages(app, deps);
   registerTeamPages(app, deps);
   registerConsultantPages(app, deps);
+  registerRoundPages(app, deps);
 }
 
 /**
