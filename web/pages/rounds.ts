@@ -236,10 +236,10 @@ ${s.result === 'in_order' ? html`<span class="tag ok">${t.inOrder}</span>` : ''}
 ${s.findings.map((f) => html`<span class="tag bad">${t.finding}: <a href="/app/meldingen/${f.incidentId}">${t.findingIncident(f.incidentNumber)}</a></span> `)}
 ${
   walkable && s.result === null
-    ? html`<div class="space-actions"><form method="post" action="${path}/in-orde">${csrfField(context)}<input type="hidden" name="buildingId" value="${s.buildingId}"><input type="hidden" name="position" value="${s.position}"><button type="submit">${t.inOrder}<span class="visually-hidden">: ${s.name}</span></button></form>
-<a class="button warning" href="${path}/bevinding?gebouw=${encodeURIComponent(s.buildingId)}&amp;ruimte=${s.position}">${t.finding}<span class="visually-hidden">: ${s.name}</span></a></div>`
+    ? html`<div class="space-actions"><form method="post" action="${path}/in-orde">${csrfField(context)}<input type="hidden" name="buildingId" value="${s.buildingId}"><input type="hidden" name="position" value="${s.position}"><button type="submit" aria-label="${t.inOrder}: ${s.name}">${t.inOrder}</button></form>
+<a class="button warning" href="${path}/bevinding?gebouw=${encodeURIComponent(s.buildingId)}&amp;ruimte=${s.position}" aria-label="${t.finding}: ${s.name}">${t.finding}</a></div>`
     : walkable && s.result === 'finding'
-      ? html`<div class="space-actions"><a class="button secondary" href="${path}/bevinding?gebouw=${encodeURIComponent(s.buildingId)}&amp;ruimte=${s.position}">Nog een bevinding<span class="visually-hidden">: ${s.name}</span></a></div>`
+      ? html`<div class="space-actions"><a class="button secondary" href="${path}/bevinding?gebouw=${encodeURIComponent(s.buildingId)}&amp;ruimte=${s.position}" aria-label="Nog een bevinding: ${s.name}">Nog een bevinding</a></div>`
       : ''
 }</li>`,
     )}</ol>
