@@ -15,7 +15,7 @@ import { roundWorkflow } from '../../workflows';
 import { completeRoundUpdate, markInOrderUpdate, pauseRoundUpdate, recordFindingUpdate, roundStateQuery } from '../../workflows/round-messages';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDirectory } from '../support/fixtures';
-import { createWorker, eventually, testActivities } from '../support/harness';
+import { createWorker, eventually, recordHistory, testActivities } from '../support/harness';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 jest.setTimeout(180_000);
@@ -97,6 +97,7 @@ test('a round started on a Saturday is planned for Monday and due five working d
     const done = await handle.executeUpdate(completeRoundUpdate, { args: [{ by: 'person:carla' }] });
     expect(done.state.status).toBe('completed');
     expect(await handle.result()).toBe('completed');
+    await recordHistory('round-walked-late', handle);
     expect(await types(roundId)).toEqual(['RoundScheduled', 'RoundSpaceInOrder', 'RoundPaused', 'RoundOverdue', 'RoundResumed', 'RoundFindingRecorded', 'RoundSpaceInOrder', 'RoundCompleted']);
     expect(await roundWithSpaces(database.db, roundId)).toMatchObject({ status: 'completed', onTime: false, overdue: true, spacesInOrder: 2, spacesWithFindings: 1, findings: 1 });
   });
