@@ -105,7 +105,7 @@ test('a consultant plans rounds for a complex, walks one on a phone, records a f
   const findingId = await page.locator('input[name=findingId]').inputValue();
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Bevinding vastleggen' }).click();
-  await page.waitForFunction(() => (document.getElementById('wachtrij')?.textContent ?? '').includes('wacht'));
+  await page.waitForFunction("(document.getElementById('wachtrij')?.textContent ?? '').includes('wacht')");
   expect(await page.locator('#wachtrij').innerText()).toMatch(/wacht/);
   const kept = JSON.parse((await page.evaluate("localStorage.getItem('schouw-bevindingen')")) as string) as { fields: { findingId: string }; photo: string | null }[];
   expect(kept.map((k) => k.fields.findingId)).toEqual([findingId]);
