@@ -189,17 +189,16 @@ const endOf = (date: LocalDate) => amsterdamInstant(addCalendarDays(date, 1), '0
  * and per round and building the share of spaces found in order (the liveability trend).
  */
 export async function supervisionReport(db: Db, input: { from: LocalDate; to: LocalDate; complexId?: string }) {
-  const start = startOf(input.from);
-  const end = endOf(input.to);
   const complex = input.complexId ? sql`and complex_id = ${input.complexId}` : sql``;
   const [bySource, rounds, trend] = await Promise.all([
+    // By the report's Amsterdam date (reported_on), read from its covering index alone.
     sql<{ complex_id: string; month: string; complaint: number; supervision: number }>`
-      select complex_id, to_char(reported_at at time zone 'Europe/Amsterdam', 'YYYY-MM') as month,
+      select complex_id, to_char(date_trunc('month', reported_on), 'YYYY-MM') as month,
         count(*) filter (where source = 'complaint')::int as complaint,
         count(*) filter (where source = 'supervision')::int as supervision
       from incidents
-      where reported_at >= ${start} and reported_at < ${end} ${complex}
-      group by 1, 2 order by 1, 2`.execute(db),
+      where reported_on >= ${input.from} and reported_on <= ${input.to} ${complex}
+      group by complex_id, date_trunc('month', reported_on) order by 1, 2`.execute(db),
     sql<{ complex_id: string; due: number; completed: number; on_time: number; overdue: number; open: number }>`
       select complex_id, count(*)::int as due,
         count(*) filter (where status = 'completed')::int as completed,
@@ -257,22 +256,45 @@ export type SupervisionReport = Awaited<ReturnType<typeof supervisionReport>>;
  * not cancelled, within `months`). Only incidents closed at least `months` before asOf are judged.
  */
 export async function recurrenceByRounds(db: Db, input: { from: LocalDate; to: LocalDate; asOf: LocalDate; months: number }) {
+  const start = startOf(input.from);
+  const end = endOf(input.to);
+  const span = `${input.months} months`;
+  // Two passes of one sort each instead of a lookup per incident: the next report after each close
+  // in its space (building and category), and the next completed round after it in its complex;
+  // ties go to the close (a report or a round on the closing day's instant or date is not "after").
   const { rows } = await sql<{ with_rounds: boolean; judged: number; came_back: number }>`
-    select exists (
-        select 1 from rounds r where r.complex_id = i.complex_id and r.status = 'completed'
-          and r.planned_date > (i.closed_at at time zone 'Europe/Amsterdam')::date
-          and r.planned_date <= ((i.closed_at + ${`${input.months} months`}::interval) at time zone 'Europe/Amsterdam')::date
-      ) as with_rounds,
+    with closes as (
+      select incident_id, complex_id, building_id, category, closed_at
+      from incidents
+      where status = 'closed' and closed_at >= ${start} and closed_at < ${end}
+        and outcome = any(${['self_cleaned', 'cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost', 'dismissed']}::text[])
+        and closed_at + ${span}::interval <= ${endOf(input.asOf)}
+    ),
+    by_space as (
+      select incident_id, is_close, closed_at,
+        min(report_at) over (partition by building_id collate "C", category collate "C" order by t desc, not is_close rows between unbounded preceding and 1 preceding) as next_report
+      from (
+        select incident_id, building_id, category, closed_at as t, true as is_close, closed_at, null::timestamptz as report_at from closes
+        union all
+        select null, building_id, category, reported_at, false, null, reported_at from incidents
+        where reported_at > ${start} and reported_at <= ${end}::timestamptz + ${span}::interval and outcome is distinct from 'cancelled'
+      ) spaces
+    ),
+    by_complex as (
+      select incident_id, is_close,
+        min(round_on) over (partition by complex_id collate "C" order by t desc, not is_close rows between unbounded preceding and 1 preceding) as next_round
+      from (
+        select incident_id, complex_id, (closed_at at time zone 'Europe/Amsterdam')::date as t, true as is_close, null::date as round_on from closes
+        union all
+        select null, complex_id, planned_date, false, planned_date from rounds
+        where status = 'completed' and planned_date > ${input.from} and planned_date <= (${input.to}::date + ${span}::interval)::date
+      ) walked
+    )
+    select coalesce(c.next_round <= ((s.closed_at + ${span}::interval) at time zone 'Europe/Amsterdam')::date, false) as with_rounds,
       count(*)::int as judged,
-      count(*) filter (where exists (
-        select 1 from incidents n where n.building_id = i.building_id and n.category = i.category
-          and n.reported_at > i.closed_at and n.reported_at <= i.closed_at + ${`${input.months} months`}::interval
-          and n.outcome is distinct from 'cancelled'
-      ))::int as came_back
-    from incidents i
-    where i.status = 'closed' and i.closed_at >= ${startOf(input.from)} and i.closed_at < ${endOf(input.to)}
-      and i.outcome = any(${['self_cleaned', 'cleaned_and_charged', 'cleaned_at_service_cost', 'cleaned_at_corporation_cost', 'dismissed']}::text[])
-      and i.closed_at + ${`${input.months} months`}::interval <= ${endOf(input.asOf)}
+      count(*) filter (where s.next_report <= s.closed_at + ${span}::interval)::int as came_back
+    from by_space s join by_complex c on c.incident_id = s.incident_id and c.is_close
+    where s.is_close
     group by 1`.execute(db);
   const of = (withRounds: boolean) => {
     const row = rows.find((r) => r.with_rounds === withRounds);

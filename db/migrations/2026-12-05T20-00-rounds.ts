@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
  * Supervision rounds (issue 16): the plans per complex (directory data), the rounds' read models
  * (projections of the Round* events: rounds, their spaces, their findings), and how an incident came
  * in (complaint or supervision). Old incidents are complaints. Indexes for what reads them: a
- * consultant's open rounds by due day, a complex's rounds over time, incidents by report time with
+ * consultant's open rounds by due day, a complex's rounds over time, incidents by report day with
  * complex and source (the supervision report), and the incidents of one space over time (did it come back).
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -61,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   )`.execute(db);
   await sql`create index round_findings_by_round on round_findings (round_id)`.execute(db);
   await sql`alter table incidents add column source text not null default 'complaint', add column round_id text`.execute(db);
-  await sql`create index incidents_by_source on incidents (reported_at) include (complex_id, source)`.execute(db);
+  await sql`create index incidents_by_source on incidents (reported_on) include (complex_id, source)`.execute(db);
   await sql`create index incidents_by_space on incidents (building_id, category, reported_at)`.execute(db);
 }
 
