@@ -28,6 +28,7 @@ import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
 import type { Mailer } from './mailer';
 import { corporationOf, type CorporationContact } from '../config/config';
+import { roundActivities } from './rounds';
 
 export interface ActivityDeps {
   db: Db;
@@ -121,6 +122,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return failingAtOnceOnData({
+    ...roundActivities(db),
     renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
       return incidentPolicy(deps.policy, category);

@@ -14,6 +14,7 @@ import { parseCsvBody, CsvBodyError } from './csv-body';
 import { registerSecurity } from './security';
 import { refuseUnstorableText } from './storable-text';
 import { registerIncidentRoutes } from './routes/incidents';
+import { registerRoundRoutes } from './routes/rounds';
 import { registerDirectoryRoutes } from './routes/directory';
 import { registerDirectorySearchRoutes } from './routes/directory-search';
 import { registerWorkOrderRoutes } from './routes/work-orders';
@@ -121,7 +122,8 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise
   );
   routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  registerIncidentRoutes(app, deps);
+  const { reportIncident } = registerIncidentRoutes(app, deps);
+  registerRoundRoutes(app, deps, reportIncident);
   registerDirectoryRoutes(app, deps);
   registerDirectorySearchRoutes(app, deps);
   registerWorkOrderRoutes(app, deps);

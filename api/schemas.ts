@@ -76,6 +76,8 @@ export const incidentSchema = z.object({
   outcome: outcomeSchema.nullable(),
   closedAt: z.string().nullable(),
   attention: attentionSchema.nullable().describe('set while a step failed on its data and waits for a person'),
+  source: z.enum(['complaint', 'supervision']).describe('how it came in: a complaint, or a finding of a supervision round'),
+  roundId: z.string().nullable().describe('the round whose finding it is'),
 });
 
 export const reportedSchema = z.object({
@@ -128,6 +130,7 @@ export const listIncidentsQuery = z.object({
   deadlineFrom: localDate.optional().describe('open incidents whose cleanup deadline falls on or after this day (YYYY-MM-DD, Amsterdam)'),
   deadlineTo: localDate.optional().describe('open incidents whose cleanup deadline falls on or before this day (YYYY-MM-DD, Amsterdam)'),
   dispute: z.enum(['open']).optional().describe('open: a dispute waits for a ruling, on the incident or on its invoice'),
+  source: z.enum(['complaint', 'supervision']).optional().describe('how they came in: complaints, or findings of supervision rounds'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

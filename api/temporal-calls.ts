@@ -28,6 +28,11 @@ export const idempotencyHeaders = z.object({
 export function updateIdOf(request: FastifyRequest, operation: string, workflowId: string): string | undefined {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return undefined;
+  return updateIdFor(key, operation, workflowId);
+}
+
+/** The Update's id for an operation on a workflow under an idempotency key. */
+export function updateIdFor(key: string, operation: string, workflowId: string): string {
   return createHash('sha256').update(`${operation}\n${workflowId}\n${key}`).digest('hex');
 }
 

@@ -9,6 +9,7 @@ import { projectionTables } from './schema';
 import type { Db } from './connection';
 import type { StoredEvent } from './stored-event';
 import { inBatchedTransaction, type BatchStats, type BatchTables } from './batched-writes';
+import { isRoundEvent, projectRoundEvent } from './round-projections';
 
 type Tx = Transaction<Database>;
 
@@ -77,6 +78,8 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
           outcome: null,
           closed_at: null,
           last_position: position,
+          source: d.source ?? 'complaint',
+          round_id: d.roundId ?? null,
           ...reportFacts.reported(trx, d.incidentId, d.reportedAt),
         })
         .execute();
@@ -344,7 +347,8 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         .execute();
       break;
     default:
-      if (incidentId !== null && incidentIdOfStream(stored.streamId) !== null) await updateIncident({});
+      if (isRoundEvent(event)) await projectRoundEvent(trx, event, recordedAt);
+      else if (incidentId !== null && incidentIdOfStream(stored.streamId) !== null) await updateIncident({});
   }
 
 }

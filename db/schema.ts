@@ -60,6 +60,9 @@ export interface IncidentsTable {
   attention_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** The short number people use (2026-00123); null for incidents reported before numbers existed. */
   incident_number: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How it came in: 'complaint' or 'supervision' (a round's finding; migration 2026-12-05T20-00-rounds). */
+  source: ColumnType<string, string | undefined, string>;
+  round_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OffencesTable {
@@ -391,6 +394,64 @@ export interface Database {
   working_day_calendar: WorkingDayCalendarTable;
   case_review_conclusions: CaseReviewConclusionsTable;
   case_review_agreements: CaseReviewAgreementsTable;
+  round_plans: RoundPlansTable;
+  rounds: RoundsTable;
+  round_spaces: RoundSpacesTable;
+  round_findings: RoundFindingsTable;
+}
+
+/** A complex's plan of supervision rounds (directory data: domain/round.ts roundPlanSchema). */
+export interface RoundPlansTable {
+  complex_id: string;
+  consultant: string;
+  interval_weeks: number;
+  due_within_working_days: number;
+  first_date: ColumnType<string, string, string>;
+  buildings: ColumnType<{ buildingId: string; spaces: string[] }[], string, string>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+/** Read model of the rounds (projection of the Round* events). */
+export interface RoundsTable {
+  round_id: string;
+  complex_id: string;
+  consultant: string;
+  planned_date: ColumnType<string, string, string>;
+  due_date: ColumnType<string, string, string>;
+  due_at: Timestamp;
+  status: 'open' | 'paused' | 'completed';
+  overdue: boolean;
+  spaces_total: number;
+  spaces_in_order: number;
+  spaces_with_findings: number;
+  findings: number;
+  completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  on_time: boolean | null;
+  scheduled_at: Timestamp;
+}
+
+export interface RoundSpacesTable {
+  round_id: string;
+  building_id: string;
+  position: number;
+  /** The space's place in the whole walk (buildings in the plan's order, each building's spaces in theirs). */
+  walk_order: number;
+  name: string;
+  result: 'in_order' | 'finding' | null;
+  marked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface RoundFindingsTable {
+  finding_id: string;
+  round_id: string;
+  building_id: string;
+  position: number;
+  category: string;
+  incident_id: string;
+  polluter_known: boolean;
+  recorded_by: string;
+  recorded_at: Timestamp;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -398,4 +459,4 @@ export type NewEventRow = Insertable<EventsTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type ContractorRow = Selectable<ContractorsTable>;
 /** The read models that `projections:rebuild` drops and replays. */
-export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells', 'case_review_conclusions', 'case_review_agreements', 'letter_postings'] as const;
+export const projectionTables = ['incidents', 'offences', 'notifications', 'invoices', 'service_cost_allocations', 'payments', 'billing_ledger', 'report_cells', 'case_review_conclusions', 'case_review_agreements', 'letter_postings', 'rounds', 'round_spaces', 'round_findings'] as const;

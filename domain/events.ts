@@ -34,6 +34,10 @@ export const eventSchemas = {
     reportedBy: z.string(),
     reportedAt: instant,
     photoIds,
+    /** How the corporation learnt of it: a complaint (absent: reports from before rounds existed) or a supervision round. */
+    source: z.enum(['complaint', 'supervision']).optional(),
+    /** The round whose finding it is (with source supervision). */
+    roundId: z.string().optional(),
   }),
   ReportReturnedToComplainant: z.object({ reason: z.string(), letters }),
   ComplainantAcknowledged: z.object({ letters }),
@@ -213,6 +217,43 @@ export const eventSchemas = {
     by: z.string(),
     byName: z.string(),
     doneAt: instant,
+  }),
+  // A supervision round (schouw), on the stream round-<roundId> (domain/streams.ts, domain/round.ts).
+  RoundScheduled: z.object({
+    roundId: z.string(),
+    complexId: z.string(),
+    /** The subject of the consultant who walks it. */
+    consultant: z.string(),
+    plannedDate: localDate,
+    dueDate: localDate,
+    due: instant,
+    spaces: z.array(z.object({ buildingId: z.string(), position: z.number().int().positive(), name: z.string() })).min(1),
+  }),
+  RoundSpaceInOrder: z.object({ roundId: z.string(), buildingId: z.string(), position: z.number().int().positive(), by: z.string(), at: instant }),
+  RoundFindingRecorded: z.object({
+    roundId: z.string(),
+    /** Made by the consultant's phone: a finding sent again is the same finding. */
+    findingId: z.string(),
+    buildingId: z.string(),
+    position: z.number().int().positive(),
+    category: categorySchema,
+    /** The incident the finding became (reported as a complaint would be, with source supervision). */
+    incidentId: z.string(),
+    polluterKnown: z.boolean(),
+    by: z.string(),
+    at: instant,
+  }),
+  RoundPaused: z.object({ roundId: z.string(), by: z.string(), at: instant }),
+  RoundResumed: z.object({ roundId: z.string(), by: z.string(), at: instant }),
+  RoundOverdue: z.object({ roundId: z.string(), dueDate: localDate, at: instant }),
+  RoundCompleted: z.object({
+    roundId: z.string(),
+    by: z.string(),
+    completedAt: instant,
+    onTime: z.boolean(),
+    spacesInOrder: z.number().int().nonnegative(),
+    spacesWithFindings: z.number().int().nonnegative(),
+    findings: z.number().int().nonnegative(),
   }),
 } as const;
 

@@ -4,6 +4,9 @@ export const invoiceStreamId = (invoiceNumber: string) => `invoice-${invoiceNumb
 /** The team's case review of a month (YYYY-MM): its conclusions and agreements. */
 export const reviewStreamId = (month: string) => `review-${month}`;
 
+/** A supervision round: its workflow is named as its stream. */
+export const roundStreamId = (roundId: string) => `round-${roundId}`;
+
 const INCIDENT = 'incident-';
 const INVOICE = 'invoice-';
 

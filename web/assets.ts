@@ -5,6 +5,7 @@ import { reportStyles } from './styles-report';
 import { financeStyles } from './styles-finance';
 import { teamStyles } from './styles-team';
 import { consultantStyles } from './styles-consultant';
+import { roundStyles, roundsScript } from './rounds-script';
 
 /**
  * The workspace's own style and script, served from memory with long caching (their URL carries
@@ -153,7 +154,12 @@ function asset(body: string, type: string) {
   return { body, gzipped: gzipSync(body), type, hash };
 }
 
-const files = { 'app.css': asset([styles, financeStyles, teamStyles, reportStyles, consultantStyles].join('\n'), 'text/css; charset=utf-8'), 'app.js': asset(script, 'text/javascript; charset=utf-8') };
+const files = {
+  'app.css': asset([styles, financeStyles, teamStyles, reportStyles, consultantStyles, roundStyles].join('\n'), 'text/css; charset=utf-8'),
+  'app.js': asset(script, 'text/javascript; charset=utf-8'),
+  // Only on a round's pages: keeps a finding on the phone until it is sent (web/rounds-script.ts).
+  'rounds.js': asset(roundsScript, 'text/javascript; charset=utf-8'),
+};
 type AssetName = keyof typeof files;
 
 /** The URL of an asset, with its hash, so that a changed file is a new URL and the old one can be cached for a year. */

@@ -121,7 +121,7 @@ export function describeEvent(type: string, data: unknown): { what: string; said
     case 'IncidentReported': {
       const d = event.data;
       return say(
-        `Melding gedaan: ${categoryLabel(d.category)}, ${d.location}${d.polluterTenantId ? `; veroorzaker ${tenant(d.polluterTenantId)}` : '; veroorzaker onbekend'}`,
+        `${d.source === 'supervision' ? 'Gevonden bij een schouwronde' : 'Melding gedaan'}: ${categoryLabel(d.category)}, ${d.location}${d.polluterTenantId ? `; veroorzaker ${tenant(d.polluterTenantId)}` : '; veroorzaker onbekend'}`,
         quoted(d.description),
       );
     }
@@ -212,6 +212,16 @@ export function describeEvent(type: string, data: unknown): { what: string; said
       return say(`Afspraak in het casusoverleg van ${monthLabel(event.data.month)}: ${event.data.owner}, uiterlijk ${dutchDate(event.data.dueDate)}`, quoted(event.data.text));
     case 'CaseReviewAgreementDone':
       return say(`Afspraak uit het casusoverleg van ${monthLabel(event.data.month)} nagekomen`, quoted(event.data.note));
+    // A supervision round (its own stream, round-<id>): shown where its finding became this incident.
+    case 'RoundFindingRecorded':
+      return say(`Bevinding bij de schouwronde ${event.data.roundId}: ${categoryLabel(event.data.category)} in gebouw ${event.data.buildingId}`);
+    case 'RoundScheduled':
+    case 'RoundSpaceInOrder':
+    case 'RoundPaused':
+    case 'RoundResumed':
+    case 'RoundOverdue':
+    case 'RoundCompleted':
+      return say(`Schouwronde ${event.data.roundId}`);
     default: {
       const unknown: never = event;
       return say((unknown as { type: string }).type);

@@ -12,6 +12,7 @@ import { registerFinancePages } from './pages/finance';
 import { registerTeamPages } from './pages/team';
 import { registerConsultantPages } from './pages/consultant';
 import { registerPostPage } from './pages/post';
+import { registerRoundPages } from './pages/rounds';
 import type { WorkspaceDeps } from './deps';
 
 export type { WorkspaceDeps } from './deps';
@@ -27,6 +28,7 @@ export function registerWorkspace(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerTeamPages(app, deps);
   registerConsultantPages(app, deps);
   registerPostPage(app, deps);
+  registerRoundPages(app, deps);
 }
 
 /**

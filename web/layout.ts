@@ -10,6 +10,7 @@ import { html, raw, type Html } from './html';
 export const navigation: { href: string; label: string; roles: readonly Role[] }[] = [
   { href: '/app/werk', label: 'Werkvoorraad', roles: ['consultant'] },
   { href: '/app/meldingen/nieuw', label: 'Melden', roles: ['consultant'] },
+  { href: '/app/rondes', label: 'Rondes', roles: ['consultant'] },
   { href: '/app/meldingen', label: 'Meldingen', roles: ['consultant', 'manager', 'admin'] },
   { href: '/app/post', label: 'Post', roles: ['consultant', 'admin'] },
   { href: '/app/werkorders', label: 'Werkorders', roles: ['contractor'] },

@@ -26,6 +26,9 @@ export interface IncidentInput {
   reportedAt: string;
   /** Photos the consultant took with the report (ids in db/photos.ts); absent when none. */
   photoIds?: string[];
+  /** A finding of a supervision round (with its round), or absent: a complaint. */
+  source?: 'complaint' | 'supervision';
+  roundId?: string;
 }
 
 export interface UpdateResult {

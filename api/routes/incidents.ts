@@ -40,7 +40,7 @@ import * as s from '../schemas';
 import { letterPdfUrl } from './letters';
 import { namesOf } from '../sessions';
 import { requireOwnWorkOrder } from './work-orders';
-import { executeUpdate, idempotencyHeaders, updateIdOf, withinTemporalLimit } from '../temporal-calls';
+import { executeUpdate, idempotencyHeaders, updateIdFor, updateIdOf, withinTemporalLimit } from '../temporal-calls';
 
 /** `%text%` for LIKE, with LIKE's own wildcards in the text taken literally. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -126,6 +126,8 @@ function toIncident(row: Selectable<IncidentsTable>) {
     outcome: row.outcome as z.infer<typeof s.incidentSchema>['outcome'],
     closedAt: row.closed_at?.toISOString() ?? null,
     attention: attentionOf(row),
+    source: row.source === 'supervision' ? ('supervision' as const) : ('complaint' as const),
+    roundId: row.round_id,
   };
 }
 
@@ -140,7 +142,15 @@ export function incidentIdFor(idempotencyKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+/** A report through the same path as POST /incidents (a supervision round's finding uses it). */
+export type ReportIncident = (
+  caller: Caller,
+  body: z.infer<typeof s.reportIncidentBody>,
+  idempotencyKey: string | undefined,
+  origin?: { roundId: string },
+) => Promise<{ status: 200 | 201; body: z.infer<typeof s.reportedSchema> }>;
+
+export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { reportIncident: ReportIncident } {
   const { db, temporal, config } = deps;
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['incidents'];
@@ -243,6 +253,144 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return windowStart(now, categoryPolicy(config.policy, category).duplicateWindow);
   }
 
+  /**
+   * A report, from the API or from a supervision round's finding (`origin`): the same path either
+   * way (idempotency, duplicates, the incident's number and workflow), so that a finding becomes an
+   * incident exactly as a report would, recorded as found by supervision.
+   */
+  async function reportIncident(caller: Caller, body: z.infer<typeof s.reportIncidentBody>, idempotencyKey: string | undefined, origin?: { roundId: string }) {
+    const reported = (status: 200 | 201, answer: z.infer<typeof s.reportedSchema>) => ({ status, body: answer });
+    if (body.polluterTenantId) await requireTenantExists(body.polluterTenantId, 'polluterTenantId');
+    if (body.complainantTenantId) await requireTenantExists(body.complainantTenantId, 'complainantTenantId');
+    const photoIds = body.photoIds ?? [];
+    await checkPhotos(db, photoIds, caller.actor, null, 'body.photoIds');
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const now = new Date();
+
+    // Taken before the report's transaction: a number is never given twice, even if that transaction rolls back.
+    const { rows: numbered } = await sql<{ number: string }>`select next_incident_number(${Number(amsterdamDate(now).slice(0, 4))}) as number`.execute(db);
+    const incidentNumber = numbered[0]!.number;
+    const decision = await db.transaction().execute(async (trx) => {
+      // One report at a time per space, so that two simultaneous reports do not start two incidents.
+      await sql`select pg_advisory_xact_lock(hashtext(${`${body.buildingId}/${body.category}`}))`.execute(trx);
+      if (idempotencyKey) {
+        const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
+        if (earlier) {
+          if (earlier.request_hash !== requestHash) throw conflict('this Idempotency-Key was used before with a different request');
+          return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate, incidentNumber: earlier.incident_number };
+        }
+      }
+      const since = duplicateWindowStart(now, body.category);
+      // The register of reports, and the incidents themselves: a workflow started by an attempt whose
+      // commit was lost records its incident all the same, and a retry without a key is its duplicate.
+      const open =
+        (await trx
+          .selectFrom('incident_reports as r')
+          .leftJoin('incidents as i', 'i.incident_id', 'r.incident_id')
+          .select('r.incident_id')
+          .where('r.building_id', '=', body.buildingId)
+          .where('r.category', '=', body.category)
+          .where('r.reported_at', '>=', since)
+          .where((eb) => eb.or([eb('i.status', 'is', null), eb('i.status', '=', 'open')]))
+          .orderBy('r.reported_at', 'desc')
+          .limit(1)
+          .executeTakeFirst()) ??
+        (await trx
+          .selectFrom('incidents')
+          .select('incident_id')
+          .where('building_id', '=', body.buildingId)
+          .where('category', '=', body.category)
+          .where('status', '=', 'open')
+          .where('reported_at', '>=', since)
+          .where('incident_id', '!=', idempotencyKey ? incidentIdFor(idempotencyKey) : '')
+          .orderBy('reported_at', 'desc')
+          .limit(1)
+          .executeTakeFirst());
+      if (open && categoryPolicy(config.policy, body.category).handled) {
+        if (idempotencyKey) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({ key: idempotencyKey, request_hash: requestHash, incident_id: open.incident_id, linked_as_duplicate: true })
+            .execute();
+        }
+        return { kind: 'duplicate' as const, incidentId: open.incident_id };
+      }
+      // With a key, the incident's id (and so its workflow's) follows from the key: a retry after a
+      // lost commit finds the workflow its first attempt started, instead of starting a second.
+      const incidentId = idempotencyKey ? incidentIdFor(idempotencyKey) : randomUUID();
+      await trx.insertInto('incident_reports').values({ incident_id: incidentId, building_id: body.buildingId, category: body.category, reported_at: now }).execute();
+      if (idempotencyKey) {
+        await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId, incident_number: incidentNumber }).execute();
+      }
+      const input = {
+        incidentId,
+        incidentNumber,
+        category: body.category,
+        complexId: body.complexId,
+        buildingId: body.buildingId,
+        location: body.location,
+        description: body.description,
+        polluterTenantId: body.polluterTenantId ?? null,
+        complainantTenantId: body.complainantTenantId ?? null,
+        reportedBy: caller.actor,
+        reportedAt: now.toISOString(),
+        ...(photoIds.length > 0 ? { photoIds } : {}),
+        ...(origin ? { source: 'supervision' as const, roundId: origin.roundId } : {}),
+      };
+      // The workflow records the report (IncidentReported) as its first step: it is the stream's only writer.
+      const workflowId = incidentWorkflowId(incidentId);
+      // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
+      try {
+        await withinTemporalLimit(temporal, () =>
+          temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] }),
+        );
+      } catch (error) {
+        // Started by an earlier attempt of this request (same key) whose commit was lost: its number is the incident's.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        return { kind: 'started' as const, incidentId, numberTaken: false };
+      }
+      return { kind: 'started' as const, incidentId, numberTaken: true };
+    });
+
+    // A duplicate is linked by an Update whose id follows from the key: a retry links it once.
+    const linkDuplicate = (incidentId: string) =>
+      executeUpdate(
+        temporal,
+        incidentWorkflowId(incidentId),
+        linkDuplicateUpdate,
+        {
+          reportId: idempotencyKey ?? randomUUID(),
+          reportedBy: caller.actor,
+          description: body.description || body.location,
+          // What the second report adds: the polluter it names, a complainant to acknowledge.
+          polluterTenantId: body.polluterTenantId ?? null,
+          complainantTenantId: body.complainantTenantId ?? null,
+          ...(photoIds.length > 0 ? { photoIds } : {}),
+        },
+        idempotencyKey ? updateIdFor(idempotencyKey, 'linkDuplicate', incidentWorkflowId(incidentId)) : undefined,
+      );
+    // The photos are the incident's (the new one, or the one this report is a duplicate of).
+    await attachPhotos(db, decision.incidentId, photoIds, caller.actor, 'body.photoIds');
+    const known = (incidentId: string) => db.selectFrom('incidents').select(['status', 'incident_number']).where('incident_id', '=', incidentId).executeTakeFirst();
+    if (decision.kind === 'duplicate') {
+      await linkDuplicate(decision.incidentId);
+      const target = await known(decision.incidentId);
+      return reported(200, { incidentId: decision.incidentId, incidentNumber: target?.incident_number ?? null, duplicateOf: decision.incidentId });
+    }
+    if (decision.kind === 'replay') {
+      // The first attempt may have stopped before its link: linked again, once, while the incident is open.
+      const target = await known(decision.incidentId);
+      if (decision.duplicate && target?.status === 'open') await linkDuplicate(decision.incidentId);
+      return reported(200, {
+        incidentId: decision.incidentId,
+        incidentNumber: target?.incident_number ?? decision.incidentNumber,
+        duplicateOf: decision.duplicate ? decision.incidentId : null,
+      });
+    }
+    const number = decision.numberTaken ? incidentNumber : ((await known(decision.incidentId))?.incident_number ?? null);
+    return reported(201, { incidentId: decision.incidentId, incidentNumber: number, duplicateOf: null });
+  }
+
   routes.post(
     '/incidents',
     {
@@ -257,137 +405,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request, reply) => {
-      const caller = staffOf(request);
-      const body = request.body;
-      if (body.polluterTenantId) await requireTenantExists(body.polluterTenantId, 'polluterTenantId');
-      if (body.complainantTenantId) await requireTenantExists(body.complainantTenantId, 'complainantTenantId');
-      const photoIds = body.photoIds ?? [];
-      await checkPhotos(db, photoIds, caller.actor, null, 'body.photoIds');
-      const idempotencyKey = request.headers['idempotency-key'];
-      const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-      const now = new Date();
-
-      // Taken before the report's transaction: a number is never given twice, even if that transaction rolls back.
-      const { rows: numbered } = await sql<{ number: string }>`select next_incident_number(${Number(amsterdamDate(now).slice(0, 4))}) as number`.execute(db);
-      const incidentNumber = numbered[0]!.number;
-      const decision = await db.transaction().execute(async (trx) => {
-        // One report at a time per space, so that two simultaneous reports do not start two incidents.
-        await sql`select pg_advisory_xact_lock(hashtext(${`${body.buildingId}/${body.category}`}))`.execute(trx);
-        if (idempotencyKey) {
-          const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
-          if (earlier) {
-            if (earlier.request_hash !== requestHash) throw conflict('this Idempotency-Key was used before with a different request');
-            return { kind: 'replay' as const, incidentId: earlier.incident_id, duplicate: earlier.linked_as_duplicate, incidentNumber: earlier.incident_number };
-          }
-        }
-        const since = duplicateWindowStart(now, body.category);
-        // The register of reports, and the incidents themselves: a workflow started by an attempt whose
-        // commit was lost records its incident all the same, and a retry without a key is its duplicate.
-        const open =
-          (await trx
-            .selectFrom('incident_reports as r')
-            .leftJoin('incidents as i', 'i.incident_id', 'r.incident_id')
-            .select('r.incident_id')
-            .where('r.building_id', '=', body.buildingId)
-            .where('r.category', '=', body.category)
-            .where('r.reported_at', '>=', since)
-            .where((eb) => eb.or([eb('i.status', 'is', null), eb('i.status', '=', 'open')]))
-            .orderBy('r.reported_at', 'desc')
-            .limit(1)
-            .executeTakeFirst()) ??
-          (await trx
-            .selectFrom('incidents')
-            .select('incident_id')
-            .where('building_id', '=', body.buildingId)
-            .where('category', '=', body.category)
-            .where('status', '=', 'open')
-            .where('reported_at', '>=', since)
-            .where('incident_id', '!=', idempotencyKey ? incidentIdFor(idempotencyKey) : '')
-            .orderBy('reported_at', 'desc')
-            .limit(1)
-            .executeTakeFirst());
-        if (open && categoryPolicy(config.policy, body.category).handled) {
-          if (idempotencyKey) {
-            await trx
-              .insertInto('idempotency_keys')
-              .values({ key: idempotencyKey, request_hash: requestHash, incident_id: open.incident_id, linked_as_duplicate: true })
-              .execute();
-          }
-          return { kind: 'duplicate' as const, incidentId: open.incident_id };
-        }
-        // With a key, the incident's id (and so its workflow's) follows from the key: a retry after a
-        // lost commit finds the workflow its first attempt started, instead of starting a second.
-        const incidentId = idempotencyKey ? incidentIdFor(idempotencyKey) : randomUUID();
-        await trx.insertInto('incident_reports').values({ incident_id: incidentId, building_id: body.buildingId, category: body.category, reported_at: now }).execute();
-        if (idempotencyKey) {
-          await trx.insertInto('idempotency_keys').values({ key: idempotencyKey, request_hash: requestHash, incident_id: incidentId, incident_number: incidentNumber }).execute();
-        }
-        const input = {
-          incidentId,
-          incidentNumber,
-          category: body.category,
-          complexId: body.complexId,
-          buildingId: body.buildingId,
-          location: body.location,
-          description: body.description,
-          polluterTenantId: body.polluterTenantId ?? null,
-          complainantTenantId: body.complainantTenantId ?? null,
-          reportedBy: caller.actor,
-          reportedAt: now.toISOString(),
-          ...(photoIds.length > 0 ? { photoIds } : {}),
-        };
-        // The workflow records the report (IncidentReported) as its first step: it is the stream's only writer.
-        const workflowId = incidentWorkflowId(incidentId);
-        // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
-        try {
-          await withinTemporalLimit(temporal, () =>
-            temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] }),
-          );
-        } catch (error) {
-          // Started by an earlier attempt of this request (same key) whose commit was lost: its number is the incident's.
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          return { kind: 'started' as const, incidentId, numberTaken: false };
-        }
-        return { kind: 'started' as const, incidentId, numberTaken: true };
-      });
-
-      // A duplicate is linked by an Update whose id follows from the key: a retry links it once.
-      const linkDuplicate = (incidentId: string) =>
-        executeUpdate(
-          temporal,
-          incidentWorkflowId(incidentId),
-          linkDuplicateUpdate,
-          {
-            reportId: idempotencyKey ?? randomUUID(),
-            reportedBy: caller.actor,
-            description: body.description || body.location,
-            // What the second report adds: the polluter it names, a complainant to acknowledge.
-            polluterTenantId: body.polluterTenantId ?? null,
-            complainantTenantId: body.complainantTenantId ?? null,
-            ...(photoIds.length > 0 ? { photoIds } : {}),
-          },
-          updateIdOf(request, 'linkDuplicate', incidentWorkflowId(incidentId)),
-        );
-      // The photos are the incident's (the new one, or the one this report is a duplicate of).
-      await attachPhotos(db, decision.incidentId, photoIds, caller.actor, 'body.photoIds');
-      const known = (incidentId: string) => db.selectFrom('incidents').select(['status', 'incident_number']).where('incident_id', '=', incidentId).executeTakeFirst();
-      if (decision.kind === 'duplicate') {
-        await linkDuplicate(decision.incidentId);
-        const target = await known(decision.incidentId);
-        return reply.status(200).send({ incidentId: decision.incidentId, incidentNumber: target?.incident_number ?? null, duplicateOf: decision.incidentId });
-      }
-      if (decision.kind === 'replay') {
-        // The first attempt may have stopped before its link: linked again, once, while the incident is open.
-        const target = await known(decision.incidentId);
-        if (decision.duplicate && target?.status === 'open') await linkDuplicate(decision.incidentId);
-        return reply.status(200).send({
-          incidentId: decision.incidentId,
-          incidentNumber: target?.incident_number ?? decision.incidentNumber,
-          duplicateOf: decision.duplicate ? decision.incidentId : null,
-        });
-      }
-      const number = decision.numberTaken ? incidentNumber : ((await known(decision.incidentId))?.incident_number ?? null);
-      return reply.status(201).send({ incidentId: decision.incidentId, incidentNumber: number, duplicateOf: null });
+      const answer = await reportIncident(staffOf(request), request.body, request.headers['idempotency-key']);
+      return reply.status(answer.status).send(answer.body);
     },
   );
 
@@ -424,6 +443,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         if (q.from) query = query.where('reported_at', '>=', amsterdamInstant(q.from, '00:00'));
         if (q.to) query = query.where('reported_at', '<', amsterdamInstant(addCalendarDays(q.to, 1), '00:00'));
         if (q.phase) query = query.where('status', '=', 'open').where('phase', '=', q.phase);
+        if (q.source) query = query.where('source', '=', q.source);
         if (q.deadlineFrom || q.deadlineTo) query = query.where('status', '=', 'open').where('deadline_date', 'is not', null);
         if (q.deadlineFrom) query = query.where('deadline_date', '>=', q.deadlineFrom);
         if (q.deadlineTo) query = query.where('deadline_date', '<=', q.deadlineTo);
@@ -698,4 +718,5 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null }, request);
     },
   );
+  return { reportIncident };
 }

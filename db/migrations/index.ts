@@ -23,6 +23,7 @@ import * as incidentSearch from './2026-12-05T18-20-incident-search';
 import * as incidentNumbersAtOnce from './2026-12-05T18-30-incident-numbers-at-once';
 import * as letterPostings from './2026-12-05T19-00-letter-postings';
 import * as invoicesByDunningStep from './2026-12-05T19-30-invoices-by-dunning-step';
+import * as rounds from './2026-12-05T20-00-rounds';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T18-30-incident-numbers-at-once': incidentNumbersAtOnce,
   '2026-12-05T19-00-letter-postings': letterPostings,
   '2026-12-05T19-30-invoices-by-dunning-step': invoicesByDunningStep,
+  '2026-12-05T20-00-rounds': rounds,
 };

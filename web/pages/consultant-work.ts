@@ -7,6 +7,7 @@ import { html, type Html } from '../html';
 import { contextOf, sendPage, type Notice } from '../layout';
 import { workQueueTexts as t, capitalized, countOf } from '../dutch-consultant';
 import type { IncidentSummary } from '../dutch-consultant';
+import { roundsGroup, type RoundList } from './rounds-queue';
 
 /** Items a group shows; the rest is one link away (the incident list, filtered the same way). */
 const SHOWN = 8;
@@ -47,13 +48,14 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
     const context = contextOf(request, deps.corporationName);
     const api = apiOf(app, request);
     const today = amsterdamDate(new Date());
-    const [overdue, deadlines, disputes, attention] = await Promise.all([
+    const [overdue, deadlines, disputes, attention, rounds] = await Promise.all([
       api.get<Overdue>(`/reports/overdue${queryOf({ asOf: today, limit: SHOWN })}`),
       api.get<IncidentList>(`/incidents${queryOf({ phase: 'awaiting_cleanup', deadlineFrom: today, deadlineTo: today, limit: SHOWN })}`),
       api.get<IncidentList>(`/incidents${queryOf({ dispute: 'open', limit: SHOWN })}`),
       api.get<IncidentList>(`/incidents${queryOf({ status: 'needs_attention', limit: SHOWN })}`),
+      api.get<RoundList>(`/rounds${queryOf({ consultant: 'me', status: 'open', limit: SHOWN })}`),
     ]);
-    const failed = ([overdue, deadlines, disputes, attention] as ApiAnswer<{ detail?: string }>[]).find((answer) => answer.status !== 200);
+    const failed = ([overdue, deadlines, disputes, attention, rounds] as ApiAnswer<{ detail?: string }>[]).find((answer) => answer.status !== 200);
     if (failed) {
       const notices: Notice[] = [{ kind: 'bad', text: inDutch(String(failed.body?.detail ?? failed.status)) }];
       return sendPage(reply, context, { title: t.title, body: html`<h1>${t.title}</h1>`, notices }, failed.status >= 500 ? 503 : failed.status);
@@ -131,6 +133,7 @@ export function registerConsultantWork(app: FastifyInstance, deps: WorkspaceDeps
         more: attention.body.total > SHOWN ? `/app/meldingen${queryOf({ status: 'needs_attention' })}` : null,
       },
     ];
+    groups.push(roundsGroup(rounds.body, SHOWN));
     const waiting = groups.reduce((sum, g) => sum + g.total, 0);
 
     return sendPage(reply, context, {

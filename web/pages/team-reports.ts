@@ -11,6 +11,7 @@ import { html, type Html } from '../html';
 import { contextOf, sendPage, type Notice } from '../layout';
 import { barChart, seriesColours } from '../team-charts';
 import { amsterdamToday, refusalOf } from './team-review';
+import { recurrenceByRoundsSection, type RecurrenceByRounds } from './team-supervision';
 
 const access = { access: { roles: ['manager', 'admin'] as const } };
 
@@ -39,12 +40,13 @@ export function registerTeamReports(app: FastifyInstance, deps: WorkspaceDeps): 
     const context = contextOf(request, deps.corporationName);
     const { from, to, notices } = periodOf(request.query);
     const api = apiOf(app, request);
-    const [summaryAnswer, hotspotsAnswer, lastingAnswer] = await Promise.all([
+    const [summaryAnswer, hotspotsAnswer, lastingAnswer, recurrenceAnswer] = await Promise.all([
       api.get<Summary>(`/reports/summary${queryOf({ from, to })}`),
       api.get<Hotspots>(`/reports/hotspots${queryOf({ from: from.slice(0, 7), to: to.slice(0, 7), limit: 10 })}`),
       api.get<LastingSolutions>(`/reports/lasting-solutions${queryOf({ from, to })}`),
+      api.get<RecurrenceByRounds>(`/reports/recurrence-by-rounds${queryOf({ from, to })}`),
     ]);
-    const failed = [summaryAnswer, hotspotsAnswer, lastingAnswer].find((a) => a.status !== 200);
+    const failed = [summaryAnswer, hotspotsAnswer, lastingAnswer, recurrenceAnswer].find((a) => a.status !== 200);
     const title = 'Rapportages';
     if (failed) return sendPage(reply, context, { title, body: html`<h1>${title}</h1>`, notices: [{ kind: 'bad', text: refusalOf(failed) }] }, failed.status);
     const csvQuery = queryOf({ van: from, tot: to });
@@ -58,9 +60,10 @@ export function registerTeamReports(app: FastifyInstance, deps: WorkspaceDeps): 
   <div><button type="submit">Toon periode</button></div>
 </form>
 <p class="lead">Meldingen van ${dutchDate(from)} tot en met ${dutchDate(to)}.</p>
-<nav aria-label="Op deze pagina"><ul><li><a href="#samenvatting">Samenvatting</a></li><li><a href="#blijvend">Blijvende oplossing</a></li><li><a href="#brandhaarden">Brandhaarden</a></li></ul></nav>
+<nav aria-label="Op deze pagina"><ul><li><a href="#samenvatting">Samenvatting</a></li><li><a href="#blijvend">Blijvende oplossing</a></li><li><a href="#brandhaarden">Brandhaarden</a></li><li><a href="/app/rapportages/toezicht${csvQuery}">Toezicht: schouwrondes en klachten</a></li></ul></nav>
 ${summarySection(summaryAnswer.body, csvQuery)}
 ${lastingSection(lastingAnswer.body, csvQuery)}
+${recurrenceByRoundsSection(recurrenceAnswer.body)}
 ${hotspotsSection(hotspotsAnswer.body)}`,
     });
   });

@@ -1,3 +1,4 @@
+import { registerTeamSupervision } from './team-supervision';
 import type { FastifyInstance } from 'fastify';
 import type { WorkspaceDeps } from '../deps';
 import { registerAdminDirectory } from './admin-directory';
@@ -9,6 +10,7 @@ import { registerTeamReview } from './team-review';
 export function registerTeamPages(app: FastifyInstance, deps: WorkspaceDeps): void {
   registerTeamReview(app, deps);
   registerTeamReports(app, deps);
+  registerTeamSupervision(app, deps);
   registerAdminDirectory(app, deps);
   registerAdminPolicy(app, deps);
 }
