@@ -31,7 +31,6 @@ async function main() {
   const ops = config.operations;
   // For a person at a terminal one readable line each; JSON when the output goes to a file or a collector.
   const logger = createLogger({ name: 'start', level: ops.logLevel, format: ops.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
-  installTemporalRuntime(config, logger);
   const dataDir = ops.dataDir ?? join(projectRoot(), '.data');
   mkdirSync(dataDir, { recursive: true });
   // Run in this order when stopping: the API, the worker, the connections, then the child processes.
@@ -48,6 +47,8 @@ async function main() {
   if (ops.temporalSdkMetricsPort) ports.push({ setting: 'TEMPORAL_SDK_METRICS_PORT', port: ops.temporalSdkMetricsPort, what: "the Temporal SDK's metrics", host: config.host });
   const taken = await takenPorts(ports);
   if (taken.length > 0) throw new Error(taken.join('\n'));
+  // After the port check: the runtime listens on TEMPORAL_SDK_METRICS_PORT from here on.
+  installTemporalRuntime(config, logger);
 
   let embeddedPostgres: string | null = null;
   const databaseProblem = await checkDatabaseServer(config.databaseUrl).then(() => null, (error: unknown) => error);
