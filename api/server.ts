@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/connection';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
 import { buildApp } from './app';
 
 /** The API process: config, database, Temporal client, listen. */
@@ -9,7 +10,7 @@ async function main() {
   const config = loadConfig();
   const db = createDb(config.databaseUrl);
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.payloadEncryption) });
   const app = await buildApp({ db, temporal, config }, { logger: true });
   await app.listen({ port: config.port, host: config.host });
   const shutdown = async () => {

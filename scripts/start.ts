@@ -8,6 +8,8 @@ import { createDb, ensureDatabase, migrateToLatest } from '../db/connection';
 import { loadConfig } from '../config/config';
 import { createWorker } from '../worker/main';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
+import { searchAttributesForCli } from '../worker/search-attributes';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
 import { developmentUsers, startDevOidcProvider } from './oidc-dev';
@@ -26,9 +28,11 @@ async function main() {
   let temporalUi: string | null = null;
   if (!config.temporal.address) {
     const cli = await temporalCliPath();
+    // The UI decodes the encrypted payloads through the API's codec endpoint (api/routes/codec.ts), as a signed-in person.
+    const uiOptions = ['--ui-codec-endpoint', `${config.publicUrl}/codec`, ...searchAttributesForCli().flatMap((pair) => ['--search-attribute', pair])];
     const devServer: ChildProcess = spawn(
       cli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233', '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233', '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...uiOptions],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     devServer.once('exit', (code) => {
@@ -37,6 +41,7 @@ async function main() {
     stops.push(() => void devServer.kill('SIGTERM'));
     config.temporal.address = '127.0.0.1:7233';
     temporalUi = 'http://127.0.0.1:8233';
+    config.temporalUiOrigin ??= temporalUi;
   }
   const connection = await connectWithRetry(() => Connection.connect(temporalConnectionOptions(config)), 30_000);
   stops.unshift(() => connection.close());
@@ -73,7 +78,7 @@ async function main() {
     devSignIn = true;
   }
 
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.payloadEncryption) });
   const app = await buildApp({ db, temporal, config });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());

@@ -4,6 +4,8 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
 import { loadConfig, type Config } from '../config/config';
 import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
+import { ensureSearchAttributes } from './search-attributes';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
@@ -11,10 +13,14 @@ export async function createWorker(config: Config, smtpUrl: string) {
   const mailer = createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email);
   // Started while Temporal restarts (or beside it), it waits rather than exits.
   const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)));
+  const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
+  if (registered.length > 0) console.error(`registered the search attributes ${registered.join(', ')} in namespace ${config.temporal.namespace}`);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    // Payloads are encrypted outside the workflow sandbox, here in the worker's main thread.
+    dataConverter: temporalDataConverter(config.payloadEncryption),
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({
       db,

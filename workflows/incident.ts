@@ -1,8 +1,19 @@
-import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { lettersOf, type DomainEvent, type Outcome } from '../domain/events';
-import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp } from '../domain/incident';
+import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp, type Phase } from '../domain/incident';
 import type { IncidentPolicy } from '../domain/policy';
 import { totalOf } from '../domain/invoice';
 import { incidentStreamId } from '../domain/streams';
@@ -10,6 +21,8 @@ import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from '../domain/text';
 import { invoiceWorkflow } from './invoice';
 import * as m from './messages';
 import { EventStream, StepAbandoned, acceptUpdate, mailActivity, persevere, recordStep, storeActivity } from './stream';
+import { incidentSearchAttributes, invoiceSearchAttributes } from './search-attributes';
+import { incidentTimerSummary, invoiceWorkflowSummary } from './summaries';
 
 const store = proxyActivities<Activities>(storeActivity);
 const mail = proxyActivities<Activities>(mailActivity);
@@ -66,6 +79,17 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
   accept(m.resolveAttentionUpdate, (a) => ({ type: 'ResolveAttention', ...a, now: now() }), (a) => a.by);
   setHandler(m.incidentStateQuery, () => stream.state);
 
+  // Incidents begun on earlier code keep the commands they recorded: no search attributes for them.
+  const searchable = patched('incident-search-attributes');
+  let indexedPhase: Phase | null = null;
+  /** The phase an operator finds the incident by in the Temporal UI (IncidentPhase), kept current. */
+  const indexPhase = () => {
+    const phase = stream.state.status === 'open' ? stream.state.phase : stream.state.status === 'closed' ? 'closed' : null;
+    if (!searchable || phase === null || phase === indexedPhase) return;
+    upsertSearchAttributes(incidentSearchAttributes(input, phase));
+    indexedPhase = phase;
+  };
+
   await persevere('record the report', () => stream.record([{ type: 'IncidentReported', data: { ...input } }], input.reportedBy), attention);
   policy = await store.incidentPolicy(input.category);
   const rules = policy;
@@ -80,6 +104,7 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
     } catch {
       // An append failed and the state is back to what is stored: decide again from it.
     }
+    indexPhase();
     const step = next(stream.state, { now: now(), streamId, version: stream.version }, rules, lookedUp, compatibility);
     try {
       switch (step.type) {
@@ -89,7 +114,7 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
         case 'wait': {
           const seen = stream.version;
           if (step.until === null) await condition(() => stream.version !== seen);
-          else await condition(() => stream.version !== seen, Math.max(1, Date.parse(step.until) - Date.now()));
+          else await condition(() => stream.version !== seen, Math.max(1, Date.parse(step.until) - Date.now()), { summary: incidentTimerSummary(stream.state, step.until) });
           break;
         }
         case 'lookUp':
@@ -112,6 +137,12 @@ export async function incidentWorkflow(input: m.IncidentInput): Promise<Outcome>
               workflowId: m.invoiceWorkflowId(input.incidentId, invoice.invoiceNumber),
               parentClosePolicy: ParentClosePolicy.ABANDON,
               args: [{ ...invoice, incidentId: input.incidentId, category: input.category, location: input.location, debtorTenantId: draft.debtorTenantId }],
+              ...(searchable
+                ? {
+                    typedSearchAttributes: invoiceSearchAttributes({ invoiceNumber: invoice.invoiceNumber, incidentNumber: input.incidentNumber, category: input.category }),
+                    staticSummary: invoiceWorkflowSummary({ ...invoice, incidentNumber: input.incidentNumber }),
+                  }
+                : {}),
             });
             invoiceStarted = true;
           }

@@ -6,7 +6,7 @@ import { resolvePolicy } from '../../domain/policy';
 import type { Role } from '../../config/config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
-import { LINK_SECRET, PUBLIC_URL, testActivities, workflowBundle } from './harness';
+import { LINK_SECRET, PUBLIC_URL, testActivities, testDataConverter, workflowBundle } from './harness';
 import { seedDirectory } from './fixtures';
 import { startDevOidcProvider } from '../../scripts/oidc-dev';
 import { freePort } from '../../scripts/ports';
@@ -60,7 +60,8 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
   await seedDirectory(database.db);
   const smtp = await startTestSmtpServer({ refused: options.refused });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  // Encrypted as in production: every end-to-end test goes through the payload codec.
+  const client = new Client({ connection, namespace: 'default', dataConverter: testDataConverter });
   const nativeConnection = await NativeConnection.connect({ address });
   const port = options.web ? await freePort() : 0;
   const publicUrl = options.web ? `http://127.0.0.1:${port}` : PUBLIC_URL;
@@ -104,6 +105,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
         namespace: 'default',
         taskQueue,
         workflowBundle: workflowBundle(),
+        dataConverter: testDataConverter,
         activities: testActivities(database.db, smtp.url, policy),
       });
       running = { worker, done: worker.run() };
