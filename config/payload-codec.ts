@@ -19,8 +19,8 @@ export interface PayloadEncryption {
 /** A payload encrypted with a key this process does not have (rotated out too early, or another deployment's). */
 export class UnknownPayloadKeyError extends ValueError {
   constructor(readonly keyId: string) {
+    // (Its name stays ValueError's: Temporal's errors keep theirs read-only.)
     super(`the payload was encrypted with key "${keyId}", which is not in TEMPORAL_PAYLOAD_KEYS`);
-    this.name = 'UnknownPayloadKeyError';
   }
 }
 

@@ -19,6 +19,9 @@ export const keys = {
   manager: 'test-manager-key',
 } as const;
 
+/** The Temporal UI's origin that may call the codec endpoint (api/routes/codec.ts) with a person's cookie. */
+export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
+
 /** Second-long deadlines, so that a whole lifecycle runs on the real dev server in seconds. */
 export const fastPolicy = {
   categories: {
@@ -80,6 +83,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       corporationIban: 'NL91ABNA0417164300',
       corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
+      temporalUiOrigin: TEMPORAL_UI_ORIGIN,
       ...(options.tenantLinkRateLimit ? { tenantLinkRateLimit: options.tenantLinkRateLimit } : {}),
       ...(oidc
         ? {
