@@ -91,7 +91,8 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_PAYLOAD_KEYS: payloadKeysSchema.optional(),
-  TEMPORAL_PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  // Empty is unset (docker-compose.yml passes it through as it is).
+  TEMPORAL_PAYLOAD_KEY_ID: z.string().optional().transform((id) => id || undefined),
   TEMPORAL_UI_ORIGIN: z.url().optional(),
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).default('Woningcorporatie <geen-antwoord@polluter-pays.local>'),

@@ -3,7 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadFromJson, payloadToJson } from '../../config/payload-codec';
 import { SESSION_COOKIE, startSession } from '../../api/sessions';
-import { incidentWorkflowId } from '../../workflows/messages';
+import { incidentWorkflowId, invoiceWorkflowId } from '../../workflows/messages';
 import { TEST_PAYLOAD_ENCRYPTION } from '../support/harness';
 import { TEMPORAL_UI_ORIGIN, auth, fastPolicy, startStack, waitForIncident, type Stack } from '../support/stack';
 
@@ -226,5 +226,24 @@ describe('finding an incident in the Temporal UI', () => {
     const summaries = await Promise.all(timers.map((timer) => decoded(timer.userMetadata!.summary as Payload)));
     expect(summaries).toContainEqual(expect.stringMatching(new RegExp(`^Herinnering \\d{1,2} [a-z]+ \\d{4} \\d{2}\\.\\d{2} \\(melding ${incidentNumber}\\)$`)));
     expect(summaries).toContainEqual(expect.stringMatching(new RegExp(`^Deadline schoonmaak \\d{1,2} [a-z]+ \\d{4} \\(melding ${incidentNumber}\\)$`)));
+  });
+
+  test('an invoice by its number, with the incident it belongs to', async () => {
+    const reported = await stack.app.inject({
+      method: 'POST',
+      url: '/incidents',
+      headers: auth('consultant'),
+      payload: { category: 'bulk_waste', complexId: 'C2', buildingId: 'C2-A', location: 'bergingsgang', description: 'oude bank in de gang', polluterTenantId: 'B-1' },
+    });
+    expect(reported.statusCode).toBe(201);
+    const other = reported.json() as { incidentId: string; incidentNumber: string };
+    await waitForIncident(stack, other.incidentId, (i) => i.phase === 'cleanup_ordered');
+    const completed = await stack.app.inject({ method: 'POST', url: `/incidents/${other.incidentId}/completion`, headers: auth('contractor'), payload: { contractorId: 'K-1', costCents: 12500 } });
+    expect(completed.statusCode).toBe(200);
+    const { invoiceNumber } = await waitForIncident(stack, other.incidentId, (i) => i.invoiceNumber !== null);
+    const workflowId = invoiceWorkflowId(other.incidentId, invoiceNumber);
+    expect(await eventuallyFound(`InvoiceNumber = "${invoiceNumber}" AND IncidentNumber = "${other.incidentNumber}" AND IncidentCategory = "bulk_waste"`, [workflowId])).toEqual([workflowId]);
+    const described = await stack.client.workflow.getHandle(workflowId).describe();
+    expect(await described.staticSummary()).toMatch(new RegExp(`^Factuur ${invoiceNumber} bij melding ${other.incidentNumber}: € 125,00, te betalen uiterlijk \\d{1,2} [a-z]+ \\d{4}$`));
   });
 });
