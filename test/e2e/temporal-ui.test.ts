@@ -182,9 +182,11 @@ describe('the codec endpoint for the Temporal UI', () => {
 });
 
 describe('finding an incident in the Temporal UI', () => {
+  // Incident numbers are unique per database, and every test file has a database of its own on the
+  // one dev server: a query stays within this file's task queue.
   const found = async (query: string) => {
     const ids: string[] = [];
-    for await (const workflow of stack.client.workflow.list({ query })) ids.push(workflow.workflowId);
+    for await (const workflow of stack.client.workflow.list({ query: `${query} AND TaskQueue = "${stack.taskQueue}"` })) ids.push(workflow.workflowId);
     return ids;
   };
   /** Visibility is eventually consistent: ask until the answer is as expected. */
