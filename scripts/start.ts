@@ -89,7 +89,9 @@ polluter-pays is running
   workspace     ${config.publicUrl}/app
   sign-in       ${devSignIn ? `a local provider at ${config.oidc.issuer}: sign in as ${Object.entries(developmentUsers).map(([login, u]) => `${login} (${u.name})`).join(', ')}; any password` : config.oidc.issuer}
   API           ${config.publicUrl}   (OpenAPI: /openapi.json)
-  Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}
+  Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}${temporalUi ? `
+                payloads are encrypted: sign in to the workspace, then in the UI's Codec Server settings use your
+                browser's setting, endpoint ${config.publicUrl}/codec, with "Include cross-origin credentials"` : ''}
   mail          ${mailFolder ? `caught in ${mailFolder} (.eml files)` : `sent through ${config.smtpUrl}`}
   API keys      ${config.production ? '(from API_KEYS)' : keys}
 Try it: npm run demo        Stop: Ctrl-C
