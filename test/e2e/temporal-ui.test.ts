@@ -165,6 +165,20 @@ describe('the codec endpoint for the Temporal UI', () => {
     expect(response.json().errors).toEqual([{ path: 'body.payloads.1', message: expect.stringContaining('"retired-2025"') }]);
   });
 
+  test('bad input is a 400 naming it: not base64, a short or forged ciphertext; and the routes are in the OpenAPI document', async () => {
+    const post = (payloads: unknown) => stack.app.inject({ method: 'POST', url: '/codec/decode', headers: auth('admin'), payload: { payloads } });
+    const notBase64 = await post([{ metadata: { encoding: 'bm90IGJhc2U2NA==' }, data: 'not base64!' }]);
+    expect(notBase64.statusCode).toBe(400);
+    expect(notBase64.json().errors).toEqual([{ path: 'body.payloads.0.data', message: 'expected base64' }]);
+    const encrypted = { encoding: Buffer.from(ENCRYPTED_ENCODING).toString('base64'), [KEY_ID_METADATA]: Buffer.from('test').toString('base64') };
+    for (const data of [Buffer.from('short').toString('base64'), Buffer.alloc(64, 7).toString('base64')]) {
+      const forged = await post([{ metadata: encrypted, data }]);
+      expect({ status: forged.statusCode, path: forged.json().errors[0].path }).toEqual({ status: 400, path: 'body.payloads.0' });
+    }
+    const document = (await stack.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect([document.paths['/codec/decode'].post.operationId, document.paths['/codec/encode'].post.operationId]).toEqual(['codecDecode', 'codecEncode']);
+  });
+
   test("CORS: the preflight answers the Temporal UI's origin only", async () => {
     const preflight = (origin: string) =>
       stack.app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
