@@ -4,7 +4,8 @@ import type { temporal } from '@temporalio/proto';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadFromJson, payloadToJson } from '../../config/payload-codec';
 import { SESSION_COOKIE, startSession } from '../../api/sessions';
 import { incidentWorkflowId, invoiceWorkflowId } from '../../workflows/messages';
-import { TEST_PAYLOAD_ENCRYPTION } from '../support/harness';
+import { Worker } from '@temporalio/worker';
+import { TEST_PAYLOAD_ENCRYPTION, testDataConverter, workflowBundle } from '../support/harness';
 import { TEMPORAL_UI_ORIGIN, auth, fastPolicy, startStack, waitForIncident, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -227,6 +228,9 @@ describe('finding an incident in the Temporal UI', () => {
     expect(inspected.statusCode).toBe(200);
     await waitForIncident(stack, incidentId, (i) => i.status === 'closed');
     expect(await eventuallyFound(`IncidentNumber = "${incidentNumber}" AND IncidentPhase = "closed"`, [workflowId])).toEqual([workflowId]);
+
+    // Its history, with the patch marker, the upserts and the timers' summaries, replays on this code.
+    await Worker.runReplayHistory({ workflowBundle: workflowBundle(), dataConverter: testDataConverter }, await rawHistory(workflowId), workflowId);
   });
 
   test('summaries: the workflow says which incident it is, each timer what it waits for (encrypted like every payload)', async () => {
