@@ -28,6 +28,7 @@ import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 import { registerReviewRoutes } from './routes/reviews';
 import { registerPolicyRoutes } from './routes/policy';
+import { registerCodecRoutes } from './routes/codec';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 import { isReady, readiness, smtpCheck } from '../observability/readiness';
 import { registerMetricsRoute } from '../observability/api-metrics-route';
@@ -138,6 +139,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise
   registerBillingRoutes(app, deps);
   registerReviewRoutes(app, deps);
   registerPolicyRoutes(app, deps);
+  registerCodecRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

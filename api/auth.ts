@@ -25,9 +25,11 @@ export type StaffCaller = Exclude<Caller, { kind: 'tenant' }>;
  * - `{ roles, tenantLink: true }`: also a tenant's signed link (`?token=`) for the incident in `:id`;
  * - `{ roles, csrf: 'form' }`: a workspace form: a person's CSRF token comes in the form's `_csrf`
  *   field (checked once the body is read); elsewhere in the `x-csrf-token` header.
+ * - `{ roles, csrf: 'none' }`: no token, for a route that changes nothing and takes only JSON, called
+ *   by a page that cannot hold our token (the Temporal UI's codec requests, api/routes/codec.ts);
  * - `{ signedIn: true }`: any signed-in person, whatever the roles (the workspace's own pages).
  */
-export type Access = 'public' | { roles: readonly Role[]; tenantLink?: boolean; csrf?: 'header' | 'form' } | { signedIn: true; csrf?: 'header' | 'form' };
+export type Access = 'public' | { roles: readonly Role[]; tenantLink?: boolean; csrf?: 'header' | 'form' | 'none' } | { signedIn: true; csrf?: 'header' | 'form' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -12,5 +12,5 @@ export interface ApiDeps {
   > &
     // smtpUrl: the relay the worker sends through, which /readyz asks too (unset: not asked).
     // Without `oidc` nobody signs in to the workspace (the API's keys and links work as ever).
-    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'smtpUrl'>>;
+    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'smtpUrl' | 'temporalUiOrigin'>>;
 }

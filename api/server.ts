@@ -6,6 +6,7 @@ import { temporalAddressLabel, temporalConnectionOptions, untilConnected } from 
 import { warnWhenDatabaseUnreachable } from '../db/reachability';
 import { createLogger, type Logger } from '../observability/logger';
 import { stopTracing, tracingClientInterceptors } from '../observability/tracing';
+import { temporalDataConverter } from '../config/payload-codec';
 import { buildApp } from './app';
 
 /** The API process: config, database, Temporal client, listen; on SIGTERM or SIGINT it finishes what it serves and stops. */
@@ -14,7 +15,7 @@ async function main(logger: Logger, config: Config) {
   warnWhenDatabaseUnreachable(config.databaseUrl, (line) => logger.warn(line));
   // Started while Temporal restarts (or beside it), it waits rather than exits, as the worker does.
   const connection = await untilConnected(() => Connection.connect(temporalConnectionOptions(config)), (line) => logger.warn(line), 300_000, temporalAddressLabel(config));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors() });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors(), dataConverter: temporalDataConverter(config.payloadEncryption) });
   const app = await buildApp({ db, temporal, config }, { logger, metricsToken: config.operations.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   let stopping = false;

@@ -6,6 +6,7 @@ import type { Corporation } from '../documents/corporation';
 import { defaultCorporationContact, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
 import { productionProblems } from './production';
 import { operationsEnv, operationsConfig, type OperationsConfig } from '../observability/settings';
+import { developmentPayloadEncryption, isDevelopmentKey, payloadKeysSchema, type PayloadEncryption } from './payload-codec';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -82,6 +83,10 @@ const envSchema = z.object({
   TEMPORAL_TLS_CERT: z.string().optional(),
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_PAYLOAD_KEYS: payloadKeysSchema.optional(),
+  // Empty is unset (docker-compose.yml passes it through as it is).
+  TEMPORAL_PAYLOAD_KEY_ID: z.string().optional().transform((id) => id || undefined),
+  TEMPORAL_UI_ORIGIN: z.url().optional(),
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).default(placeholderMailFrom),
   CORPORATION_NAME: z.string().min(1).default(placeholderCorporationName),
@@ -142,6 +147,10 @@ export interface Config {
     tls: { certPath: string; keyPath: string } | undefined;
     apiKey: string | undefined;
   };
+  /** Encrypts every Temporal payload of the clients and workers (config/payload-codec.ts). */
+  payloadEncryption: PayloadEncryption;
+  /** The Temporal UI's origin, allowed to call the codec endpoint with a signed-in person's cookie (api/routes/codec.ts). */
+  temporalUiOrigin: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   corporationName: string;
@@ -204,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
     problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both or neither');
   }
+  const payloadEncryption = payloadEncryptionOf(e.TEMPORAL_PAYLOAD_KEYS, e.TEMPORAL_PAYLOAD_KEY_ID, production, problems);
   let policy: Policy | undefined;
   try {
     policy = resolvePolicy(e.POLICY_FILE ? JSON.parse(readFileSync(e.POLICY_FILE, 'utf8')) : {});
@@ -211,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (error instanceof PolicyError) problems.push(...error.issues.map((i) => `POLICY_FILE ${i}`));
     else problems.push(`POLICY_FILE: cannot read ${e.POLICY_FILE}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (problems.length > 0 || !policy) throw new ConfigError(problems);
+  if (problems.length > 0 || !policy || !payloadEncryption) throw new ConfigError(problems);
   return {
     production,
     port: e.PORT,
@@ -225,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY } : undefined,
       apiKey: e.TEMPORAL_API_KEY,
     },
+    payloadEncryption,
+    temporalUiOrigin: e.TEMPORAL_UI_ORIGIN ? new URL(e.TEMPORAL_UI_ORIGIN).origin : undefined,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     corporationName: e.CORPORATION_NAME,
@@ -255,4 +267,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? developmentSessionSecret,
     operations: operationsConfig(e),
   };
+}
+
+/** The keys that encrypt Temporal's payloads: the development key unless configured, and never that one in production. */
+function payloadEncryptionOf(keys: Map<string, Buffer> | undefined, keyId: string | undefined, production: boolean, problems: string[]): PayloadEncryption | null {
+  if (!keys) {
+    if (production) problems.push('TEMPORAL_PAYLOAD_KEYS: required in production (id:base64key, 32 random bytes each: openssl rand -base64 32)');
+    if (keyId !== undefined) problems.push('TEMPORAL_PAYLOAD_KEY_ID: set without TEMPORAL_PAYLOAD_KEYS');
+    return developmentPayloadEncryption;
+  }
+  if (production) {
+    for (const [id, key] of keys) if (isDevelopmentKey(key)) problems.push(`TEMPORAL_PAYLOAD_KEYS: "${id}" is the development key, which is public; refused in production`);
+  }
+  const chosen = keyId ?? (keys.size === 1 ? [...keys.keys()][0] : undefined);
+  if (chosen === undefined) {
+    problems.push('TEMPORAL_PAYLOAD_KEY_ID: required when TEMPORAL_PAYLOAD_KEYS lists more than one key (the one that encrypts; all of them decrypt)');
+    return null;
+  }
+  if (!keys.has(chosen)) {
+    problems.push(`TEMPORAL_PAYLOAD_KEY_ID: "${chosen}" is not one of TEMPORAL_PAYLOAD_KEYS (${[...keys.keys()].join(', ')})`);
+    return null;
+  }
+  return { keyId: chosen, keys };
 }

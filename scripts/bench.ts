@@ -32,6 +32,8 @@ import { createActivities } from '../activities';
 import { incidentWorkflowId, recordInspectionUpdate, type IncidentInput } from '../workflows/messages';
 import { defaultDatabaseUrl, type Role } from '../config/config';
 import { temporalCliPath } from './temporal-binaries';
+import { developmentPayloadEncryption, temporalDataConverter } from '../config/payload-codec';
+import { searchAttributesForCli } from '../worker/search-attributes';
 import { freePort } from './ports';
 import { eventIdAt, incidentStreamId, invoiceStreamId } from '../domain/streams';
 import { warningFor } from '../domain/incident';
@@ -932,7 +934,7 @@ async function benchTemporal(table: Map<string, Row>, column: string, options: {
   log(`[temporal] dev server on 127.0.0.1:${port}`);
   const server: ChildProcess = spawn(
     cli,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--headless', '--log-level', 'error'],
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--headless', '--log-level', 'error', ...searchAttributesForCli().flatMap((pair) => ['--search-attribute', pair])],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? defaultDatabaseUrl('postgres'));
@@ -959,7 +961,9 @@ async function benchTemporal(table: Map<string, Row>, column: string, options: {
         await sleep(250);
       }
     }
-    const client = new Client({ connection, namespace: 'default' });
+    // Encrypted as in production: the figures include the codec's cost.
+    const dataConverter = temporalDataConverter(developmentPayloadEncryption);
+    const client = new Client({ connection, namespace: 'default', dataConverter });
     const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
     native = await NativeConnection.connect({ address });
     log('[temporal] bundling the workflows and starting a worker');
@@ -968,6 +972,7 @@ async function benchTemporal(table: Map<string, Row>, column: string, options: {
       namespace: 'default',
       taskQueue,
       workflowsPath: require.resolve('../workflows'),
+      dataConverter,
       activities: createActivities({
         db,
         mailer: { send: async () => {}, close: () => {} },

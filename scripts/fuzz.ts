@@ -34,6 +34,7 @@ import { amsterdamDate } from '../domain/calendar';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '../db/connection';
 import { defaultDatabaseUrl, loadConfig, type Role } from '../config/config';
 import { createWorker } from '../worker/main';
+import { temporalDataConverter } from '../config/payload-codec';
 import { startMailCatcher } from './mail-catcher';
 import { schemathesisPath } from './schemathesis';
 import { freePort } from './ports';
@@ -213,7 +214,7 @@ async function startStack(): Promise<RunningStack> {
       await close();
     });
 
-    const app = await buildApp({ db, temporal: new Client({ connection, namespace: config.temporal.namespace }), config });
+    const app = await buildApp({ db, temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.payloadEncryption) }), config });
     await app.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => app.close());
     const url = `http://127.0.0.1:${apiPort}`;

@@ -12,6 +12,8 @@ import { createLogger } from '../observability/logger';
 import { createWorkerMetrics, serveMetrics } from '../observability/metrics';
 import { stopTracing, tracingClientInterceptors } from '../observability/tracing';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
+import { searchAttributesForCli } from '../worker/search-attributes';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
 import { developmentUsers, startDevOidcProvider } from './oidc-dev';
@@ -71,9 +73,11 @@ async function main() {
   if (!config.temporal.address) {
     const cli = await temporalCliPath();
     const { TEMPORAL_DEV_PORT: grpcPort, TEMPORAL_UI_PORT: uiPort } = settings;
+    // The UI decodes the encrypted payloads through the API's codec endpoint (api/routes/codec.ts), as a signed-in person.
+    const uiOptions = ['--ui-codec-endpoint', `${config.publicUrl}/codec`, ...searchAttributesForCli().flatMap((pair) => ['--search-attribute', pair])];
     const devServer: ChildProcess = spawn(
       cli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'error'],
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'error', ...uiOptions],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     let devServerStopping = false;
@@ -87,6 +91,7 @@ async function main() {
     config.temporal.address = `127.0.0.1:${grpcPort}`;
     temporalSetting = 'TEMPORAL_DEV_PORT';
     temporalUi = `http://127.0.0.1:${uiPort}`;
+    config.temporalUiOrigin ??= temporalUi;
   }
   const connection = await connectWithRetry(() => Connection.connect(temporalConnectionOptions(config)), 30_000, `${config.temporal.address} (${temporalSetting})`);
   stops.unshift(() => connection.close());
@@ -130,7 +135,7 @@ async function main() {
     devSignIn = true;
   }
 
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors() });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors(), dataConverter: temporalDataConverter(config.payloadEncryption) });
   const app = await buildApp({ db, temporal, config: { ...config, smtpUrl } }, { logger, metricsToken: ops.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());
@@ -141,7 +146,9 @@ polluter-pays is running
   workspace     ${config.publicUrl}/app
   sign-in       ${devSignIn ? `a local provider at ${config.oidc.issuer}: sign in as ${Object.entries(developmentUsers).map(([login, u]) => `${login} (${u.name})`).join(', ')}; any password` : config.oidc.issuer}
   API           ${config.publicUrl}   (OpenAPI: /openapi.json)
-  Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}
+  Temporal UI   ${temporalUi ?? `(your cluster at ${config.temporal.address})`}${temporalUi ? `
+                payloads are encrypted: sign in to the workspace, then in the UI's Codec Server settings use your
+                browser's setting, endpoint ${config.publicUrl}/codec, with "Include cross-origin credentials"` : ''}
   PostgreSQL    ${embeddedPostgres ?? databaseAddress(config.databaseUrl)}
   mail          ${mailFolder ? `caught in ${mailFolder} (.eml files)` : `sent through ${config.smtpUrl}`}
   API keys      ${config.production ? '(from API_KEYS)' : keys}

@@ -11,6 +11,8 @@ import { temporalAddressLabel, temporalConnectionOptions, untilConnected } from 
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../observability/metrics';
 import { stopTracing, workerTracing } from '../observability/tracing';
 import { createLogger, temporalLogger, type Logger } from '../observability/logger';
+import { temporalDataConverter } from '../config/payload-codec';
+import { ensureSearchAttributes } from './search-attributes';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string, metrics: WorkerMetrics = createWorkerMetrics(), log: (line: string) => void = console.error) {
@@ -19,11 +21,15 @@ export async function createWorker(config: Config, smtpUrl: string, metrics: Wor
   const mailer = metrics.counting(createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email));
   // Started while Temporal restarts (or beside it), it waits rather than exits.
   const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)), log, 300_000, temporalAddressLabel(config));
+  const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
+  if (registered.length > 0) log(`registered the search attributes ${registered.join(', ')} in namespace ${config.temporal.namespace}`);
   const tracing = workerTracing();
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    // Payloads are encrypted outside the workflow sandbox, here in the worker's main thread.
+    dataConverter: temporalDataConverter(config.payloadEncryption),
     // The prebuilt bundle holds no tracing interceptors: with tracing on, the workflows are bundled at start.
     ...(tracing ? { workflowsPath: require.resolve('../workflows') } : workflowCode()),
     interceptors: {

@@ -22,6 +22,7 @@ import {
 import { invoiceStreamId } from '../domain/streams';
 import * as m from './messages';
 import { EventStream, StepAbandoned, acceptUpdate, asFailure, mailActivity, persevere, recordStep, rethrowAsUpdateFailure, storeActivity } from './stream';
+import { invoiceTimerSummary } from './summaries';
 
 const store = proxyActivities<Activities>(storeActivity);
 const mail = proxyActivities<Activities>(mailActivity);
@@ -128,7 +129,7 @@ export async function invoiceWorkflow(input: m.InvoiceInput): Promise<'paid' | '
       if (step.type === 'wait') {
         const seen = stream.version;
         if (step.until === null) await condition(() => stream.version !== seen);
-        else await condition(() => stream.version !== seen, Date.parse(step.until) - Date.now());
+        else await condition(() => stream.version !== seen, Date.parse(step.until) - Date.now(), { summary: invoiceTimerSummary(stream.state) });
       } else if (step.type === 'lookUp') {
         lookedUp = { letterChannel: await store.letterChannel(input.debtorTenantId) };
       } else {

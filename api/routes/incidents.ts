@@ -41,6 +41,8 @@ import { letterPdfUrl } from './letters';
 import { namesOf } from '../sessions';
 import { requireOwnWorkOrder } from './work-orders';
 import { executeUpdate, idempotencyHeaders, updateIdFor, updateIdOf, withinTemporalLimit } from '../temporal-calls';
+import { incidentSearchAttributes } from '../../workflows/search-attributes';
+import { incidentWorkflowDetails, incidentWorkflowSummary } from '../../workflows/summaries';
 
 /** `%text%` for LIKE, with LIKE's own wildcards in the text taken literally. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -342,7 +344,15 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
       // Started inside the transaction: when Temporal refuses, nothing of the report is kept.
       try {
         await withinTemporalLimit(temporal, () =>
-          temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] }),
+          temporal.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+            taskQueue: config.temporal.taskQueue,
+            workflowId,
+            args: [input],
+            // Found in the Temporal UI from the first moment (the workflow keeps the phase current).
+            typedSearchAttributes: incidentSearchAttributes(input, 'reported'),
+            staticSummary: incidentWorkflowSummary(input),
+            staticDetails: incidentWorkflowDetails(input),
+          }),
         );
       } catch (error) {
         // Started by an earlier attempt of this request (same key) whose commit was lost: its number is the incident's.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { temporalCliPath, temporalTestServerPath } from '../../scripts/temporal-binaries';
+import { searchAttributeKeys } from '../../workflows/search-attributes';
 
 /**
  * One Temporal dev server for the whole run (it must start within seconds, so once, here), shared
@@ -21,7 +22,8 @@ export default async function globalSetup(): Promise<void> {
   const cli = await temporalCliPath();
   process.env.TEMPORAL_TEST_SERVER_PATH = await temporalTestServerPath();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1' },
+    // The incidents' search attributes, registered as `npm start` registers them.
+    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', searchAttributes: searchAttributeKeys },
   });
   (globalThis as { __temporalDevServer?: TestWorkflowEnvironment }).__temporalDevServer = env;
   process.env.TEMPORAL_TEST_ADDRESS = env.address;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -8,9 +9,14 @@ import { createActivities, type Activities } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { Db } from '../../db/connection';
 import type { Policy } from '../../domain/policy';
+import { temporalDataConverter, type PayloadEncryption } from '../../config/payload-codec';
 
 export const LINK_SECRET = 'test-link-secret-0123456789';
 export const PUBLIC_URL = 'http://polluter-pays.test';
+
+/** A key of this test run's own: what the clients and workers of the end-to-end stack encrypt with. */
+export const TEST_PAYLOAD_ENCRYPTION: PayloadEncryption = { keyId: 'test', keys: new Map([['test', randomBytes(32)]]) };
+export const testDataConverter = temporalDataConverter(TEST_PAYLOAD_ENCRYPTION);
 
 /** The workflow bundle that Jest's globalSetup built for this run. */
 export function workflowBundle(): { codePath: string } {

@@ -6,7 +6,7 @@ import { resolvePolicy } from '../../domain/policy';
 import type { Role } from '../../config/config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
-import { LINK_SECRET, PUBLIC_URL, testActivities, workflowBundle } from './harness';
+import { LINK_SECRET, PUBLIC_URL, testActivities, testDataConverter, workflowBundle } from './harness';
 import { seedDirectory } from './fixtures';
 import { startDevOidcProvider } from '../../scripts/oidc-dev';
 import { freePort } from '../../scripts/ports';
@@ -18,6 +18,9 @@ export const keys = {
   contractor: 'test-contractor-key',
   manager: 'test-manager-key',
 } as const;
+
+/** The Temporal UI's origin that may call the codec endpoint (api/routes/codec.ts) with a person's cookie. */
+export const TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 /** Second-long deadlines, so that a whole lifecycle runs on the real dev server in seconds. */
 export const fastPolicy = {
@@ -60,7 +63,8 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
   await seedDirectory(database.db);
   const smtp = await startTestSmtpServer({ refused: options.refused });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  // Encrypted as in production: every end-to-end test goes through the payload codec.
+  const client = new Client({ connection, namespace: 'default', dataConverter: testDataConverter });
   const nativeConnection = await NativeConnection.connect({ address });
   const port = options.web ? await freePort() : 0;
   const publicUrl = options.web ? `http://127.0.0.1:${port}` : PUBLIC_URL;
@@ -80,6 +84,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
       corporationAddress: 'Postbus 1, 3500 AA Utrecht',
       temporal: { address, namespace: 'default', taskQueue, tls: undefined, apiKey: undefined },
       smtpUrl: smtp.url,
+      temporalUiOrigin: TEMPORAL_UI_ORIGIN,
       ...(options.tenantLinkRateLimit ? { tenantLinkRateLimit: options.tenantLinkRateLimit } : {}),
       ...(oidc
         ? {
@@ -105,6 +110,7 @@ export async function startStack(label: string, policyOverrides: unknown = fastP
         namespace: 'default',
         taskQueue,
         workflowBundle: workflowBundle(),
+        dataConverter: testDataConverter,
         activities: testActivities(database.db, smtp.url, policy),
       });
       running = { worker, done: worker.run() };
