@@ -23,6 +23,7 @@ import { asSentAt, laterDeadline } from '../domain/sending';
 import { amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from '../documents/letters';
 import { buildingDetails } from '../db/directory';
+import { subjectKeysOf } from '../db/subject-keys';
 import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   corporationAddress: string;
   /** Phone, e-mail, addresses, opening hours, KvK, BIC (absent: the configuration's defaults). */
   corporationContact?: CorporationContact;
+  /** Opens the sealed texts a letter quotes (db/subject-keys.ts); absent: the development key (tests, scripts). */
+  subjectKeysMasterKey?: Buffer;
 }
 
 export interface IssueCreditNoteInput {
@@ -89,6 +92,7 @@ export interface DeliveryReport {
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
   const corporation = corporationOf(deps);
+  const keys = subjectKeysOf(db, deps);
 
   async function recipientDetails(recipient: Letter['recipient']): Promise<(RecipientDetails & { email: string | null }) | null> {
     if (recipient.type === 'tenant') {
@@ -288,14 +292,16 @@ export function createActivities(deps: ActivityDeps) {
           report.queuedForPrint.push(letter.letterId);
           continue;
         }
-        const rendered = renderLetter(content, recipient, {
+        // A quoted note (a ruling's words on a credit note) is opened for the letter only; it stays sealed in what is stored.
+        const readable = await keys.reveal(content);
+        const rendered = renderLetter(readable, recipient, {
           tenantLinkUrl: linkFor(content, letter.recipient),
           corporation,
           letterDate: amsterdamDate(sentAt),
           building: content.kind === 'work_order' ? await buildingDetails(db, content.buildingId) : null,
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
-        const pdf = await financialPdf(content, recipient);
+        const pdf = await financialPdf(readable, recipient);
         await db
           .insertInto('letter_deliveries')
           .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId, status: 'sending', sent_content: sentContent })

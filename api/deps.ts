@@ -11,5 +11,6 @@ export interface ApiDeps {
     'apiKeys' | 'linkSecret' | 'policy' | 'publicUrl' | 'corporationName' | 'corporationIban' | 'corporationAddress' | 'temporal'
   > &
     // Without `oidc` nobody signs in to the workspace (the API's keys and links work as ever).
-    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact'>>;
+    // Without `subjectKeysMasterKey`, the development key (db/subject-keys.ts): tests and scripts.
+    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'subjectKeysMasterKey'>>;
 }

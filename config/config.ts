@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 import type { Corporation } from '../documents/corporation';
+import { createHash } from 'node:crypto';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
 export type Role = (typeof roles)[number];
@@ -11,6 +12,8 @@ const developmentApiKeys = 'consultant:dev-consultant,finance:dev-finance,admin:
 const developmentLinkSecret = 'development-link-secret-change-me';
 const developmentSessionSecret = 'development-session-secret-change-me-0123456789';
 const developmentOidcClientSecret = 'development-client-secret-change-me';
+/** Wraps the subjects' data keys in development and tests (refused in production: SUBJECT_KEYS_MASTER_KEY). */
+export const developmentSubjectKeysMasterKey = createHash('sha256').update('development-subject-keys-master-key-change-me').digest();
 
 /** `group:role,group:role`: which of the identity provider's groups gives which role. */
 const roleMapSchema = z.string().transform((text, ctx) => {
@@ -112,6 +115,10 @@ const envSchema = z.object({
     .default(defaultCorporationContact.bic),
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
+  SUBJECT_KEYS_MASTER_KEY: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
   POLICY_FILE: z.string().optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).default('polluter-pays'),
@@ -158,6 +165,8 @@ export interface Config {
   corporationContact: CorporationContact;
   apiKeys: Map<string, Role>;
   linkSecret: string;
+  /** Wraps the subjects' data keys (db/subject-keys.ts): without it a database dump reveals no sealed text. */
+  subjectKeysMasterKey: Buffer;
   policy: Policy;
   /** Requests a client address may make on the tenant-link routes per window (api/security.ts). */
   tenantLinkRateLimit: { max: number; windowMs: number };
@@ -197,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (production && !e.API_KEYS) problems.push('API_KEYS: required in production (role:key,role:key)');
   if (production && !e.LINK_SECRET) problems.push('LINK_SECRET: required in production');
+  if (production && !e.SUBJECT_KEYS_MASTER_KEY) problems.push('SUBJECT_KEYS_MASTER_KEY: required in production (32 random bytes in base64)');
   if (production && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (at least 32 characters)');
   if (production && !e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the corporation\'s OpenID Connect provider)');
   if (production && !e.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
@@ -241,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
+    subjectKeysMasterKey: e.SUBJECT_KEYS_MASTER_KEY ? Buffer.from(e.SUBJECT_KEYS_MASTER_KEY, 'base64') : developmentSubjectKeysMasterKey,
     policy,
     tenantLinkRateLimit: e.TENANT_LINK_RATE_LIMIT,
     oidc: {

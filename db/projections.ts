@@ -1,4 +1,5 @@
 import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
+import { withoutSealed } from '../domain/sealed';
 import { amsterdamDate, workingDaysBetween } from '../domain/calendar';
 import { DEFAULT_VAT_CODE } from '../domain/policy';
 import { lettersOf, type DomainEvent } from '../domain/events';
@@ -233,7 +234,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       });
       // The whole claim is credited; the part already paid moves from the debtor to what is owed back.
       await ledgerForInvoice(trx, stored, d.invoiceNumber, [
-        { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
+        { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${withoutSealed(d.reason)}`, amount_cents: -d.amountCents },
         ...(refundDueCents > 0
           ? [{ record_type: 'refund_due' as const, booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Terug te betalen aan huurder: ${d.invoiceNumber}`, amount_cents: refundDueCents }]
           : []),

@@ -26,6 +26,7 @@ export async function createWorker(config: Config, smtpUrl: string) {
       corporationIban: config.corporationIban,
       corporationAddress: config.corporationAddress,
       corporationContact: config.corporationContact,
+      subjectKeysMasterKey: config.subjectKeysMasterKey,
     }),
   });
   return {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterContentSchema } from '../../domain/letters';
@@ -41,7 +42,7 @@ export function registerLetterCopyRoutes(app: FastifyInstance, deps: ApiDeps): v
         .where('n.letter_id', '=', request.params.letterId)
         .executeTakeFirst();
       if (!row) throw notFound(`no letter ${request.params.letterId}`);
-      const content = letterContentSchema.parse(row.sent_content ?? row.content);
+      const content = await subjectKeysOf(db, config).reveal(letterContentSchema.parse(row.sent_content ?? row.content));
       const recipient: RecipientDetails =
         row.recipient_type === 'contractor'
           ? { name: row.contractor_name ?? `aannemer ${row.recipient_id}`, address: null }

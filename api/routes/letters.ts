@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterContentSchema, type LetterContent } from '../../domain/letters';
@@ -39,7 +40,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
   }
 
   async function withOptions(row: LetterRow): Promise<{ letterId: string; content: LetterContent; recipient: PdfParty; options: RenderOptions; row: LetterRow }> {
-    const content = letterContentSchema.parse(row.sent_content ?? row.content);
+    const content = await subjectKeysOf(db, config).reveal(letterContentSchema.parse(row.sent_content ?? row.content));
     const options: RenderOptions = {
       tenantLinkUrl: linkFor(content, row.recipient_id),
       corporation,

@@ -21,6 +21,7 @@ import * as buildings from './2026-12-05T18-00-buildings';
 import * as consultantWorkQueue from './2026-12-05T18-10-consultant-work-queue';
 import * as incidentSearch from './2026-12-05T18-20-incident-search';
 import * as incidentNumbersAtOnce from './2026-12-05T18-30-incident-numbers-at-once';
+import * as privacy from './2026-12-05T19-10-privacy';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T18-10-consultant-work-queue': consultantWorkQueue,
   '2026-12-05T18-20-incident-search': incidentSearch,
   '2026-12-05T18-30-incident-numbers-at-once': incidentNumbersAtOnce,
+  '2026-12-05T19-10-privacy': privacy,
 };
