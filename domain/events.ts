@@ -209,6 +209,17 @@ export const eventSchemas = {
     byName: z.string(),
     doneAt: instant,
   }),
+  // Privacy (db/erasure.ts), on the stream tenant-<contract number>: the fact of an erasure, without the data erased.
+  TenantErased: z.object({
+    tenantId: z.string(),
+    erasedBy: z.string(),
+    erasedAt: instant,
+    /** The incidents whose narrative (description, notes, photos) was removed with the tenant's data. */
+    incidentIds: z.array(z.string()),
+    /** Invoices whose copies keep the name and address for the tax authority, and until when. */
+    invoicesKept: z.array(z.string()),
+    billingKeptUntil: localDate.nullable(),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

@@ -4,6 +4,9 @@ export const invoiceStreamId = (invoiceNumber: string) => `invoice-${invoiceNumb
 /** The team's case review of a month (YYYY-MM): its conclusions and agreements. */
 export const reviewStreamId = (month: string) => `review-${month}`;
 
+/** A tenant's own facts: that their personal data was erased. */
+export const tenantStreamId = (contractNumber: string) => `tenant-${contractNumber}`;
+
 const INCIDENT = 'incident-';
 const INVOICE = 'invoice-';
 

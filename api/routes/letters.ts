@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { letterContentSchema, type LetterContent } from '../../domain/letters';
+import { financialLetterKinds, letterContentSchema, type LetterContent } from '../../domain/letters';
 import { renderLetter, type RenderOptions } from '../../documents/letters';
 import { signTenantLink, tenantLinkUrl } from '../../documents/links';
 import { type PdfParty, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
@@ -158,7 +158,11 @@ function letterQuery(db: Db) {
     .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
     .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
     .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
-    .select([
+    // An erased tenant's invoices and credit notes keep their addressee (db/erasure.ts); their other letters do not.
+    .leftJoin('billing_addressees as b', (join) =>
+      join.onRef('b.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant').on('n.kind', 'in', financialLetterKinds),
+    )
+    .select((eb) => [
       'n.letter_id',
       'n.incident_id',
       'n.kind',
@@ -168,11 +172,11 @@ function letterQuery(db: Db) {
       'n.content',
       'd.sent_content',
       'd.delivered_at',
-      't.name',
-      't.street',
-      't.house_number',
-      't.postal_code',
-      't.city',
+      eb.fn.coalesce('t.name', 'b.name').as('name'),
+      eb.fn.coalesce('t.street', 'b.street').as('street'),
+      eb.fn.coalesce('t.house_number', 'b.house_number').as('house_number'),
+      eb.fn.coalesce('t.postal_code', 'b.postal_code').as('postal_code'),
+      eb.fn.coalesce('t.city', 'b.city').as('city'),
       'c.name as contractor_name',
     ]);
 }
