@@ -24,6 +24,7 @@ import { amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from '../documents/letters';
 import { buildingDetails } from '../db/directory';
 import { subjectKeysOf } from '../db/subject-keys';
+import { applyRetention, type RetentionRun } from '../db/retention';
 import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
@@ -128,6 +129,11 @@ export function createActivities(deps: ActivityDeps) {
     renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
       return incidentPolicy(deps.policy, category);
+    },
+
+    /** The retention policy's run (db/retention.ts), once per run id: what it removed, in figures only. */
+    async applyRetention(input: { runId: string; at: string }): Promise<RetentionRun> {
+      return applyRetention(db, keys, deps.policy, input.runId, new Date(input.at));
     },
 
     /** Every household that can use the shared space, as contract numbers in a stable order. */

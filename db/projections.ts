@@ -129,6 +129,9 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         .execute();
       await updateIncident({ offence_number: event.data.offenceNumber });
       break;
+    case 'OffenceExpired':
+      await trx.deleteFrom('offences').where('incident_id', '=', incidentId ?? '').where('tenant_id', '=', event.data.tenantId).execute();
+      break;
     case 'TenancyEscalationFlagged':
       await updateIncident({ tenancy_escalation: true });
       break;

@@ -209,6 +209,8 @@ export const eventSchemas = {
     byName: z.string(),
     doneAt: instant,
   }),
+  /** The retention run removed an offence record past the repeat window and its margin (db/retention.ts): it no longer counts or shows. */
+  OffenceExpired: z.object({ tenantId: z.string(), offenceNumber: z.number().int().positive(), expiredAt: instant }),
   // Privacy (db/erasure.ts), on the stream tenant-<contract number>: the fact of an erasure, without the data erased.
   TenantErased: z.object({
     tenantId: z.string(),

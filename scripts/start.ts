@@ -7,6 +7,7 @@ import { buildApp } from '../api/app';
 import { createDb, ensureDatabase, migrateToLatest } from '../db/connection';
 import { loadConfig } from '../config/config';
 import { createWorker } from '../worker/main';
+import { ensureRetentionSchedule } from '../worker/retention-schedule';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 import { startMailCatcher } from './mail-catcher';
@@ -74,6 +75,7 @@ async function main() {
   }
 
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  await ensureRetentionSchedule(temporal, config.temporal.taskQueue);
   const app = await buildApp({ db, temporal, config });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());

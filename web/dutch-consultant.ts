@@ -210,6 +210,8 @@ export function describeEvent(type: string, data: unknown): { what: string; said
       return say(`Afspraak in het casusoverleg van ${monthLabel(event.data.month)}: ${event.data.owner}, uiterlijk ${dutchDate(event.data.dueDate)}`, quoted(event.data.text));
     case 'CaseReviewAgreementDone':
       return say(`Afspraak uit het casusoverleg van ${monthLabel(event.data.month)} nagekomen`, quoted(event.data.note));
+    case 'OffenceExpired':
+      return say(`Overtreding ${event.data.offenceNumber} van ${tenant(event.data.tenantId)} vervallen: de bewaartermijn is voorbij`);
     case 'TenantErased':
       return say(`Persoonsgegevens van ${tenant(event.data.tenantId)} gewist`);
     default: {

@@ -4,6 +4,8 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
 import { loadConfig, type Config } from '../config/config';
 import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
+import { Client, Connection } from '@temporalio/client';
+import { ensureRetentionSchedule } from './retention-schedule';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
@@ -47,6 +49,10 @@ if (require.main === module) {
   }
   createWorker(config, config.smtpUrl)
     .then(async ({ worker, close }) => {
+      // The daily retention run (README: Operations, Retention): made once, left as an operator set it.
+      const connection = await Connection.connect(temporalConnectionOptions(config));
+      await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
+      await connection.close();
       await worker.run(); // stops on SIGINT/SIGTERM
       await close();
     })

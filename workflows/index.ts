@@ -1,2 +1,3 @@
 export { incidentWorkflow } from './incident';
 export { invoiceWorkflow } from './invoice';
+export { retentionWorkflow } from './retention';
