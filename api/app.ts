@@ -27,6 +27,7 @@ import { registerReportRoutes } from './routes/reports';
 import { registerBillingRoutes } from './routes/billing';
 import { registerReviewRoutes } from './routes/reviews';
 import { registerPolicyRoutes } from './routes/policy';
+import { registerPrivacyRoutes } from './routes/privacy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 
 
@@ -144,6 +145,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   registerBillingRoutes(app, deps);
   registerReviewRoutes(app, deps);
   registerPolicyRoutes(app, deps);
+  registerPrivacyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

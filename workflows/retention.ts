@@ -1,6 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { RetentionRun } from '../db/retention';
 
 const { applyRetention } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -12,6 +11,6 @@ const { applyRetention } = proxyActivities<Activities>({
  * (worker/retention-schedule.ts). Its own workflow id (one per scheduled run) is the run's id, so a
  * retried activity removes nothing twice. It carries no personal data: only the figures come back.
  */
-export async function retentionWorkflow(): Promise<RetentionRun> {
+export async function retentionWorkflow(): Promise<Awaited<ReturnType<Activities['applyRetention']>>> {
   return applyRetention({ runId: workflowInfo().workflowId, at: new Date(Date.now()).toISOString() });
 }
