@@ -130,6 +130,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       await updateIncident({ offence_number: event.data.offenceNumber });
       break;
     case 'OffenceExpired':
+      // Live appends; the rebuild appends offences in batches and takes the expired ones out at its end.
       await trx.deleteFrom('offences').where('incident_id', '=', incidentId ?? '').where('tenant_id', '=', event.data.tenantId).execute();
       break;
     case 'TenancyEscalationFlagged':
@@ -573,6 +574,10 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
         events += rows.length;
       }
       await Promise.all(lettersRecorded);
+      // Offences are appended in batches during the replay (appendOnly): those the retention expired
+      // (OffenceExpired, db/retention.ts) are taken out here, once, after the last page.
+      await sql`delete from offences o using events e
+        where e.type = 'OffenceExpired' and e.stream_id = 'incident-' || o.incident_id and e.data->>'tenantId' = o.tenant_id`.execute(trx);
       phaseDone('replay');
       await sql`select report_cells_recompute()`.execute(trx);
       phaseDone('report cells');

@@ -8,12 +8,12 @@ export const RETENTION_SCHEDULE_ID = 'retention';
  * worker) and left as it is when it exists: an operator may have paused it or changed its time in
  * the Temporal UI, and a restart must not undo that. 03:30 Amsterdam time, one run at a time.
  */
-export async function ensureRetentionSchedule(client: Client, taskQueue: string): Promise<'created' | 'existed'> {
+export async function ensureRetentionSchedule(client: Client, taskQueue: string, scheduleId = RETENTION_SCHEDULE_ID): Promise<'created' | 'existed'> {
   try {
     await client.schedule.create({
-      scheduleId: RETENTION_SCHEDULE_ID,
+      scheduleId,
       spec: { calendars: [{ hour: 3, minute: 30 }], timezone: 'Europe/Amsterdam' },
-      action: { type: 'startWorkflow', workflowType: 'retentionWorkflow' satisfies typeof retentionWorkflow.name, workflowId: 'retention-run', taskQueue, args: [] },
+      action: { type: 'startWorkflow', workflowType: 'retentionWorkflow' satisfies typeof retentionWorkflow.name, workflowId: `${scheduleId}-run`, taskQueue, args: [] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       state: { note: 'AVG: removes personal data past its retention (README: Operations, Retention)' },
     });
