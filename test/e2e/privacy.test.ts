@@ -71,7 +71,8 @@ test("after a tenant's erasure nothing they are, or that was written about them,
   expect(first.statusCode).toBe(201);
   const second = await post('/incidents', { category: 'bulk_waste', complexId: 'C1', buildingId: 'C1-B', location: 'kelder', description: said.secondDescription, polluterTenantId: 'B-2' });
   expect(second.statusCode).toBe(201);
-  const [one, two]: string[] = [first.json().incidentId, second.json().incidentId];
+  const one: string = first.json().incidentId;
+  const two: string = second.json().incidentId;
 
   await waitForIncident(stack, two, (i) => i.status === 'open' && i.phase === 'awaiting_cleanup');
   expect((await post(`/incidents/${two}/disputes`, { reason: said.disputeReason })).statusCode).toBe(200);
