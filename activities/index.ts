@@ -322,7 +322,13 @@ export function createActivities(deps: ActivityDeps) {
             html: rendered.html,
             attachments: pdf ? [{ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' }] : undefined,
           }),
-        );
+        ).catch((error: unknown) => {
+          // A refusal goes into the event (AttentionRequired) and Temporal's history: it names the
+          // recipient by reference, never by address, so that an erasure leaves no address there.
+          if (dataFailureTypeOf(error) !== 'UndeliverableLetter' || !(error instanceof Error)) throw error;
+          const who = `${letter.recipient.type === 'tenant' ? 'huurder' : 'aannemer'} ${letter.recipient.id}`;
+          throw ApplicationFailure.create({ type: 'UndeliverableLetter', message: error.message.split(recipient.email!).join(`<e-mailadres van ${who}>`), nonRetryable: true });
+        });
         await untilStored(() =>
           db.updateTable('letter_deliveries').set({ status: 'sent', delivered_at: new Date() }).where('letter_id', '=', letter.letterId).execute(),
         );
