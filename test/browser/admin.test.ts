@@ -113,3 +113,30 @@ test('the policy page says how long personal data is kept and what the last rete
   await expectAccessible(page);
   await context.close();
 });
+
+test('an admin answers a tenant\'s privacy requests: the document with everything held, then the erasure, after ticking that it is meant; on a phone too', async () => {
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'admin', '/app/privacy');
+  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Privacyverzoeken');
+  expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  await expectAccessible(page);
+
+  await page.getByRole('textbox', { name: 'Contractnummer' }).first().fill('B-3');
+  await page.getByRole('button', { name: 'Gegevens tonen' }).click();
+  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Uw gegevens bij Woonstichting Test');
+  const document = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+  expect(document).toContain('Bewoner B3');
+  expect(document).toContain('b3@bewoners.test');
+  expect(document).toContain('Kerkweg 3, 5678 CD Utrecht');
+  await expectAccessible(page);
+
+  await page.goto(`${stack.url}/app/privacy`);
+  const erase = page.locator('form', { has: page.getByRole('button', { name: 'Gegevens wissen' }) });
+  await erase.getByRole('textbox', { name: 'Contractnummer' }).fill('B-3');
+  await erase.getByRole('checkbox', { name: 'Ik weet dat wissen niet ongedaan kan worden' }).check();
+  await erase.getByRole('button', { name: 'Gegevens wissen' }).click();
+  expect((await page.locator('main').innerText()).replace(/\s+/g, ' ')).toContain('De gegevens van huurder B-3 zijn gewist');
+  await expectAccessible(page);
+  expect(await stack.database.db.selectFrom('tenants').select('name').where('contract_number', '=', 'B-3').executeTakeFirst()).toBeUndefined();
+  await context.close();
+});
