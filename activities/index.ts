@@ -23,6 +23,8 @@ import { asSentAt, laterDeadline } from '../domain/sending';
 import { amsterdamDate } from '../domain/calendar';
 import { renderLetter, type RecipientDetails } from '../documents/letters';
 import { buildingDetails } from '../db/directory';
+import { subjectKeysOf } from '../db/subject-keys';
+import { applyRetention, type RetentionRun } from '../db/retention';
 import { renderFinancialPdf, toFinancialLetter } from '../documents/pdf';
 import type { DomainEvent } from '../domain/events';
 import { signTenantLink, tenantLinkUrl } from '../documents/links';
@@ -42,6 +44,8 @@ export interface ActivityDeps {
   corporationAddress: string;
   /** Phone, e-mail, addresses, opening hours, KvK, BIC (absent: the configuration's defaults). */
   corporationContact?: CorporationContact;
+  /** Opens the sealed texts a letter quotes (db/subject-keys.ts); absent: the development key (tests, scripts). */
+  subjectKeysMasterKey?: Buffer;
 }
 
 export interface IssueCreditNoteInput {
@@ -90,6 +94,7 @@ export interface DeliveryReport {
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
   const corporation = corporationOf(deps);
+  const keys = subjectKeysOf(db, deps);
 
   async function recipientDetails(recipient: Letter['recipient']): Promise<(RecipientDetails & { email: string | null }) | null> {
     if (recipient.type === 'tenant') {
@@ -126,6 +131,11 @@ export function createActivities(deps: ActivityDeps) {
     renderPdf: financialPdf,
     async incidentPolicy(category: Category): Promise<IncidentPolicy> {
       return incidentPolicy(deps.policy, category);
+    },
+
+    /** The retention policy's run (db/retention.ts), once per run id: what it removed, in figures only. */
+    async applyRetention(input: { runId: string; at: string }): Promise<RetentionRun> {
+      return applyRetention(db, keys, deps.policy, input.runId, new Date(input.at));
     },
 
     /** Every household that can use the shared space, as contract numbers in a stable order. */
@@ -290,14 +300,16 @@ export function createActivities(deps: ActivityDeps) {
           report.queuedForPrint.push(letter.letterId);
           continue;
         }
-        const rendered = renderLetter(content, recipient, {
+        // A quoted note (a ruling's words on a credit note) is opened for the letter only; it stays sealed in what is stored.
+        const readable = await keys.reveal(content);
+        const rendered = renderLetter(readable, recipient, {
           tenantLinkUrl: linkFor(content, letter.recipient),
           corporation,
           letterDate: amsterdamDate(sentAt),
           building: content.kind === 'work_order' ? await buildingDetails(db, content.buildingId) : null,
         });
         const messageId = `<${letter.letterId.replace(/[^A-Za-z0-9._-]/g, '.')}@polluter-pays>`;
-        const pdf = await financialPdf(content, recipient);
+        const pdf = await financialPdf(readable, recipient);
         await db
           .insertInto('letter_deliveries')
           .values({ letter_id: letter.letterId, channel: 'email', address: recipient.email, message_id: messageId, status: 'sending', sent_content: sentContent })
@@ -312,7 +324,13 @@ export function createActivities(deps: ActivityDeps) {
             html: rendered.html,
             attachments: pdf ? [{ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' }] : undefined,
           }),
-        );
+        ).catch((error: unknown) => {
+          // A refusal goes into the event (AttentionRequired) and Temporal's history: it names the
+          // recipient by reference, never by address, so that an erasure leaves no address there.
+          if (dataFailureTypeOf(error) !== 'UndeliverableLetter' || !(error instanceof Error)) throw error;
+          const who = `${letter.recipient.type === 'tenant' ? 'huurder' : 'aannemer'} ${letter.recipient.id}`;
+          throw ApplicationFailure.create({ type: 'UndeliverableLetter', message: error.message.split(recipient.email!).join(`<e-mailadres van ${who}>`), nonRetryable: true });
+        });
         await untilStored(() =>
           db.updateTable('letter_deliveries').set({ status: 'sent', delivered_at: new Date() }).where('letter_id', '=', letter.letterId).execute(),
         );

@@ -29,6 +29,7 @@ import { registerBillingRoutes } from './routes/billing';
 import { registerReviewRoutes } from './routes/reviews';
 import { registerPolicyRoutes } from './routes/policy';
 import { registerCodecRoutes } from './routes/codec';
+import { registerPrivacyRoutes } from './routes/privacy';
 import { registerWorkspace, workspaceProblemPage } from '../web';
 import { isReady, readiness, smtpCheck } from '../observability/readiness';
 import { registerMetricsRoute } from '../observability/api-metrics-route';
@@ -140,6 +141,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise
   registerReviewRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerCodecRoutes(app, deps);
+  registerPrivacyRoutes(app, deps);
   registerWorkspace(app, { db: deps.db, oidc: deps.config.oidc, publicUrl: deps.config.publicUrl, corporationName: deps.config.corporationName });
   await app.ready();
   return app;

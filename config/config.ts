@@ -3,7 +3,8 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { resolvePolicy, PolicyError, type Policy } from '../domain/policy';
 import type { Corporation } from '../documents/corporation';
-import { defaultCorporationContact, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
+import { defaultCorporationContact, developmentSubjectKeysMasterKey, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
+export { developmentSubjectKeysMasterKey } from './placeholders';
 import { productionProblems } from './production';
 import { operationsEnv, operationsConfig, type OperationsConfig } from '../observability/settings';
 import { developmentPayloadEncryption, isDevelopmentKey, payloadKeysSchema, type PayloadEncryption } from './payload-codec';
@@ -110,6 +111,10 @@ const envSchema = z.object({
     .default(defaultCorporationContact.bic),
   API_KEYS: apiKeysSchema.optional(),
   LINK_SECRET: z.string().min(16, 'LINK_SECRET must be at least 16 characters').optional(),
+  SUBJECT_KEYS_MASTER_KEY: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
   POLICY_FILE: z.string().optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).default('polluter-pays'),
@@ -161,6 +166,8 @@ export interface Config {
   corporationContact: CorporationContact;
   apiKeys: Map<string, Role>;
   linkSecret: string;
+  /** Wraps the subjects' data keys (db/subject-keys.ts): without it a database dump reveals no sealed text. */
+  subjectKeysMasterKey: Buffer;
   policy: Policy;
   /** Requests a client address may make on the tenant-link routes per window (api/security.ts). */
   tenantLinkRateLimit: { max: number; windowMs: number };
@@ -254,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
+    subjectKeysMasterKey: e.SUBJECT_KEYS_MASTER_KEY ? Buffer.from(e.SUBJECT_KEYS_MASTER_KEY, 'base64') : developmentSubjectKeysMasterKey,
     policy,
     tenantLinkRateLimit: e.TENANT_LINK_RATE_LIMIT,
     oidc: {
@@ -272,7 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The keys that encrypt Temporal's payloads: the development key unless configured, and never that one in production. */
 function payloadEncryptionOf(keys: Map<string, Buffer> | undefined, keyId: string | undefined, production: boolean, problems: string[]): PayloadEncryption | null {
   if (!keys) {
-    if (production) problems.push('TEMPORAL_PAYLOAD_KEYS: required in production (id:base64key, 32 random bytes each: openssl rand -base64 32)');
+    // Missing in production: named with the other production settings (config/production.ts).
     if (keyId !== undefined) problems.push('TEMPORAL_PAYLOAD_KEY_ID: set without TEMPORAL_PAYLOAD_KEYS');
     return developmentPayloadEncryption;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Corporation } from '../documents/corporation';
 
 /**
@@ -20,3 +21,6 @@ export const defaultCorporationContact: Omit<Corporation, 'name' | 'iban'> = {
   kvk: '12345678',
   bic: 'ABNANL2A',
 };
+
+/** Wraps the subjects' data keys in development and tests (refused in production: SUBJECT_KEYS_MASTER_KEY). */
+export const developmentSubjectKeysMasterKey = createHash('sha256').update('development-subject-keys-master-key-change-me').digest();

@@ -1,5 +1,5 @@
 import { isValidBIC, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
-import { defaultCorporationContact, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
+import { defaultCorporationContact, developmentSubjectKeysMasterKey, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
 
 /**
  * What NODE_ENV=production insists on: a setting of its own for everything that has a development
@@ -19,6 +19,12 @@ interface ProductionSetting {
 const productionSettings: readonly ProductionSetting[] = [
   { name: 'API_KEYS', hint: 'role:key,role:key' },
   { name: 'LINK_SECRET', hint: 'at least 16 characters; signs the tenant links' },
+  {
+    name: 'SUBJECT_KEYS_MASTER_KEY',
+    hint: '32 random bytes in base64 (openssl rand -base64 32); wraps the data keys of personal text',
+    placeholder: developmentSubjectKeysMasterKey.toString('base64'),
+  },
+  { name: 'TEMPORAL_PAYLOAD_KEYS', hint: 'id:base64key, 32 random bytes each (openssl rand -base64 32); encrypts what Temporal keeps' },
   { name: 'SESSION_SECRET', hint: 'at least 32 characters' },
   { name: 'OIDC_ISSUER', hint: "the corporation's OpenID Connect provider" },
   { name: 'OIDC_CLIENT_SECRET' },

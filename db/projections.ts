@@ -1,4 +1,5 @@
 import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
+import { withoutSealed } from '../domain/sealed';
 import { amsterdamDate, workingDaysBetween } from '../domain/calendar';
 import { DEFAULT_VAT_CODE } from '../domain/policy';
 import { lettersOf, type DomainEvent } from '../domain/events';
@@ -131,6 +132,10 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
         .execute();
       await updateIncident({ offence_number: event.data.offenceNumber });
       break;
+    case 'OffenceExpired':
+      // Live appends; the rebuild appends offences in batches and takes the expired ones out at its end.
+      await trx.deleteFrom('offences').where('incident_id', '=', incidentId ?? '').where('tenant_id', '=', event.data.tenantId).execute();
+      break;
     case 'TenancyEscalationFlagged':
       await updateIncident({ tenancy_escalation: true });
       break;
@@ -236,7 +241,7 @@ async function project(trx: Tx, stored: StoredEvent): Promise<void> {
       });
       // The whole claim is credited; the part already paid moves from the debtor to what is owed back.
       await ledgerForInvoice(trx, stored, d.invoiceNumber, [
-        { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${d.reason}`, amount_cents: -d.amountCents },
+        { record_type: 'credit_note', booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Creditnota: ${withoutSealed(d.reason)}`, amount_cents: -d.amountCents },
         ...(refundDueCents > 0
           ? [{ record_type: 'refund_due' as const, booking_date: d.issueDate, document_number: d.creditNoteNumber, description: `Terug te betalen aan huurder: ${d.invoiceNumber}`, amount_cents: refundDueCents }]
           : []),
@@ -582,6 +587,10 @@ export async function rebuildProjections(db: Db, stats?: BatchStats): Promise<{ 
         events += rows.length;
       }
       await Promise.all(lettersRecorded);
+      // Offences are appended in batches during the replay (appendOnly): those the retention expired
+      // (OffenceExpired, db/retention.ts) are taken out here, once, after the last page.
+      await sql`delete from offences o using events e
+        where e.type = 'OffenceExpired' and e.stream_id = 'incident-' || o.incident_id and e.data->>'tenantId' = o.tenant_id`.execute(trx);
       phaseDone('replay');
       await sql`select report_cells_recompute()`.execute(trx);
       phaseDone('report cells');

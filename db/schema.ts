@@ -366,6 +366,38 @@ export interface CaseReviewAgreementsTable {
   done_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** A subject's data key (db/subject-keys.ts): wrapped with the master key; destroyed on erasure or at the end of its retention. */
+export interface SubjectKeysTable {
+  key_id: string;
+  subject: string;
+  wrapped_key: string | null;
+  created_at: Generated<Date>;
+  destroyed_at: Date | null;
+  destroyed_because: string | null;
+}
+
+/** What billing keeps of an erased tenant for the tax authority (name and address on the invoice copies), until keep_until. */
+export interface BillingAddresseesTable {
+  contract_number: string;
+  name: string;
+  street: string;
+  house_number: string;
+  postal_code: string;
+  city: string;
+  /** DATE: select it `::text`. */
+  keep_until: ColumnType<Date, string, string>;
+}
+
+export interface RetentionRunsTable {
+  run_id: string;
+  ran_at: Timestamp;
+  narratives_removed: number;
+  photos_removed: number;
+  offences_removed: number;
+  sessions_removed: number;
+  billing_addressees_removed: number;
+}
+
 export interface Database {
   events: EventsTable;
   incidents: IncidentsTable;
@@ -398,6 +430,9 @@ export interface Database {
   rounds: RoundsTable;
   round_spaces: RoundSpacesTable;
   round_findings: RoundFindingsTable;
+  subject_keys: SubjectKeysTable;
+  billing_addressees: BillingAddresseesTable;
+  retention_runs: RetentionRunsTable;
 }
 
 /** A complex's plan of supervision rounds (directory data: domain/round.ts roundPlanSchema). */

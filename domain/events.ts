@@ -255,6 +255,19 @@ export const eventSchemas = {
     spacesWithFindings: z.number().int().nonnegative(),
     findings: z.number().int().nonnegative(),
   }),
+  /** The retention run removed an offence record past the repeat window and its margin (db/retention.ts): it no longer counts or shows. */
+  OffenceExpired: z.object({ tenantId: z.string(), offenceNumber: z.number().int().positive(), expiredAt: instant }),
+  // Privacy (db/erasure.ts), on the stream tenant-<contract number>: the fact of an erasure, without the data erased.
+  TenantErased: z.object({
+    tenantId: z.string(),
+    erasedBy: z.string(),
+    erasedAt: instant,
+    /** The incidents whose narrative (description, notes, photos) was removed with the tenant's data. */
+    incidentIds: z.array(z.string()),
+    /** Invoices whose copies keep the name and address for the tax authority, and until when. */
+    invoicesKept: z.array(z.string()),
+    billingKeptUntil: localDate.nullable(),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

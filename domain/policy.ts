@@ -53,6 +53,18 @@ export const categoryPolicySchema = z
   .strict();
 export type CategoryPolicy = z.infer<typeof categoryPolicySchema>;
 
+export const retentionSchema = z
+  .object({
+    /** An incident's narrative (description, notes, reasons: its data key) and its photos, this long after it closed. */
+    narrativeMonthsAfterClose: z.number().int().positive().max(120),
+    /** An offence counts for the repeat window; its record is kept this much longer (a dispute about a later warning). */
+    offenceMarginMonths: z.number().int().nonnegative().max(60),
+    /** Billing records (the invoices' addressee after an erasure): the tax authority's 7 years (art. 52 AWR), after the year of the invoice. */
+    billingYears: z.number().int().min(7, 'the tax authority requires at least 7 years').max(20),
+  })
+  .strict();
+export type RetentionPolicy = z.infer<typeof retentionSchema>;
+
 export const policySchema = z
   .object({
     categories: z.record(categorySchema, categoryPolicySchema),
@@ -83,6 +95,8 @@ export const policySchema = z
     /** Cost centre per complex in finance's exports; others get the default. */
     costCentres: z.record(z.string(), z.string().min(1)),
     defaultCostCentre: z.string().min(1),
+    /** How long each kind of personal data is kept (db/retention.ts; README: Operations, Retention). */
+    retention: retentionSchema,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -143,6 +157,7 @@ export const defaultPolicy: Policy = {
   refundsLedgerAccount: '1610',
   costCentres: {},
   defaultCostCentre: 'ALG',
+  retention: { narrativeMonthsAfterClose: 12, offenceMarginMonths: 6, billingYears: 7 },
 };
 
 /** A policy file overrides the defaults field by field, per category. */
@@ -163,6 +178,8 @@ const policyOverrideSchema = z
     refundsLedgerAccount: z.unknown().optional(),
     costCentres: z.unknown().optional(),
     defaultCostCentre: z.unknown().optional(),
+    /** Field by field over the defaults. */
+    retention: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -193,10 +210,11 @@ export function resolvePolicy(overrides: unknown = {}): Policy {
   if (!parsedOverrides.success) throw new PolicyError(formatIssues(parsedOverrides.error));
   const base = toJson(defaultPolicy);
   const baseCategories = base.categories as Record<string, Record<string, unknown>>;
-  const { categories: categoryOverrides = {}, ...rest } = parsedOverrides.data;
+  const { categories: categoryOverrides = {}, retention: retentionOverrides = {}, ...rest } = parsedOverrides.data;
   const merged = {
     ...base,
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    retention: { ...(base.retention as Record<string, unknown>), ...retentionOverrides },
     categories: Object.fromEntries(
       Object.entries(baseCategories).map(([name, c]) => [name, { ...c, ...(categoryOverrides[name as Category] ?? {}) }]),
     ),
@@ -217,9 +235,9 @@ export function categoryPolicy(policy: Policy, category: Category): CategoryPoli
 }
 
 /** What one incident's process needs of the policy: its category's rules and the general ones, fixed when it starts. */
-export type IncidentPolicy = CategoryPolicy & Omit<Policy, 'categories'>;
+export type IncidentPolicy = CategoryPolicy & Omit<Policy, 'categories' | 'retention'>;
 
 export function incidentPolicy(policy: Policy, category: Category): IncidentPolicy {
-  const { categories: _categories, ...general } = policy;
+  const { categories: _categories, retention: _retention, ...general } = policy;
   return { ...categoryPolicy(policy, category), ...general };
 }

@@ -6,6 +6,8 @@ export const reviewStreamId = (month: string) => `review-${month}`;
 
 /** A supervision round: its workflow is named as its stream. */
 export const roundStreamId = (roundId: string) => `round-${roundId}`;
+/** A tenant's own facts: that their personal data was erased. */
+export const tenantStreamId = (contractNumber: string) => `tenant-${contractNumber}`;
 
 const INCIDENT = 'incident-';
 const INVOICE = 'invoice-';

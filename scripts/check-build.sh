@@ -71,6 +71,7 @@ export SMTP_URL="smtp://127.0.0.1:$(free_port)"
 export PORT="$api_port" HOST=127.0.0.1 WORKER_HEALTH_PORT="$health_port"
 export API_KEYS='consultant:consultant-key-1,finance:finance-key-1,admin:admin-key-01'
 export LINK_SECRET='a-link-secret-of-32-characters!!' SESSION_SECRET='a-session-secret-of-at-least-32-characters'
+export SUBJECT_KEYS_MASTER_KEY='kQ0m8c4mJ3vFQm1s0Yw7nVYbq9Lr2uXc5pT6dH1eA0E=' TEMPORAL_PAYLOAD_KEYS='k2026:9Xc3tq1VbM2nR7wE4yL8pA6sD0fG5hJ1kZ3xC7vB9mQ='
 export OIDC_ISSUER='https://login.woonstede.nl/realms/medewerkers' OIDC_CLIENT_SECRET='oidc-client-secret'
 export PUBLIC_URL='https://vervuiler.woonstede.nl' MAIL_FROM='Woonstede <geen-antwoord@woonstede.nl>'
 export CORPORATION_NAME='Woonstede' CORPORATION_IBAN='NL20INGB0001234567' CORPORATION_BIC='INGBNL2A' CORPORATION_KVK='30123456'

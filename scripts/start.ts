@@ -11,6 +11,7 @@ import { createWorker, installTemporalRuntime } from '../worker/main';
 import { createLogger } from '../observability/logger';
 import { createWorkerMetrics, serveMetrics } from '../observability/metrics';
 import { stopTracing, tracingClientInterceptors } from '../observability/tracing';
+import { ensureRetentionSchedule } from '../worker/retention-schedule';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { temporalDataConverter } from '../config/payload-codec';
 import { searchAttributesForCli } from '../worker/search-attributes';
@@ -136,6 +137,7 @@ async function main() {
   }
 
   const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracingClientInterceptors(), dataConverter: temporalDataConverter(config.payloadEncryption) });
+  await ensureRetentionSchedule(temporal, config.temporal.taskQueue);
   const app = await buildApp({ db, temporal, config: { ...config, smtpUrl } }, { logger, metricsToken: ops.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   stops.unshift(() => app.close());

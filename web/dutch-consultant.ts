@@ -222,6 +222,10 @@ export function describeEvent(type: string, data: unknown): { what: string; said
     case 'RoundOverdue':
     case 'RoundCompleted':
       return say(`Schouwronde ${event.data.roundId}`);
+    case 'OffenceExpired':
+      return say(`Overtreding ${event.data.offenceNumber} van ${tenant(event.data.tenantId)} vervallen: de bewaartermijn is voorbij`);
+    case 'TenantErased':
+      return say(`Persoonsgegevens van ${tenant(event.data.tenantId)} gewist`);
     default: {
       const unknown: never = event;
       return say((unknown as { type: string }).type);

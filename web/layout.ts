@@ -21,6 +21,7 @@ export const navigation: { href: string; label: string; roles: readonly Role[] }
   { href: '/app/rapportages', label: 'Rapportages', roles: ['manager', 'admin'] },
   { href: '/app/adresboek', label: 'Adresboek', roles: ['admin'] },
   { href: '/app/beleid', label: 'Beleid', roles: ['admin', 'manager'] },
+  { href: '/app/privacy', label: 'Privacy', roles: ['admin'] },
 ];
 
 /** The first place of a person's roles: where the workspace opens for them. */

@@ -13,6 +13,8 @@ import { stopTracing, workerTracing } from '../observability/tracing';
 import { createLogger, temporalLogger, type Logger } from '../observability/logger';
 import { temporalDataConverter } from '../config/payload-codec';
 import { ensureSearchAttributes } from './search-attributes';
+import { Client, Connection } from '@temporalio/client';
+import { ensureRetentionSchedule } from './retention-schedule';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string, metrics: WorkerMetrics = createWorkerMetrics(), log: (line: string) => void = console.error) {
@@ -47,6 +49,7 @@ export async function createWorker(config: Config, smtpUrl: string, metrics: Wor
       corporationIban: config.corporationIban,
       corporationAddress: config.corporationAddress,
       corporationContact: config.corporationContact,
+      subjectKeysMasterKey: config.subjectKeysMasterKey,
     }),
   });
   return {
@@ -76,6 +79,10 @@ async function main(logger: Logger, config: Config, smtpUrl: string) {
   const metrics = createWorkerMetrics();
   const metricsServer = config.operations.workerMetricsPort ? await serveMetrics(metrics.registry, config.host, config.operations.workerMetricsPort) : null;
   const { worker, close } = await createWorker(config, smtpUrl, metrics, (line) => logger.warn(line));
+  // The daily retention run (README: Operations, Retention): made once, left as an operator set it.
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
+  await connection.close();
   logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: config.operations.workerMetricsPort || null }, 'worker running');
   const running = worker.run(); // until SIGINT or SIGTERM: the SDK stops polling and lets running activities finish
   const healthPort = workerHealthPort();

@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { readIncidentTimeline } from '../../db/event-store';
+import { incidentSubject, subjectKeysOf } from '../../db/subject-keys';
 import type { RawBuilder, Selectable } from 'kysely';
 import type { IncidentsTable } from '../../db/schema';
 import type { Db } from '../../db/connection';
@@ -156,6 +157,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
   const { db, temporal, config } = deps;
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['incidents'];
+  // Free text is sealed with the incident's key before it reaches Temporal or the event store (domain/sealed.ts).
+  const keys = subjectKeysOf(db, config);
+  const sealed = <T extends string | null | undefined>(incidentId: string, text: T) => keys.sealOptional(incidentSubject(incidentId), text);
 
   async function requireTenantExists(tenantId: string, field: string): Promise<void> {
     const found = await db.selectFrom('tenants').select('contract_number').where('contract_number', '=', tenantId).executeTakeFirst();
@@ -331,7 +335,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         complexId: body.complexId,
         buildingId: body.buildingId,
         location: body.location,
-        description: body.description,
+        description: await sealed(incidentId, body.description),
         polluterTenantId: body.polluterTenantId ?? null,
         complainantTenantId: body.complainantTenantId ?? null,
         reportedBy: caller.actor,
@@ -363,7 +367,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
     });
 
     // A duplicate is linked by an Update whose id follows from the key: a retry links it once.
-    const linkDuplicate = (incidentId: string) =>
+    const linkDuplicate = async (incidentId: string) =>
       executeUpdate(
         temporal,
         incidentWorkflowId(incidentId),
@@ -371,7 +375,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         {
           reportId: idempotencyKey ?? randomUUID(),
           reportedBy: caller.actor,
-          description: body.description || body.location,
+          description: await sealed(incidentId, body.description || body.location),
           // What the second report adds: the polluter it names, a complainant to acknowledge.
           polluterTenantId: body.polluterTenantId ?? null,
           complainantTenantId: body.complainantTenantId ?? null,
@@ -515,7 +519,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         throw notFound(`no incident ${request.params.id}`);
       }
       const [timeline, letters] = await Promise.all([
-        readIncidentTimeline(db, row.incident_id),
+        readIncidentTimeline(db, row.incident_id).then((events) => keys.reveal(events)),
         db
           .selectFrom('notifications as n')
           .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
@@ -583,7 +587,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
       return update(request.params.id, reportCleanupUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
-        note: request.body?.note ?? null,
+        note: await sealed(request.params.id, request.body?.note ?? null),
         ...photoIds,
       }, request);
     },
@@ -595,7 +599,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
     async (request) => {
       const caller = staffOf(request);
       const photoIds = await photosFor(request.params.id, request.body.photoIds, caller.actor);
-      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: request.body.note ?? null, ...photoIds }, request);
+      return update(request.params.id, recordInspectionUpdate, { result: request.body.result, inspector: caller.actor, note: await sealed(request.params.id, request.body.note ?? null), ...photoIds }, request);
     },
   );
 
@@ -629,13 +633,13 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
       if (invoiced) {
         // The incident is settled (or being settled), its invoice is not: the dispute pauses the dunning.
         if (caller.kind === 'tenant' && invoiced.debtor !== caller.link.tenantId) throw forbidden('this link belongs to another tenant');
-        return invoiceUpdate(request.params.id, invoiced, pauseDunningUpdate, { reason: request.body.reason, by: caller.actor }, request);
+        return invoiceUpdate(request.params.id, invoiced, pauseDunningUpdate, { reason: await sealed(request.params.id, request.body.reason), by: caller.actor }, request);
       }
       await requireTheTenantAskedToClean(caller, request.params.id);
       return update(request.params.id, openDisputeUpdate, {
         by: caller.kind === 'tenant' ? 'tenant' : 'consultant',
         actor: caller.actor,
-        reason: request.body.reason,
+        reason: await sealed(request.params.id, request.body.reason),
       }, request);
     },
   );
@@ -663,12 +667,13 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         // Upheld: a credit note stops it all; rejected: the dunning resumes, its dates moved on by the pause.
         return request.body.decision === 'upheld'
           ? invoiceUpdate(request.params.id, invoiced, creditInvoiceUpdate, {
-              reason: `bezwaar gegrond${request.body.note ? `: ${request.body.note}` : ''}`,
+              // The ruling's words are the incident's narrative: sealed here too (the ledger leaves them out).
+              reason: `bezwaar gegrond${request.body.note ? `: ${await sealed(request.params.id, request.body.note)}` : ''}`,
               creditedBy: caller.actor,
             }, request)
           : invoiceUpdate(request.params.id, invoiced, resumeDunningUpdate, { by: caller.actor }, request);
       }
-      return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: request.body.note ?? null }, request);
+      return update(request.params.id, resolveDisputeUpdate, { decision: request.body.decision, resolvedBy: caller.actor, note: await sealed(request.params.id, request.body.note ?? null) }, request);
     },
   );
 
@@ -694,7 +699,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
         contractorId: request.body.contractorId,
         costCents: request.body.costCents ?? null,
         ...photoIds,
-        ...(request.body.note ? { note: request.body.note } : {}),
+        ...(request.body.note ? { note: await sealed(request.params.id, request.body.note) } : {}),
         // A person is recorded by name; an integration's key as the contractor it reports for.
         ...(caller.kind === 'person' ? { actor: caller.actor } : {}),
       }, request);
@@ -706,7 +711,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
     { config: { access: { roles: ['consultant'] } }, schema: { operationId: 'cancelIncident', tags, params: s.incidentParams, headers: idempotencyHeaders, body: s.cancellationBody, response: action } },
     async (request) => {
       const caller = staffOf(request);
-      return update(request.params.id, cancelUpdate, { reason: request.body.reason, cancelledBy: caller.actor }, request);
+      return update(request.params.id, cancelUpdate, { reason: await sealed(request.params.id, request.body.reason), cancelledBy: caller.actor }, request);
     },
   );
 
@@ -725,7 +730,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): { r
     },
     async (request) => {
       const caller = staffOf(request);
-      return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: request.body?.note ?? null }, request);
+      return update(request.params.id, resolveAttentionUpdate, { by: caller.actor, note: await sealed(request.params.id, request.body?.note ?? null) }, request);
     },
   );
   return { reportIncident };

@@ -6,6 +6,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/clien
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { readStream } from '../../db/event-store';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { Db } from '../../db/connection';
 import type { InvoicesTable, UnmatchedPaymentsTable } from '../../db/schema';
 import { parseCamt053, invoiceNumbersIn, CamtError } from '../../documents/camt053';
@@ -250,7 +251,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       if (!invoice) throw notFound(`no invoice ${request.params.number}`);
       const [payments, timeline] = await Promise.all([
         db.selectFrom('payments').selectAll().where('invoice_number', '=', invoice.invoice_number).orderBy('recorded_at').execute(),
-        readStream(db, invoiceStreamId(invoice.invoice_number)),
+        readStream(db, invoiceStreamId(invoice.invoice_number)).then((events) => subjectKeysOf(db, deps.config).reveal(events)),
       ]);
       const actorOf = (metadata: { actor?: unknown }) => (typeof metadata.actor === 'string' ? metadata.actor : null);
       const names = await namesOf(db, timeline.map((e) => actorOf(e.metadata)));

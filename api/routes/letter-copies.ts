@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { letterContentSchema } from '../../domain/letters';
+import { financialLetterKinds, letterContentSchema } from '../../domain/letters';
 import { renderLetter, type RecipientDetails } from '../../documents/letters';
 import { corporationOf } from '../../config/config';
 import { amsterdamDate } from '../../domain/calendar';
@@ -37,11 +38,23 @@ export function registerLetterCopyRoutes(app: FastifyInstance, deps: ApiDeps): v
         .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
         .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
         .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
-        .select(['n.content', 'n.recipient_id', 'n.recipient_type', 'n.recorded_at', 'd.sent_content', 'd.delivered_at', 't.name', 't.street', 't.house_number', 't.postal_code', 't.city', 'c.name as contractor_name'])
+        // An erased tenant's invoices and credit notes keep their addressee (db/erasure.ts).
+        .leftJoin('billing_addressees as b', (join) =>
+          join.onRef('b.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant').on('n.kind', 'in', financialLetterKinds),
+        )
+        .select((eb) => [
+          'n.content', 'n.recipient_id', 'n.recipient_type', 'n.recorded_at', 'd.sent_content', 'd.delivered_at',
+          eb.fn.coalesce('t.name', 'b.name').as('name'),
+          eb.fn.coalesce('t.street', 'b.street').as('street'),
+          eb.fn.coalesce('t.house_number', 'b.house_number').as('house_number'),
+          eb.fn.coalesce('t.postal_code', 'b.postal_code').as('postal_code'),
+          eb.fn.coalesce('t.city', 'b.city').as('city'),
+          'c.name as contractor_name',
+        ])
         .where('n.letter_id', '=', request.params.letterId)
         .executeTakeFirst();
       if (!row) throw notFound(`no letter ${request.params.letterId}`);
-      const content = letterContentSchema.parse(row.sent_content ?? row.content);
+      const content = await subjectKeysOf(db, config).reveal(letterContentSchema.parse(row.sent_content ?? row.content));
       const recipient: RecipientDetails =
         row.recipient_type === 'contractor'
           ? { name: row.contractor_name ?? `aannemer ${row.recipient_id}`, address: null }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { letterContentSchema, type LetterContent } from '../../domain/letters';
+import { financialLetterKinds, letterContentSchema, type LetterContent } from '../../domain/letters';
 import { renderLetter, type RenderOptions } from '../../documents/letters';
 import { signTenantLink, tenantLinkUrl } from '../../documents/links';
 import { type PdfParty, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
@@ -45,7 +46,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: ApiDeps): void 
    * be posted today.
    */
   async function withOptions(row: LetterRow): Promise<{ letterId: string; content: LetterContent; recipient: PdfParty; options: RenderOptions; row: LetterRow }> {
-    const stored = letterContentSchema.parse(row.sent_content ?? row.content);
+    const stored = await subjectKeysOf(db, config).reveal(letterContentSchema.parse(row.sent_content ?? row.content));
     const posting = row.posted_on && row.counted_from ? { postedOn: row.posted_on, countedFrom: row.counted_from } : null;
     const { content, letterDate } =
       row.channel === 'print' ? asPrinted(stored, posting, amsterdamDate(new Date())) : { content: stored, letterDate: amsterdamDate(row.delivered_at ?? row.recorded_at) };
@@ -189,7 +190,11 @@ function letterQuery(db: Db) {
     .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
     .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
     .leftJoin('letter_postings as p', 'p.letter_id', 'n.letter_id')
-    .select([
+    // An erased tenant's invoices and credit notes keep their addressee (db/erasure.ts); their other letters do not.
+    .leftJoin('billing_addressees as b', (join) =>
+      join.onRef('b.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant').on('n.kind', 'in', financialLetterKinds),
+    )
+    .select((eb) => [
       'd.channel',
       'p.posted_on',
       'p.counted_from',
@@ -202,11 +207,11 @@ function letterQuery(db: Db) {
       'n.content',
       'd.sent_content',
       'd.delivered_at',
-      't.name',
-      't.street',
-      't.house_number',
-      't.postal_code',
-      't.city',
+      eb.fn.coalesce('t.name', 'b.name').as('name'),
+      eb.fn.coalesce('t.street', 'b.street').as('street'),
+      eb.fn.coalesce('t.house_number', 'b.house_number').as('house_number'),
+      eb.fn.coalesce('t.postal_code', 'b.postal_code').as('postal_code'),
+      eb.fn.coalesce('t.city', 'b.city').as('city'),
       'c.name as contractor_name',
     ]);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contractorsByEmail, openWorkOrders, workOrderOf, type ContractorRef } from '../../db/work-orders';
+import { subjectKeysOf } from '../../db/subject-keys';
 import type { Db } from '../../db/connection';
 import { categoryPolicy, type Category } from '../../domain/policy';
 import type { StaffCaller } from '../auth';
@@ -53,6 +54,8 @@ export function registerWorkOrderRoutes(app: FastifyInstance, deps: ApiDeps): vo
   const { db, config } = deps;
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['work orders'];
+  // The report's description, as the contractor reads it (sealed in the events: domain/sealed.ts).
+  const keys = subjectKeysOf(db, config);
   const withTariff = <T extends { category: string }>(order: T) => ({
     ...order,
     fixedTariffCents: categoryPolicy(config.policy, order.category as Category).fixedTariffCents,
@@ -89,7 +92,7 @@ export function registerWorkOrderRoutes(app: FastifyInstance, deps: ApiDeps): vo
     },
     async (request) => {
       const refs = await whose(staffOf(request), request.query.contractorId);
-      const { workOrders, total } = await openWorkOrders(db, idsOf(refs), request.query);
+      const { workOrders, total } = await openWorkOrders(db, idsOf(refs), request.query).then((found) => keys.reveal(found));
       const contractors = refs.map((r) => (typeof r === 'string' ? { contractorId: r, name: r } : r));
       return { contractors, workOrders: workOrders.map(withTariff), total };
     },
@@ -110,7 +113,7 @@ export function registerWorkOrderRoutes(app: FastifyInstance, deps: ApiDeps): vo
     },
     async (request) => {
       const refs = await whose(staffOf(request), request.query.contractorId);
-      const order = await workOrderOf(db, idsOf(refs), request.params.id);
+      const order = await keys.reveal(await workOrderOf(db, idsOf(refs), request.params.id));
       // Another company's order is as unknown as one that does not exist.
       if (!order) throw notFound(`no work order for incident ${request.params.id}`);
       return withTariff(order);

@@ -24,6 +24,7 @@ import * as incidentNumbersAtOnce from './2026-12-05T18-30-incident-numbers-at-o
 import * as letterPostings from './2026-12-05T19-00-letter-postings';
 import * as invoicesByDunningStep from './2026-12-05T19-30-invoices-by-dunning-step';
 import * as rounds from './2026-12-05T20-00-rounds';
+import * as privacy from './2026-12-05T19-10-privacy';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T19-00-letter-postings': letterPostings,
   '2026-12-05T19-30-invoices-by-dunning-step': invoicesByDunningStep,
   '2026-12-05T20-00-rounds': rounds,
+  '2026-12-05T19-10-privacy': privacy,
 };

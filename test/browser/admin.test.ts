@@ -93,3 +93,50 @@ test('the policy in force, in Dutch, for an admin and a manager; on a phone too'
   expect(await admin.page.getByRole('heading', { level: 1 }).innerText()).toBe('Beleid dat nu geldt');
   await admin.context.close();
 });
+
+test('the policy page says how long personal data is kept and what the last retention run removed; on a phone too', async () => {
+  await stack.database.db
+    .insertInto('retention_runs')
+    .values({ run_id: 'retention-test', ran_at: new Date('2026-12-04T02:30:00Z'), narratives_removed: 3, photos_removed: 5, offences_removed: 1, sessions_removed: 2, billing_addressees_removed: 0 })
+    .execute();
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'admin', '/app/beleid');
+  await page.getByRole('heading', { name: 'Bewaartermijnen' }).waitFor();
+  const row = async (name: string) => (await page.locator('tbody tr', { has: page.getByRole('rowheader', { name }) }).innerText()).replace(/\s+/g, ' ');
+  expect(await row("Omschrijving, notities, redenen en foto's van een melding")).toContain('12 maanden na het afsluiten');
+  expect(await row('Overtredingen van een huurder')).toContain('18 maanden');
+  expect(await row('Facturen, betalingen en de naam en het adres op de factuur')).toContain('7 jaar na het jaar van de factuur');
+  expect((await page.locator('main').innerText()).replace(/\s+/g, ' ')).toContain(
+    "Laatst uitgevoerd op 4 december 2026, 03.30 uur: 3 meldingen zonder omschrijving en notities, 5 foto's, 1 overtreding, 2 sessies en 0 factuuradressen verwijderd.",
+  );
+  expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  await expectAccessible(page);
+  await context.close();
+});
+
+test('an admin answers a tenant\'s privacy requests: the document with everything held, then the erasure, after ticking that it is meant; on a phone too', async () => {
+  const { context, page } = await newPerson(browser, 'phone');
+  await signIn(page, stack.url, 'admin', '/app/privacy');
+  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Privacyverzoeken');
+  expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  await expectAccessible(page);
+
+  await page.getByRole('textbox', { name: 'Contractnummer' }).first().fill('B-3');
+  await page.getByRole('button', { name: 'Gegevens tonen' }).click();
+  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Uw gegevens bij Woonstichting Test');
+  const document = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+  expect(document).toContain('Bewoner B3');
+  expect(document).toContain('b3@bewoners.test');
+  expect(document).toContain('Kerkweg 3, 5678 CD Utrecht');
+  await expectAccessible(page);
+
+  await page.goto(`${stack.url}/app/privacy`);
+  const erase = page.locator('form', { has: page.getByRole('button', { name: 'Gegevens wissen' }) });
+  await erase.getByRole('textbox', { name: 'Contractnummer' }).fill('B-3');
+  await erase.getByRole('checkbox', { name: 'Ik weet dat wissen niet ongedaan kan worden' }).check();
+  await erase.getByRole('button', { name: 'Gegevens wissen' }).click();
+  expect((await page.locator('main').innerText()).replace(/\s+/g, ' ')).toContain('De gegevens van huurder B-3 zijn gewist');
+  await expectAccessible(page);
+  expect(await stack.database.db.selectFrom('tenants').select('name').where('contract_number', '=', 'B-3').executeTakeFirst()).toBeUndefined();
+  await context.close();
+});

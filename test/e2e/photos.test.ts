@@ -6,6 +6,7 @@
 import { signTenantLink } from '../../documents/links';
 import { LINK_SECRET } from '../support/harness';
 import { startStack, auth, waitForIncident, type Stack } from '../support/stack';
+import { subjectKeysOf } from '../../db/subject-keys';
 
 jest.setTimeout(120_000);
 
@@ -113,7 +114,11 @@ test("a tenant adds a photo to their cleanup report through the link; another in
   const cleaned = await stack.app.inject({ method: 'POST', url: `/incidents/${incidentId}/cleanup-reports?token=${token}`, payload: { note: 'schoongemaakt', photoIds: [photoId] } });
   expect(cleaned.statusCode).toBe(200);
   const events = await eventsOf(incidentId);
-  expect(events.find((e) => e.type === 'CleanupReported')?.data).toMatchObject({ by: 'tenant', note: 'schoongemaakt', photoIds: [photoId] });
+  const cleanup = events.find((e) => e.type === 'CleanupReported')?.data;
+  expect(cleanup).toMatchObject({ by: 'tenant', photoIds: [photoId] });
+  // The tenant's note is stored sealed with the incident's key (README: Subject keys), and opens with it.
+  expect(cleanup?.note).toMatch(/^sealed:v1:/);
+  expect(await subjectKeysOf(stack.database.db, {}).reveal(cleanup?.note)).toBe('schoongemaakt');
 
   expect((await stack.app.inject({ method: 'GET', url: `/photos/${photoId}?token=${token}` })).statusCode).toBe(200);
   const otherToken = signTenantLink({ incidentId: 'een-ander-incident', tenantId: 'A-3', expiresAt: new Date(Date.now() + 86_400_000) }, LINK_SECRET);

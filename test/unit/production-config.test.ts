@@ -6,6 +6,8 @@ const production: NodeJS.ProcessEnv = {
   NODE_ENV: 'production',
   API_KEYS: 'consultant:consultant-key-1,finance:finance-key-1,admin:admin-key-01',
   LINK_SECRET: 'a-link-secret-of-32-characters!!',
+  SUBJECT_KEYS_MASTER_KEY: 'kQ0m8c4mJ3vFQm1s0Yw7nVYbq9Lr2uXc5pT6dH1eA0E=',
+  TEMPORAL_PAYLOAD_KEYS: 'k2026:9Xc3tq1VbM2nR7wE4yL8pA6sD0fG5hJ1kZ3xC7vB9mQ=',
   SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
   OIDC_ISSUER: 'https://login.woonstede.nl/realms/medewerkers',
   OIDC_CLIENT_SECRET: 'oidc-client-secret',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkspaceDeps } from '../deps';
 import { apiOf } from '../api-client';
-import { categoryLabel, dutchDate, euro } from '../dutch';
+import { categoryLabel, dutchDate, dutchDateTime, euro } from '../dutch';
 import { html } from '../html';
 import { contextOf, sendPage } from '../layout';
 import { refusalOf } from './team-review';
@@ -40,6 +40,11 @@ interface PolicyAnswer {
   statutoryInterestRates: { from: string; percent: number }[];
 }
 
+interface RetentionAnswer {
+  policy: { narrativeMonthsAfterClose: number; offenceMonths: number; billingYears: number };
+  runs: { runId: string; ranAt: string; narrativesRemoved: number; photosRemoved: number; offencesRemoved: number; sessionsRemoved: number; billingAddresseesRemoved: number }[];
+}
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** 'PT4S' -> '4 seconden', 'P2DT1H' -> '2 dagen en 1 uur'; working days as such. */
@@ -62,7 +67,8 @@ export function registerAdminPolicy(app: FastifyInstance, deps: WorkspaceDeps): 
   app.get('/app/beleid', { config: { access: { roles: ['admin', 'manager'] } }, schema: { hide: true } }, async (request, reply) => {
     const context = contextOf(request, deps.corporationName);
     const title = 'Beleid';
-    const answer = await apiOf(app, request).get<PolicyAnswer>('/policy');
+    const api = apiOf(app, request);
+    const [answer, retention] = await Promise.all([api.get<PolicyAnswer>('/policy'), api.get<RetentionAnswer>('/retention')]);
     if (answer.status !== 200) return sendPage(reply, context, { title, body: html`<h1>${title}</h1>`, notices: [{ kind: 'bad', text: refusalOf(answer) }] }, answer.status);
     const p = answer.body;
     const handled = p.categories.filter((c) => c.handled);
@@ -100,7 +106,29 @@ ${notHandled.length > 0 ? html`<p>Niet in behandeling (de melder krijgt advies):
   <dt>Betalingsherinnering</dt><dd>Betalen binnen ${plural(p.paymentReminderTermDays, 'dag', 'dagen')}.</dd>
   <dt>Post</dt><dd>Een brief per post geldt als ontvangen ${plural(p.postDeliveryWorkingDays, 'werkdag', 'werkdagen')} na verzending.</dd>
   ${rate ? html`<dt>Wettelijke rente</dt><dd>${rate.percent.toLocaleString('nl-NL')}% per jaar sinds ${dutchDate(rate.from, false)}.</dd>` : ''}
-</dl>`,
+</dl>
+${retention.status === 200 ? retentionSection(retention.body) : ''}`,
     });
   });
+}
+
+/** What is kept how long (AVG), and what the daily retention run last removed. */
+function retentionSection(r: RetentionAnswer) {
+  const last = r.runs[0];
+  return html`<h2 id="bewaartermijnen">Bewaartermijnen</h2>
+<p>Persoonsgegevens worden niet langer bewaard dan nodig. Elke nacht verwijdert het systeem wat over de termijn is.</p>
+<div class="table-scroll" tabindex="0" role="region" aria-label="Bewaartermijnen"><table class="stack-on-phone">
+<caption class="visually-hidden">Wat het systeem hoe lang bewaart</caption>
+<thead><tr><th scope="col">Gegevens</th><th scope="col">Bewaard</th><th scope="col">Daarna</th></tr></thead>
+<tbody>
+<tr><th scope="row" data-label="Gegevens">Omschrijving, notities, redenen en foto's van een melding</th><td data-label="Bewaard">${plural(r.policy.narrativeMonthsAfterClose, 'maand', 'maanden')} na het afsluiten</td><td data-label="Daarna">de sleutel wordt vernietigd: overal ‘[verwijderd]’; foto's gewist</td></tr>
+<tr><th scope="row" data-label="Gegevens">Overtredingen van een huurder</th><td data-label="Bewaard">${plural(r.policy.offenceMonths, 'maand', 'maanden')} (de herhalingstermijn plus een marge)</td><td data-label="Daarna">telt en toont niet meer</td></tr>
+<tr><th scope="row" data-label="Gegevens">Facturen, betalingen en de naam en het adres op de factuur</th><td data-label="Bewaard">${r.policy.billingYears} jaar na het jaar van de factuur (fiscale bewaarplicht)</td><td data-label="Daarna">naam en adres van een gewiste huurder verwijderd</td></tr>
+<tr><th scope="row" data-label="Gegevens">Aanmeldsessies van medewerkers</th><td data-label="Bewaard">tot ze verlopen</td><td data-label="Daarna">verwijderd</td></tr>
+</tbody></table></div>
+${
+  last
+    ? html`<p>Laatst uitgevoerd op ${dutchDateTime(last.ranAt)}: ${plural(last.narrativesRemoved, 'melding', 'meldingen')} zonder omschrijving en notities, ${plural(last.photosRemoved, 'foto', "foto's")}, ${plural(last.offencesRemoved, 'overtreding', 'overtredingen')}, ${plural(last.sessionsRemoved, 'sessie', 'sessies')} en ${plural(last.billingAddresseesRemoved, 'factuuradres', 'factuuradressen')} verwijderd.</p>`
+    : html`<p>Nog niet uitgevoerd.</p>`
+}`;
 }

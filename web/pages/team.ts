@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WorkspaceDeps } from '../deps';
 import { registerAdminDirectory } from './admin-directory';
 import { registerAdminPolicy } from './admin-policy';
+import { registerAdminPrivacy } from './admin-privacy';
 import { registerTeamReports } from './team-reports';
 import { registerTeamReview } from './team-review';
 
@@ -13,4 +14,5 @@ export function registerTeamPages(app: FastifyInstance, deps: WorkspaceDeps): vo
   registerTeamSupervision(app, deps);
   registerAdminDirectory(app, deps);
   registerAdminPolicy(app, deps);
+  registerAdminPrivacy(app, deps);
 }
