@@ -7,7 +7,7 @@ import { buildApp } from './app';
 /** The API process: config, database, Temporal client, listen. */
 async function main() {
   const config = loadConfig();
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ db, temporal, config }, { logger: true });

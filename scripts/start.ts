@@ -42,7 +42,7 @@ async function main() {
   stops.unshift(() => connection.close());
 
   await ensureDatabase(config.databaseUrl);
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   await migrateToLatest(db, (line) => console.log(line));
   stops.unshift(() => db.destroy());
 

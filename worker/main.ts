@@ -4,10 +4,11 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createDb } from '../db/connection';
 import { loadConfig, type Config } from '../config/config';
 import { temporalConnectionOptions, untilConnected } from '../config/temporal-connection';
+import { workerSizingOptions } from './sizing';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string) {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   const mailer = createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email);
   // Started while Temporal restarts (or beside it), it waits rather than exits.
   const connection = await untilConnected(() => NativeConnection.connect(temporalConnectionOptions(config)));
@@ -16,6 +17,7 @@ export async function createWorker(config: Config, smtpUrl: string) {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    ...workerSizingOptions(config.worker),
     activities: createActivities({
       db,
       mailer,
