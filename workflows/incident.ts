@@ -1,7 +1,8 @@
 import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { lettersOf, type DomainEvent, type Outcome } from '../domain/events';
+import type { DomainEvent, Outcome } from '../domain/events';
+import { lettersOf } from '../domain/event-letters';
 import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp } from '../domain/incident';
 import type { IncidentPolicy } from '../domain/policy';
 import { totalOf } from '../domain/invoice';
