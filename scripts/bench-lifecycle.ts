@@ -136,6 +136,16 @@ function memoryOf(pid: number): { rss: number; peak: number } | null {
   }
 }
 
+/** A process's main thread (a Node process's JavaScript thread): seconds on a CPU, and runnable but waiting for one. */
+function schedulerSecondsOf(pid: number): { ran: number; waited: number } | null {
+  try {
+    const [ran, waited] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { ran: ran! / 1e9, waited: waited! / 1e9 };
+  } catch {
+    return null;
+  }
+}
+
 /** The whole machine's busy CPU seconds (every process, the other work on it too). */
 function machineBusySeconds(): number {
   const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
@@ -244,6 +254,8 @@ export interface RunResult {
   lastLetterAt: number | null;
   samples: Sample[];
   workerPeakRss: number[];
+  /** The workers' JavaScript threads over the run, summed: on a CPU, and runnable but waiting for one. */
+  workerThreads: { ran: number; waited: number };
   cpu: Record<'workers' | 'api' | 'temporal' | 'postgres' | 'bench (SMTP, driver)' | 'machine (everything)', number>;
   wallSeconds: number;
   maxWorkflowBacklogAge: number;
@@ -338,11 +350,14 @@ async function oneRun(
     const clock = () => (Date.now() - started) / 1000;
     const meters = { workers: new CpuMeter(), api: new CpuMeter(), temporal: new CpuMeter(), postgres: new CpuMeter(), bench: new CpuMeter() };
     const machineAtStart = machineBusySeconds();
+    const threadsAtStart = workerProcesses.map((p) => schedulerSecondsOf(p.pid!) ?? { ran: 0, waited: 0 });
+    let threadsAtEnd = threadsAtStart;
     let postgresPids: number[] = [];
     const sampleCpu = async () => {
       const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${databaseName}`.execute(db);
       postgresPids = rows.map((r) => r.pid);
       meters.workers.sample(workerProcesses.map((p) => p.pid!));
+      threadsAtEnd = workerProcesses.map((p, w) => schedulerSecondsOf(p.pid!) ?? threadsAtEnd[w]!);
       meters.api.sample([api.pid!]);
       meters.temporal.sample([shared.temporalPid]);
       meters.postgres.sample(postgresPids);
@@ -485,6 +500,10 @@ async function oneRun(
       lastLetterAt,
       samples,
       workerPeakRss: peaks,
+      workerThreads: {
+        ran: threadsAtEnd.reduce((sum, t, w) => sum + t.ran - threadsAtStart[w]!.ran, 0),
+        waited: threadsAtEnd.reduce((sum, t, w) => sum + t.waited - threadsAtStart[w]!.waited, 0),
+      },
       cpu: {
         workers: meters.workers.seconds,
         api: meters.api.seconds,
@@ -543,6 +562,16 @@ function summary(results: RunResult[], options: LifecycleOptions, started: Date)
       `${r.workers} worker(s), ${r.wallSeconds.toFixed(0)} s: CPU in cores: ${cores.map(([name, c]) => `${name} ${c.toFixed(2)}`).join(', ')}`,
       `  bottleneck: ${bottleneck(ours[0]![0], perWorker, machine, r)}`,
     );
+    // What a lifecycle costs in CPU, whatever else the machine did meanwhile: the figure to size by.
+    if (r.closed >= 0.9 * r.accepted && r.closed > 0) {
+      const per = (seconds: number) => (seconds / r.closed) * 1000;
+      const stack = r.cpu.workers + r.cpu.api + r.cpu.temporal + r.cpu.postgres;
+      lines.push(
+        `  CPU per lifecycle (with its ${(r.letters / r.closed).toFixed(1)} letters): workers ${per(r.cpu.workers).toFixed(0)} ms, API ${per(r.cpu.api).toFixed(0)} ms, Temporal ${per(r.cpu.temporal).toFixed(0)} ms, PostgreSQL ${per(r.cpu.postgres).toFixed(0)} ms; ` +
+          `one worker process (one JavaScript thread, at most ~0.9 of a core) carries ~${(0.9 / (r.cpu.workers / r.closed)).toFixed(1)} lifecycles/s; ` +
+          `the whole stack on ${os.cpus().length} dedicated cores ~${(os.cpus().length / (stack / r.closed)).toFixed(1)} lifecycles/s`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -553,6 +582,8 @@ function bottleneck(top: string, perWorker: number, machine: number, r: RunResul
     keptUp ? 'kept up (every lifecycle closed, no backlog left)' : `did not keep up (${r.accepted - r.closed} lifecycles open at the end, backlog ${r.endBacklog.workflow} / ${r.endBacklog.activity})`,
     `largest CPU user: ${top}`,
     `each worker used ${perWorker.toFixed(2)} of a core${perWorker > 0.85 ? ' (its JavaScript thread is saturated)' : ''}`,
+    `the workers' JavaScript threads ran ${r.workerThreads.ran.toFixed(0)} s and waited for a CPU ${r.workerThreads.waited.toFixed(0)} s of ${(r.wallSeconds * r.workers).toFixed(0)} s` +
+      (r.workerThreads.waited > r.workerThreads.ran ? ' (starved: they waited for a CPU longer than they ran)' : r.workerThreads.ran + r.workerThreads.waited < 0.5 * r.wallSeconds * r.workers ? ' (mostly idle: waiting on Temporal, PostgreSQL or SMTP)' : ''),
     `the machine was ${((machine / os.cpus().length) * 100).toFixed(0)}% busy${machine / os.cpus().length > 0.9 ? ' (CPU-bound: every core busy)' : ''}`,
   ];
   return parts.join('; ');
