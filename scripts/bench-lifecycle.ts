@@ -254,6 +254,8 @@ export interface RunResult {
   lastLetterAt: number | null;
   samples: Sample[];
   workerPeakRss: number[];
+  /** Cores each part used idle, measured for 10 s before the reports. */
+  idleCores: { workers: number; api: number; temporal: number; postgres: number };
   /** The workers' JavaScript threads over the run, summed: on a CPU, and runnable but waiting for one. */
   workerThreads: { ran: number; waited: number };
   cpu: Record<'workers' | 'api' | 'temporal' | 'postgres' | 'bench (SMTP, driver)' | 'machine (everything)', number>;
@@ -344,6 +346,21 @@ async function oneRun(
       await sleep(500);
     }
     log(`[lifecycle] ${workers} worker(s) polling ${taskQueue}; reporting ${incidents} incidents at ${options.rate}/s`);
+
+    // What the stack uses doing nothing (pollers, timers, the dev server's housekeeping): 10 s idle,
+    // so that a lifecycle's cost is what it adds.
+    const idle = { workers: new CpuMeter(), api: new CpuMeter(), temporal: new CpuMeter(), postgres: new CpuMeter() };
+    const sampleIdle = async () => {
+      const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${databaseName}`.execute(db);
+      idle.workers.sample(workerProcesses.map((p) => p.pid!));
+      idle.api.sample([api.pid!]);
+      idle.temporal.sample([shared.temporalPid]);
+      idle.postgres.sample(rows.map((r) => r.pid));
+    };
+    await sampleIdle();
+    await sleep(10_000);
+    await sampleIdle();
+    const idleCores = { workers: idle.workers.seconds / 10, api: idle.api.seconds / 10, temporal: idle.temporal.seconds / 10, postgres: idle.postgres.seconds / 10 };
 
     const smtpAtStart = shared.smtp.messages;
     const started = Date.now();
@@ -500,6 +517,7 @@ async function oneRun(
       lastLetterAt,
       samples,
       workerPeakRss: peaks,
+      idleCores,
       workerThreads: {
         ran: threadsAtEnd.reduce((sum, t, w) => sum + t.ran - threadsAtStart[w]!.ran, 0),
         waited: threadsAtEnd.reduce((sum, t, w) => sum + t.waited - threadsAtStart[w]!.waited, 0),
@@ -564,11 +582,14 @@ function summary(results: RunResult[], options: LifecycleOptions, started: Date)
     );
     // What a lifecycle costs in CPU, whatever else the machine did meanwhile: the figure to size by.
     if (r.closed >= 0.9 * r.accepted && r.closed > 0) {
+      // CPU a lifecycle adds: what each part used beyond its idle use over the run.
+      const added = (part: 'workers' | 'api' | 'temporal' | 'postgres') => Math.max(0, r.cpu[part] - r.idleCores[part] * r.wallSeconds);
       const per = (seconds: number) => (seconds / r.closed) * 1000;
-      const stack = r.cpu.workers + r.cpu.api + r.cpu.temporal + r.cpu.postgres;
+      const stack = added('workers') + added('api') + added('temporal') + added('postgres');
       lines.push(
-        `  CPU per lifecycle (with its ${(r.letters / r.closed).toFixed(1)} letters): workers ${per(r.cpu.workers).toFixed(0)} ms, API ${per(r.cpu.api).toFixed(0)} ms, Temporal ${per(r.cpu.temporal).toFixed(0)} ms, PostgreSQL ${per(r.cpu.postgres).toFixed(0)} ms; ` +
-          `one worker process (one JavaScript thread, at most ~0.9 of a core) carries ~${(0.9 / (r.cpu.workers / r.closed)).toFixed(1)} lifecycles/s; ` +
+        `  idle, in cores: workers ${r.idleCores.workers.toFixed(3)}, API ${r.idleCores.api.toFixed(3)}, Temporal ${r.idleCores.temporal.toFixed(3)}, PostgreSQL ${r.idleCores.postgres.toFixed(3)}`,
+        `  CPU a lifecycle adds (with its ${(r.letters / r.closed).toFixed(1)} letters): workers ${per(added('workers')).toFixed(0)} ms, API ${per(added('api')).toFixed(0)} ms, Temporal ${per(added('temporal')).toFixed(0)} ms, PostgreSQL ${per(added('postgres')).toFixed(0)} ms; ` +
+          `one worker process (one JavaScript thread, at most ~0.9 of a core) carries ~${(0.9 / (added('workers') / r.closed)).toFixed(1)} lifecycles/s; ` +
           `the whole stack on ${os.cpus().length} dedicated cores ~${(os.cpus().length / (stack / r.closed)).toFixed(1)} lifecycles/s`,
       );
     }
