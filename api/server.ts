@@ -11,7 +11,7 @@ import { buildApp } from './app';
 
 /** The API process: config, database, Temporal client, listen; on SIGTERM or SIGINT it finishes what it serves and stops. */
 async function main(logger: Logger, config: Config) {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   warnWhenDatabaseUnreachable(config.databaseUrl, (line) => logger.warn(line));
   // Started while Temporal restarts (or beside it), it waits rather than exits, as the worker does.
   const connection = await untilConnected(() => Connection.connect(temporalConnectionOptions(config)), (line) => logger.warn(line), 300_000, temporalAddressLabel(config));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify, type Stringifier } from 'csv-stringify';
+import type { Readable } from 'node:stream';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { formulaSafeCast } from '../domain/csv-cells';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { formulaStarts, neutraliseFormula } from '../domain/csv-cells';
 import { centsToDecimal } from '../domain/money';
 import type { Category, Policy } from '../domain/policy';
+import { poolOf } from './connection';
 import type { BillingLedgerTable, Database } from './schema';
 
 /*
@@ -115,39 +116,6 @@ export function toExportRow(row: LedgerRow, policy: ExportPolicy): ExportRow {
   };
 }
 
-/**
- * A CSV writer of export rows: the header row first, then one line per row (`\n`, quoted only where
- * needed, UTF-8, no BOM). A text cell that a spreadsheet would take for a formula gets a `'` in front
- * (domain/csv-cells.ts); the amount stays a plain number. Batches taken before this rule keep their
- * bytes: only new ones are written this way.
- */
-export function exportCsvStringifier(): Stringifier {
-  return stringify({ header: true, columns: [...exportColumns], cast: formulaSafeCast(exportColumns, ['amount']) });
-}
-
-/**
- * Join small chunks into ~`size`-byte ones: csv-stringify emits one chunk per record, and a socket
- * write (an HTTP chunk) per record would cost more than writing the CSV.
- */
-export function coalesce(size = 64 * 1024): Transform {
-  let parts: Buffer[] = [];
-  let length = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      parts.push(chunk);
-      length += chunk.length;
-      if (length < size) return done();
-      const out = Buffer.concat(parts, length);
-      parts = [];
-      length = 0;
-      done(null, out);
-    },
-    flush(done) {
-      done(null, length > 0 ? Buffer.concat(parts, length) : undefined);
-    },
-  });
-}
-
 export interface Period {
   /** First booking date, inclusive (YYYY-MM-DD). */
   from: string;
@@ -172,6 +140,98 @@ export function streamLedgerRows(db: Kysely<Database>, period: Period, options: 
     .stream(options.chunkSize ?? 1000);
 }
 
+/** Which ledger rows a CSV export holds: those booked in a period, or those of one export batch. */
+export type ExportSelection = Period | { batchId: string };
+
+/** A text value inside SQL: a COPY takes no bind parameters. */
+const literal = (text: string) => pg.escapeLiteral(text);
+
+/** `expression` as a CSV text cell: neutralised as domain/csv-cells.ts does; empty as NULL (COPY quotes '' as "", csv-stringify wrote nothing). */
+function textCell(expression: string): string {
+  const starts = formulaStarts.map(literal).join(', ');
+  return `nullif(case when left(${expression}, 1) in (${starts}) then '''' || ${expression} else ${expression} end, '')`;
+}
+
+/** A policy's value as a CSV cell, neutralised here rather than per row; null for empty. */
+function policyCell(text: string): string | null {
+  return text === '' ? null : neutraliseFormula(text);
+}
+
+const policyLiteral = (text: string) => {
+  const cell = policyCell(text);
+  return cell === null ? 'null' : literal(cell);
+};
+
+/**
+ * The CSV export as one `COPY (select ...) TO STDOUT`: PostgreSQL writes the CSV (header row first,
+ * `\n`, quoted only where needed, UTF-8) with the cells of toExportRow, in booking order. The
+ * policy's ledger accounts and cost centres are literals of the statement (a JSON object each,
+ * looked up per row); amounts are numerics with two decimals and a dot (-187.50), never neutralised.
+ */
+export function exportCopySql(selection: ExportSelection, policy: ExportPolicy): string {
+  const categoryAccounts = Object.fromEntries(Object.entries(policy.categories).map(([name, c]) => [name, policyCell(c?.ledgerAccount ?? '')]));
+  const costCentres = Object.fromEntries(Object.entries(policy.costCentres).map(([complex, centre]) => [complex, policyCell(centre)]));
+  const categoryAccount = `(${literal(JSON.stringify(categoryAccounts))}::jsonb ->> l.category)`;
+  const columns: Record<ExportColumn, string> = {
+    record_type: 'l.record_type',
+    booking_date: textCell('l.booking_date'),
+    document_number: textCell('l.document_number'),
+    invoice_number: textCell('l.invoice_number'),
+    debtor: textCell('l.debtor_tenant_id'),
+    description: textCell('l.description'),
+    ledger_account: `case l.record_type
+        when 'invoice_line' then ${categoryAccount} when 'credit_note' then ${categoryAccount}
+        when 'collection_costs' then ${policyLiteral(policy.collectionCostsLedgerAccount)} when 'interest' then ${policyLiteral(policy.collectionCostsLedgerAccount)}
+        when 'service_costs' then ${policyLiteral(policy.serviceCostsLedgerAccount)} when 'payment' then ${policyLiteral(policy.receivablesLedgerAccount)}
+        when 'refund_due' then ${policyLiteral(policy.refundsLedgerAccount)} end`,
+    cost_centre: `coalesce(${literal(JSON.stringify(costCentres))}::jsonb ->> l.complex_id, ${policyLiteral(policy.defaultCostCentre)})`,
+    vat_code: textCell('l.vat_code'),
+    amount: 'round(l.amount_cents / 100.0, 2)',
+    currency: `'EUR'`,
+    incident_id: textCell('l.incident_id'),
+    entry_id: textCell('l.entry_id'),
+  };
+  const select = exportColumns.map((name) => `${columns[name]} as ${name}`).join(', ');
+  const rows =
+    'batchId' in selection
+      ? `billing_ledger l join billing_export_batch_entries e on e.entry_id = l.entry_id where e.batch_id = ${literal(selection.batchId)}`
+      : `billing_ledger l where l.booking_date between ${literal(selection.from)} and ${literal(selection.to)}`;
+  return `copy (select ${select} from ${rows} order by l.booking_date, l.position, l.entry_id) to stdout with (format csv, header true)`;
+}
+
+/**
+ * The CSV export of `selection`, streamed from PostgreSQL's own COPY on a pooled connection of its
+ * own. Resolves once PostgreSQL has begun to send: a database that fails first is an error here, not
+ * a download cut off after its headers. The connection goes back to the pool when the stream ends;
+ * a stream that fails or is destroyed early (a client gone half-way) closes its connection, which
+ * ends the COPY in PostgreSQL.
+ */
+export async function streamExportCsv(db: Kysely<Database>, selection: ExportSelection, policy: ExportPolicy): Promise<Readable> {
+  const client = await poolOf(db).connect();
+  let released = false;
+  const release = (error?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(error);
+  };
+  const csv = client.query(copyTo(exportCopySql(selection, policy)));
+  csv.once('end', () => release());
+  csv.once('error', (error) => release(error));
+  csv.once('close', () => release(csv.readableEnded ? undefined : new Error('the export was not read to its end')));
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      csv.off('readable', ready);
+      csv.off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const ready = () => settle();
+    csv.once('readable', ready);
+    csv.once('error', settle);
+  });
+  return csv;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Export batches: everything in the ledger not yet in a batch, exactly once.
 
@@ -187,64 +247,61 @@ const exportBatchLockKey = 0x7070_6278; // "ppbx"
 
 /**
  * Take every ledger row that is in no batch yet into a new batch, and store the batch's CSV (the
- * export's columns, same order as GET /billing/export) with its SHA-256, in one transaction under a
- * transaction-level advisory lock: concurrent calls queue, and each row lands in exactly one batch.
- * A row whose append commits while a batch is being taken is not visible to it and goes in the next.
- * Nothing new: no batch is stored and the answer is null.
+ * export's columns, same order and same bytes as GET /billing/export) with its SHA-256, in one
+ * transaction under a transaction-level advisory lock: concurrent calls queue, and each row lands in
+ * exactly one batch. A row whose append commits while a batch is being taken is not visible to it and
+ * goes in the next. Nothing new: no batch is stored and the answer is null.
  *
  * The batch tables are not read models: a rebuild of the projections keeps them, and since entry ids
- * are derived from event ids, rebuilt ledger rows are recognised as exported.
+ * are derived from event ids, rebuilt ledger rows are recognised as exported. Batches taken before
+ * the formula rule (domain/csv-cells.ts) keep their bytes: only new ones are written with it.
+ *
+ * On a pooled connection of its own rather than through kysely: the CSV is the COPY of the export
+ * (exportCopySql), which must see the entries this transaction took.
  */
 export async function createExportBatch(db: Kysely<Database>, policy: ExportPolicy): Promise<ExportBatch | null> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${sql.lit(exportBatchLockKey)})`.execute(trx);
+  const client = await poolOf(db).connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('begin');
+    await client.query(`select pg_advisory_xact_lock(${exportBatchLockKey})`);
     // A statement after the lock: its snapshot sees every batch committed before the lock was ours.
-    const { count } = await trx
-      .selectFrom('billing_export_batches')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    const batchId = `EB-${String(Number(count) + 1).padStart(6, '0')}`;
-    const taken = await sql`
-      insert into billing_export_batch_entries (entry_id, batch_id)
-      select l.entry_id, ${batchId} from billing_ledger l
-      where not exists (select 1 from billing_export_batch_entries e where e.entry_id = l.entry_id)`.execute(trx);
-    const rowCount = Number(taken.numAffectedRows ?? 0);
-    if (rowCount === 0) return null;
-
-    const rows = trx
-      .selectFrom('billing_ledger as l')
-      .innerJoin('billing_export_batch_entries as e', 'e.entry_id', 'l.entry_id')
-      .selectAll('l')
-      .where('e.batch_id', '=', batchId)
-      .orderBy('l.booking_date')
-      .orderBy('l.position')
-      .orderBy('l.entry_id')
-      .stream(1000);
-    const hash = createHash('sha256');
-    const chunks: Buffer[] = [];
-    let rendered = 0;
-    await pipeline(
-      Readable.from(mapRows(rows, (row) => (rendered++, toExportRow(row, policy)))),
-      exportCsvStringifier(),
-      coalesce(),
-      async (csv: AsyncIterable<Buffer>) => {
-        for await (const chunk of csv) {
-          hash.update(chunk);
-          chunks.push(chunk);
-        }
-      },
+    const counted = await client.query<{ count: string }>('select count(*) as count from billing_export_batches');
+    const batchId = `EB-${String(Number(counted.rows[0]!.count) + 1).padStart(6, '0')}`;
+    const taken = await client.query(
+      `insert into billing_export_batch_entries (entry_id, batch_id)
+       select l.entry_id, $1 from billing_ledger l
+       where not exists (select 1 from billing_export_batch_entries e where e.entry_id = l.entry_id)`,
+      [batchId],
     );
-    if (rendered !== rowCount) throw new Error(`export batch ${batchId}: took ${rowCount} entries but rendered ${rendered} rows`);
+    const rowCount = taken.rowCount ?? 0;
+    if (rowCount === 0) {
+      await client.query('rollback');
+      return null;
+    }
+    const copy = client.query(copyTo(exportCopySql({ batchId }, policy)));
+    const chunks: Buffer[] = [];
+    for await (const chunk of copy) chunks.push(chunk as Buffer);
     const content = Buffer.concat(chunks);
-    const sha256 = hash.digest('hex');
-    const batch = await trx
-      .insertInto('billing_export_batches')
-      // The time the batch was taken (under the lock), not when its transaction began waiting for it.
-      .values({ batch_id: batchId, created_at: sql<Date>`clock_timestamp()`, row_count: rowCount, sha256, content })
-      .returning(['batch_id', 'created_at', 'row_count', 'sha256'])
-      .executeTakeFirstOrThrow();
-    return { batchId: batch.batch_id, createdAt: batch.created_at, rowCount: batch.row_count, sha256: batch.sha256 };
-  });
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    // The time the batch was taken (under the lock), not when its transaction began waiting for it.
+    const stored = await client.query<{ created_at: Date }>(
+      `insert into billing_export_batches (batch_id, created_at, row_count, sha256, content)
+       values ($1, clock_timestamp(), $2, $3, $4) returning created_at`,
+      [batchId, rowCount, sha256, content],
+    );
+    // Known once the COPY's command completed, which the statement after it waited for.
+    if (copy.rowCount !== rowCount) throw new Error(`export batch ${batchId}: took ${rowCount} entries but wrote ${copy.rowCount} rows`);
+    await client.query('commit');
+    return { batchId, createdAt: stored.rows[0]!.created_at, rowCount, sha256 };
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    // A connection left mid-COPY cannot roll back: releasing it with the error closes it, which does.
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release(failure);
+  }
 }
 
 export async function exportBatchContent(db: Kysely<Database>, batchId: string): Promise<(ExportBatch & { content: Buffer }) | null> {

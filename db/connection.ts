@@ -9,8 +9,18 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Db = Kysely<Database>;
 
+/** Each database handle's pg pool: for what kysely cannot express, such as COPY ... TO STDOUT (db/billing-export.ts). */
+const pools = new WeakMap<Db, pg.Pool>();
+
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('not a database handle made by createDb');
+  return pool;
+}
+
 export function createDb(databaseUrl: string, poolSize = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // UTF-8 whatever the database's default: the bytes a COPY streams out are the client encoding's.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, client_encoding: 'UTF8' });
   // When the server ends a connection (a restart, a dropped database, a network cut), its client emits
   // 'error', which without a listener crashes the process. The pool listens on idle clients only; a
   // client in use gets a listener of its own here, while its query fails with the error. The next
@@ -18,7 +28,9 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   // cursor: lets `.stream()` read large results (the billing export) through a server-side cursor.
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  pools.set(db, pool);
+  return db;
 }
 
 /** Create the database named in the URL when it does not exist yet (development and tests). */

@@ -2,7 +2,8 @@ import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateObj
 import { withoutSealed } from '../domain/sealed';
 import { amsterdamDate, workingDaysBetween } from '../domain/calendar';
 import { DEFAULT_VAT_CODE } from '../domain/policy';
-import { lettersOf, type DomainEvent } from '../domain/events';
+import type { DomainEvent } from '../domain/events';
+import { lettersOf } from '../domain/event-letters';
 import { phaseAfter, type Phase } from '../domain/incident/state';
 import { incidentIdOfStream, invoiceNumberOfStream } from '../domain/streams';
 import type { BillingLedgerTable, Database } from './schema';

@@ -5,6 +5,9 @@
  * stays a number. Every CSV the product writes goes through `formulaSafeCast`.
  */
 
+/** The first characters that make a spreadsheet read a cell as a formula. */
+export const formulaStarts = ['=', '+', '-', '@', '\t', '\r'] as const;
+
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function neutraliseFormula(text: string): string {

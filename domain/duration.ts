@@ -2,7 +2,6 @@
  * Policy durations: either a number of Dutch working days, or an exact
  * ISO-8601 duration (handy for tests and demos: 'PT30S').
  */
-import { z } from 'zod';
 import {
   addWorkingDays,
   amsterdamDate,
@@ -72,24 +71,6 @@ export function parseIsoDuration(text: string): number {
   }
   return ms;
 }
-
-const POLICY_DURATION_MESSAGE = 'expected a whole number of working days or an ISO-8601 duration such as PT30S';
-
-export const policyDurationSchema = z
-  .union([z.number(), z.string()], { error: POLICY_DURATION_MESSAGE })
-  .transform((value, ctx): PolicyDuration => {
-    if (typeof value === 'number') {
-      if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_POLICY_DAYS) return { kind: 'workingDays', days: value };
-      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE} (at most ${MAX_POLICY_DAYS} working days), got ${value}` });
-      return z.NEVER;
-    }
-    try {
-      return { kind: 'iso', ms: parseIsoDuration(value), text: value };
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `${POLICY_DURATION_MESSAGE} (${(error as Error).message})` });
-      return z.NEVER;
-    }
-  });
 
 /** Working days: the tenant has the whole deadline day, so the deadline is the midnight that ends it. */
 export function deadlineAfter(from: Date, d: PolicyDuration): Deadline {

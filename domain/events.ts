@@ -299,6 +299,3 @@ export function parseEvent(type: string, data: unknown): DomainEvent {
   return { type, data: schema.parse(data) } as DomainEvent;
 }
 
-export function lettersOf(event: DomainEvent): z.infer<typeof letters> {
-  return 'letters' in event.data ? event.data.letters : [];
-}

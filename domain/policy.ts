@@ -1,28 +1,11 @@
 import { z } from 'zod';
-import { policyDurationSchema, type PolicyDuration } from './duration';
+import { categories, type Category } from './categories';
+import type { PolicyDuration } from './duration';
+import { policyDurationSchema } from './duration-schema';
 import { dutchStatutoryInterestRates } from './collection-costs';
 
-export const categories = [
-  'fouled_stairwell',
-  'bulk_waste',
-  'neglected_garden',
-  'vandalism',
-  'living_noise',
-  'children_playing',
-  'parking',
-] as const;
+export { categories, categoryLabels, type Category } from './categories';
 export const categorySchema = z.enum(categories);
-export type Category = z.infer<typeof categorySchema>;
-
-export const categoryLabels: Record<Category, string> = {
-  fouled_stairwell: 'vervuild trappenhuis',
-  bulk_waste: 'grofvuil in een gemeenschappelijke ruimte',
-  neglected_garden: 'verwaarloosde tuin',
-  vandalism: 'vernieling',
-  living_noise: 'leefgeluid',
-  children_playing: 'spelende kinderen',
-  parking: 'parkeren',
-};
 
 const centsSchema = z.number().int().nonnegative();
 

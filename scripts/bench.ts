@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --sizes 10000,100000]`: the performance baseline.
+ * `npm run bench -- --lifecycle [--rate 15 --seconds 45 --workers 1,2]`: the workers' capacity (scripts/bench-lifecycle.ts).
  *
  * For each size (incidents; ~10 events each) it creates a database, seeds it by appending events
  * through the event store (many streams per transaction), and measures: the report queries (p50/p95),
@@ -37,6 +38,7 @@ import { searchAttributesForCli } from '../worker/search-attributes';
 import { freePort } from './ports';
 import { eventIdAt, incidentStreamId, invoiceStreamId } from '../domain/streams';
 import { warningFor } from '../domain/incident';
+import { benchLifecycle } from './bench-lifecycle';
 
 // ---------------------------------------------------------------------------------------------
 // The corporation and its incidents: deterministic, so that every run seeds the same data.
@@ -1066,6 +1068,8 @@ function argument(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  // --lifecycle: the workers' capacity instead (scripts/bench-lifecycle.ts), with options of its own.
+  if (process.argv.includes('--lifecycle')) return benchLifecycle(process.argv.slice(2));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   // --reuse <database>: measure again a database a run kept (--keep), without seeding it anew.
   const reuse = argument('reuse');

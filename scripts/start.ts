@@ -100,7 +100,7 @@ async function main() {
   await ensureDatabase(config.databaseUrl).catch((error: unknown) => {
     throw new DatabaseUnreachableError('DATABASE_URL', databaseAddress(config.databaseUrl), error);
   });
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   await migrateToLatest(db, (line) => logger.info(line));
   stops.unshift(() => db.destroy());
 

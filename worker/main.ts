@@ -15,10 +15,11 @@ import { temporalDataConverter } from '../config/payload-codec';
 import { ensureSearchAttributes } from './search-attributes';
 import { Client, Connection } from '@temporalio/client';
 import { ensureRetentionSchedule } from './retention-schedule';
+import { workerSizingOptions } from './sizing';
 
 /** Build a worker for the incident workflows; `npm start` runs it in-process, deployments as `npm run worker`. */
 export async function createWorker(config: Config, smtpUrl: string, metrics: WorkerMetrics = createWorkerMetrics(), log: (line: string) => void = console.error) {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
   warnWhenDatabaseUnreachable(config.databaseUrl, log);
   const mailer = metrics.counting(createSmtpMailer(smtpUrl, config.mailFrom, config.corporationContact.email));
   // Started while Temporal restarts (or beside it), it waits rather than exits.
@@ -39,6 +40,7 @@ export async function createWorker(config: Config, smtpUrl: string, metrics: Wor
       activity: [metrics.activityInterceptor, ...(tracing?.interceptors.activity ?? [])],
     },
     ...(tracing ? { sinks: tracing.sinks } : {}),
+    ...workerSizingOptions(config.worker),
     activities: createActivities({
       db,
       mailer,

@@ -12,7 +12,8 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { lettersOf, type DomainEvent, type Outcome } from '../domain/events';
+import type { DomainEvent, Outcome } from '../domain/events';
+import { lettersOf } from '../domain/event-letters';
 import { decide, evolve, initialState, next, type Command, type IncidentState, type LookedUp, type Phase } from '../domain/incident';
 import type { IncidentPolicy } from '../domain/policy';
 import { IllegalStateError } from '../domain/errors';

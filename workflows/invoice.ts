@@ -1,7 +1,8 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { lettersOf, type DomainEvent } from '../domain/events';
+import type { DomainEvent } from '../domain/events';
+import { lettersOf } from '../domain/event-letters';
 import { amsterdamDate } from '../domain/calendar';
 import { IllegalStateError } from '../domain/errors';
 import {

@@ -1,14 +1,13 @@
-import { Readable, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ageBuckets,
-  coalesce,
   createExportBatch,
   exportBatchContent,
   exportColumns,
-  exportCsvStringifier,
+  streamExportCsv,
   ledgerRecordTypes,
   listExportBatches,
   mapRows,
@@ -144,6 +143,16 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
       const { from, to, format } = request.query;
       assertPeriod(from, to);
       const policy = config.policy;
+      if (format === 'csv') {
+        // PostgreSQL writes the CSV (db/billing-export.ts); an error half-way (the database gone)
+        // destroys the reply: the client sees a cut-off transfer, never a complete-looking file.
+        const csv = await streamExportCsv(db, { from, to }, policy);
+        csv.once('error', (error) => request.log.error({ err: error }, 'billing export failed while streaming'));
+        return untyped(reply)
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="billing-export-${from}-${to}.csv"`)
+          .send(csv);
+      }
       const ledger = streamLedgerRows(db, { from, to });
       // Run the query before the status line goes out: a database that fails here is a 500 problem,
       // not a download cut off after its headers.
@@ -166,18 +175,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: ApiDeps): void
         },
         (row) => toExportRow(row, policy),
       );
-      if (format === 'json') {
-        return untyped(reply).type('application/json; charset=utf-8').send(Readable.from(jsonArray(source), { objectMode: false }));
-      }
-      const csv = coalesce();
-      // An error half-way (the database gone) destroys the reply: the client sees a cut-off transfer, never a complete-looking file.
-      pipeline(Readable.from(source), exportCsvStringifier(), csv, (error) => {
-        if (error) request.log.error({ err: error }, 'billing export failed while streaming');
-      });
-      return untyped(reply)
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="billing-export-${from}-${to}.csv"`)
-        .send(csv);
+      return untyped(reply).type('application/json; charset=utf-8').send(Readable.from(jsonArray(source), { objectMode: false }));
     },
   );
 

@@ -1,6 +1,7 @@
 import type { DomainEvent, Outcome } from '../events';
 import type { InvoiceLine, Letter, LetterContent, resolvedOutcomes } from '../letters';
-import { categoryLabels, type IncidentPolicy } from '../policy';
+import type { IncidentPolicy } from '../policy';
+import { categoryLabels } from '../categories';
 import { addAmsterdamDays, addWorkingDays, amsterdamDate } from '../calendar';
 import { deadlineAfter, instantBefore } from '../duration';
 import { splitToTheCent } from '../money';

@@ -5,9 +5,9 @@ import {
   DurationError,
   instantBefore,
   parseIsoDuration,
-  policyDurationSchema,
   type PolicyDuration,
 } from '../../domain/duration';
+import { policyDurationSchema } from '../../domain/duration-schema';
 
 const workingDays = (days: number): PolicyDuration => ({ kind: 'workingDays', days });
 const iso = (text: string): PolicyDuration => ({ kind: 'iso', ms: parseIsoDuration(text), text });

@@ -14,10 +14,10 @@ import {
   DurationError,
   instantBefore,
   parseIsoDuration,
-  policyDurationSchema,
   windowStart,
   type PolicyDuration,
 } from '../../domain/duration';
+import { policyDurationSchema } from '../../domain/duration-schema';
 import { centsToDecimal, formatEuro, InvalidCentsError, splitToTheCent } from '../../domain/money';
 import { runs } from '../support/properties';
 
