@@ -2,7 +2,7 @@ import { amsterdamDate, amsterdamOffsetMinutes, formatDutchDate } from '../domai
 import { formatEuro } from '../domain/money';
 import type { IncidentState } from '../domain/incident';
 import type { InvoiceState } from '../domain/invoice';
-import { categoryLabels, type Category } from '../domain/policy';
+import { categoryLabels, type Category } from '../domain/categories';
 
 /**
  * One-line summaries for operators in the Temporal UI (Dutch, as the corporation speaks): on the

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { categorySchema } from '../../domain/policy';
-import { roundPlanSchema } from '../../domain/round';
+import { roundPlanSchema } from '../../domain/round-plan';
 import { amsterdamDate, addCalendarDays } from '../../domain/calendar';
 import { checkRoundPlan, listRounds, recurrenceByRounds, roundPlanOf, roundPlans, roundWithSpaces, saveRoundPlan, supervisionReport } from '../../db/rounds';
 import {

@@ -1,4 +1,5 @@
-import { decideRound, evolveRound, initialRoundState, nextForRound, roundDates, roundPlanSchema, spacesOfPlan, type RoundState } from '../../domain/round';
+import { decideRound, evolveRound, initialRoundState, nextForRound, roundDates, spacesOfPlan, type RoundState } from '../../domain/round';
+import { roundPlanSchema } from '../../domain/round-plan';
 import { IllegalStateError, ValidationError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
 import { roundScheduleSpec } from '../../api/round-schedules';
