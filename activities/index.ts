@@ -46,6 +46,7 @@ export interface ActivityDeps {
   corporationContact?: CorporationContact;
   /** Opens the sealed texts a letter quotes (db/subject-keys.ts); absent: the development key (tests, scripts). */
   subjectKeysMasterKey?: Buffer;
+  subjectKeysPreviousMasterKey?: Buffer;
 }
 
 export interface IssueCreditNoteInput {

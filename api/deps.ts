@@ -13,5 +13,5 @@ export interface ApiDeps {
     // smtpUrl: the relay the worker sends through, which /readyz asks too (unset: not asked).
     // Without `oidc` nobody signs in to the workspace (the API's keys and links work as ever).
     // Without `subjectKeysMasterKey`, the development key (db/subject-keys.ts): tests and scripts.
-    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'smtpUrl' | 'temporalUiOrigin' | 'subjectKeysMasterKey'>>;
+    Partial<Pick<Config, 'tenantLinkRateLimit' | 'oidc' | 'sessionSecret' | 'corporationContact' | 'smtpUrl' | 'temporalUiOrigin' | 'subjectKeysMasterKey' | 'subjectKeysPreviousMasterKey'>>;
 }

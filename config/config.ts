@@ -134,6 +134,10 @@ const envSchema = z.object({
     .string()
     .refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
+  SUBJECT_KEYS_PREVIOUS_MASTER_KEY: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 random bytes in base64 (the master key before SUBJECT_KEYS_MASTER_KEY)')
+    .optional(),
   POLICY_FILE: z.string().optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).default('polluter-pays'),
@@ -195,6 +199,8 @@ export interface Config {
   linkSecret: string;
   /** Wraps the subjects' data keys (db/subject-keys.ts): without it a database dump reveals no sealed text. */
   subjectKeysMasterKey: Buffer;
+  /** While the master key is rotated: keys still wrapped with the one before open too (npm run subject-keys:rotate rewraps them). */
+  subjectKeysPreviousMasterKey?: Buffer;
   policy: Policy;
   /** Requests a client address may make on the tenant-link routes per window (api/security.ts). */
   tenantLinkRateLimit: { max: number; windowMs: number };
@@ -298,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.API_KEYS ?? apiKeysSchema.parse(developmentApiKeys),
     linkSecret: e.LINK_SECRET ?? developmentLinkSecret,
     subjectKeysMasterKey: e.SUBJECT_KEYS_MASTER_KEY ? Buffer.from(e.SUBJECT_KEYS_MASTER_KEY, 'base64') : developmentSubjectKeysMasterKey,
+    ...(e.SUBJECT_KEYS_PREVIOUS_MASTER_KEY ? { subjectKeysPreviousMasterKey: Buffer.from(e.SUBJECT_KEYS_PREVIOUS_MASTER_KEY, 'base64') } : {}),
     policy,
     tenantLinkRateLimit: e.TENANT_LINK_RATE_LIMIT,
     oidc: {

@@ -13,7 +13,8 @@ import { ERASED_TEXT, mapSealed, sealedKeyIds, sealedText, type SealedParts } fr
  * once: in the events (which are never rewritten), in Temporal's histories, in backups of either.
  *
  * Keys are stored wrapped (AES-256-GCM) with a master key from the configuration, so that a dump of
- * the database alone reveals no text. Nothing is cached: a key destroyed by another process is gone
+ * the database alone reveals no text. The master key is rotated by giving the processes the new one
+ * and the one before (SUBJECT_KEYS_PREVIOUS_MASTER_KEY), then rewrapping every key (rewrapAll). Nothing is cached: a key destroyed by another process is gone
  * for this one at once.
  */
 export const incidentSubject = (incidentId: string) => `incident:${incidentId}`;
@@ -48,13 +49,14 @@ export class SubjectKeys {
   constructor(
     private readonly db: Db | Tx,
     private readonly masterKey: Buffer,
+    private readonly previousMasterKey?: Buffer,
   ) {
-    if (masterKey.length !== 32) throw new Error('the subject keys\' master key must be 32 bytes');
+    if (masterKey.length !== 32 || (previousMasterKey && previousMasterKey.length !== 32)) throw new Error('the subject keys\' master keys must be 32 bytes');
   }
 
   /** The same keys, read and written inside a transaction. */
   within(trx: Tx): SubjectKeys {
-    return new SubjectKeys(trx, this.masterKey);
+    return new SubjectKeys(trx, this.masterKey, this.previousMasterKey);
   }
 
   private wrap(keyId: string, dataKey: Buffer): string {
@@ -63,8 +65,64 @@ export class SubjectKeys {
   }
 
   private unwrap(keyId: string, wrapped: string): Buffer {
+    return this.unwrapWithCurrent(keyId, wrapped) ?? this.unwrapWithPrevious(keyId, wrapped);
+  }
+
+  private unwrapWithCurrent(keyId: string, wrapped: string): Buffer | null {
     const [iv, ciphertext] = wrapped.split(':');
-    return decrypt(this.masterKey, iv!, ciphertext!, keyId);
+    try {
+      return decrypt(this.masterKey, iv!, ciphertext!, keyId);
+    } catch (error) {
+      if (!this.previousMasterKey) throw error;
+      return null;
+    }
+  }
+
+  private unwrapWithPrevious(keyId: string, wrapped: string): Buffer {
+    const [iv, ciphertext] = wrapped.split(':');
+    return decrypt(this.previousMasterKey!, iv!, ciphertext!, keyId);
+  }
+
+  /**
+   * Rewrap every living key still under the previous master key with the current one, in batches;
+   * a key rewrapped already (or made since) is left alone, so a run that stops can simply be run again.
+   */
+  async rewrapAll(batchSize = 500): Promise<{ rewrapped: number; alreadyCurrent: number }> {
+    let after = '';
+    let rewrapped = 0;
+    let alreadyCurrent = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('subject_keys')
+        .select(['key_id', 'wrapped_key'])
+        .where('wrapped_key', 'is not', null)
+        .where('key_id', '>', after)
+        .orderBy('key_id')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) return { rewrapped, alreadyCurrent };
+      for (const row of rows) {
+        if (this.unwrapWithCurrent(row.key_id, row.wrapped_key!)) {
+          alreadyCurrent += 1;
+          continue;
+        }
+        let dataKey: Buffer;
+        try {
+          dataKey = this.unwrapWithPrevious(row.key_id, row.wrapped_key!);
+        } catch (error) {
+          throw new Error(`subject key ${row.key_id} opens with neither SUBJECT_KEYS_MASTER_KEY nor SUBJECT_KEYS_PREVIOUS_MASTER_KEY`, { cause: error });
+        }
+        // Only if nobody destroyed or rewrapped it meanwhile.
+        const updated = await this.db
+          .updateTable('subject_keys')
+          .set({ wrapped_key: this.wrap(row.key_id, dataKey) })
+          .where('key_id', '=', row.key_id)
+          .where('wrapped_key', '=', row.wrapped_key)
+          .executeTakeFirst();
+        rewrapped += Number(updated.numUpdatedRows);
+      }
+      after = rows[rows.length - 1]!.key_id;
+    }
   }
 
   /** The subject's key, made on first use; refused once destroyed. */
@@ -133,6 +191,6 @@ export class SubjectKeys {
 }
 
 /** The keys with the configuration's master key (the development one where a test or script gives none). */
-export function subjectKeysOf(db: Db, config: { subjectKeysMasterKey?: Buffer }): SubjectKeys {
-  return new SubjectKeys(db, config.subjectKeysMasterKey ?? developmentSubjectKeysMasterKey);
+export function subjectKeysOf(db: Db, config: { subjectKeysMasterKey?: Buffer; subjectKeysPreviousMasterKey?: Buffer }): SubjectKeys {
+  return new SubjectKeys(db, config.subjectKeysMasterKey ?? developmentSubjectKeysMasterKey, config.subjectKeysPreviousMasterKey);
 }

@@ -52,6 +52,7 @@ export async function createWorker(config: Config, smtpUrl: string, metrics: Wor
       corporationAddress: config.corporationAddress,
       corporationContact: config.corporationContact,
       subjectKeysMasterKey: config.subjectKeysMasterKey,
+      ...(config.subjectKeysPreviousMasterKey ? { subjectKeysPreviousMasterKey: config.subjectKeysPreviousMasterKey } : {}),
     }),
   });
   return {

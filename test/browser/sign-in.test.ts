@@ -29,7 +29,7 @@ test('a consultant signs in with the corporation\'s provider, sees their name an
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Meldingen');
   expect(await page.locator('header').innerText()).toContain('Carla de Consulent');
   const menu = page.getByRole('navigation', { name: 'Hoofdmenu' });
-  expect(await menu.getByRole('link').allInnerTexts()).toEqual(['Werkvoorraad', 'Melden', 'Meldingen', 'Post', 'Casusoverleg']);
+  expect(await menu.getByRole('link').allInnerTexts()).toEqual(['Werkvoorraad', 'Melden', 'Rondes', 'Meldingen', 'Post', 'Casusoverleg']);
   expect(await menu.getByRole('link', { name: 'Meldingen' }).getAttribute('aria-current')).toBe('page');
   await expectAccessible(page);
 

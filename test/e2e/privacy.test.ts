@@ -7,6 +7,9 @@ import { amsterdamDate } from '../../domain/calendar';
 import { ERASED_TEXT } from '../../domain/sealed';
 import { incidentWorkflowId, invoiceWorkflowId } from '../../workflows/messages';
 import { ensureRetentionSchedule } from '../../worker/retention-schedule';
+import type { Payload } from '@temporalio/common';
+import { EncryptionCodec } from '../../config/payload-codec';
+import { TEST_PAYLOAD_ENCRYPTION } from '../support/harness';
 
 jest.setTimeout(180_000);
 
@@ -48,10 +51,30 @@ async function columnsHolding(needle: string): Promise<string[]> {
   return found.sort();
 }
 
-/** The workflows' histories as Temporal stores them (protobuf), in which a plain JSON payload is plain bytes. */
+/**
+ * The workflows' histories as an operator reads them through the codec (the payloads decrypted with
+ * the payload key, config/payload-codec.ts), beside the histories as Temporal stores them (protobuf).
+ * The payload key opens the payloads but not the sealed texts in them: those need the incident's key.
+ */
 async function histories(workflowIds: string[]): Promise<Buffer> {
-  const all = await Promise.all(workflowIds.map(async (id) => temporal.api.history.v1.History.encode(await stack.client.workflow.getHandle(id).fetchHistory()).finish()));
-  return Buffer.concat(all.map((bytes) => Buffer.from(bytes)));
+  const codec = new EncryptionCodec(TEST_PAYLOAD_ENCRYPTION);
+  const all = await Promise.all(
+    workflowIds.map(async (id) => {
+      const history = await stack.client.workflow.getHandle(id).fetchHistory();
+      const decoded = await codec.decode(payloadsIn(history));
+      return Buffer.concat([Buffer.from(temporal.api.history.v1.History.encode(history).finish()), ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()))]);
+    }),
+  );
+  return Buffer.concat(all);
+}
+
+/** Every payload anywhere in a history (inputs, results, Update arguments, memos, summaries). */
+function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return found;
+  const candidate = value as { metadata?: unknown; data?: unknown };
+  if (candidate.metadata && typeof candidate.metadata === 'object' && candidate.data instanceof Uint8Array) found.push(value as Payload);
+  else for (const child of Object.values(value)) payloadsIn(child, found);
+  return found;
 }
 
 const post = (url: string, payload: unknown, role: Parameters<typeof auth>[0] = 'consultant') => stack.app.inject({ method: 'POST', url, headers: auth(role), payload: payload as object });

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadFromJson, payloadToJson } from '../../config/payload-codec';
+import { subjectKeysOf } from '../../db/subject-keys';
 import { SESSION_COOKIE, startSession } from '../../api/sessions';
 import { incidentWorkflowId, invoiceWorkflowId } from '../../workflows/messages';
 import { Worker } from '@temporalio/worker';
@@ -101,7 +102,9 @@ describe('payload encryption', () => {
     const history = await rawHistory(incidentWorkflowId(incidentId));
     const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
     const [input] = (await codec.decode(started.input!.payloads as Payload[])).map((p) => defaultPayloadConverter.fromPayload<any>(p));
-    expect(input).toMatchObject({ incidentId, incidentNumber, description, location, polluterTenantId: 'A-4' });
+    // The description is sealed besides (db/subject-keys.ts): the payload key opens the payload, the incident's key the text.
+    expect(input).toMatchObject({ incidentId, incidentNumber, description: expect.stringMatching(/^sealed:v1:/), location, polluterTenantId: 'A-4' });
+    expect(await subjectKeysOf(stack.database.db, {}).reveal(input.description)).toBe(description);
   });
 
   test('a client without the key cannot read what the workflow answers', async () => {
@@ -136,7 +139,7 @@ describe('the codec endpoint for the Temporal UI', () => {
     expect(response.headers['access-control-allow-credentials']).toBe('true');
     const [payload] = response.json().payloads.map(payloadFromJson);
     expect(encodingOf(payload)).toBe('json/plain');
-    expect(defaultPayloadConverter.fromPayload(payload)).toMatchObject({ description, location });
+    expect(defaultPayloadConverter.fromPayload(payload)).toMatchObject({ description: expect.stringMatching(/^sealed:v1:/), location });
   });
 
   test('a contractor or finance session is refused (403); an admin key decodes (the CLI: --codec-auth)', async () => {
@@ -144,7 +147,7 @@ describe('the codec endpoint for the Temporal UI', () => {
     expect((await decode({ cookie: await sessionOf('codec-finance', ['finance']) }, await startedInput())).statusCode).toBe(403);
     const byKey = await decode(auth('admin'), await startedInput());
     expect(byKey.statusCode).toBe(200);
-    expect(defaultPayloadConverter.fromPayload(payloadFromJson(byKey.json().payloads[0]))).toMatchObject({ description });
+    expect(defaultPayloadConverter.fromPayload(payloadFromJson(byKey.json().payloads[0]))).toMatchObject({ description: expect.stringMatching(/^sealed:v1:/), location });
   });
 
   test('encode then decode gives the payload back, encrypted in between with the current key', async () => {

@@ -56,6 +56,30 @@ test('a sealed text is unreadable without its key, opens with it, and reads [ver
   await expect(keys.seal(incidentSubject('seal-1'), 'nog iets')).rejects.toBeInstanceOf(SubjectErasedError);
 });
 
+test('the master key is rotated: with the new key and the previous one every text opens, rewrapAll moves each key to the new one once, and after that the previous key is not needed', async () => {
+  const oldMaster = randomBytes(32);
+  const newMaster = randomBytes(32);
+  const before = new SubjectKeys(database.db, oldMaster);
+  const texts = await Promise.all([1, 2, 3].map((n) => before.seal(incidentSubject(`rotate-${n}`), `Melding ${n}: vuilniszakken bij de lift`)));
+  const destroyed = await before.seal(incidentSubject('rotate-destroyed'), 'al gewist');
+  await before.destroy([incidentSubject('rotate-destroyed')], 'test');
+
+  // The new master key alone opens nothing yet; with the previous one beside it, everything.
+  await expect(new SubjectKeys(database.db, newMaster).reveal(texts[0])).rejects.toThrow();
+  const during = new SubjectKeys(database.db, newMaster, oldMaster);
+  expect(await during.reveal(texts)).toEqual([1, 2, 3].map((n) => `Melding ${n}: vuilniszakken bij de lift`));
+  const madeDuring = await during.seal(incidentSubject('rotate-4'), 'Melding 4');
+
+  const rotated = await during.rewrapAll(2);
+  // Keys of the other tests' subjects (under the test's own master key) are neither: rotated only the rotate-* ones.
+  expect(rotated.rewrapped).toBe(3);
+  expect(await during.rewrapAll(2)).toEqual({ rewrapped: 0, alreadyCurrent: rotated.alreadyCurrent + 3 });
+
+  const after = new SubjectKeys(database.db, newMaster);
+  expect(await after.reveal([...texts, madeDuring, destroyed])).toEqual([1, 2, 3].map((n) => `Melding ${n}: vuilniszakken bij de lift`).concat('Melding 4', ERASED_TEXT));
+  await expect(new SubjectKeys(database.db, oldMaster).reveal(texts[0])).rejects.toThrow();
+});
+
 test('the retention run removes what is past its term (narrative and photos, offences, sessions, billing addressees) and nothing younger; a rebuild keeps the offence expired; a retried run removes nothing twice', async () => {
   const now = new Date('2026-12-05T10:00:00Z');
   const old = await closedIncident('ret-old', 'A-2', 'oud verhaal over A-2', { reported: '2025-01-06T09:00:00.000Z', closed: '2025-01-10T09:00:00.000Z' });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config/config';
 import { productionRequiredSettings } from '../../config/production';
+import { productionSettings } from '../support/production-settings';
 
 /**
  * docker-compose.yml and the Dockerfile, read as a deployment would: pinned images, Temporal's server
@@ -22,23 +23,7 @@ const dotEnv: Record<string, string> = {
   POSTGRES_PASSWORD: 'superuser-password',
   APP_DB_PASSWORD: 'app-password',
   TEMPORAL_DB_PASSWORD: 'temporal-password',
-  API_KEYS: 'consultant:consultant-key-1,finance:finance-key-1,admin:admin-key-01',
-  LINK_SECRET: 'a-link-secret-of-32-characters!!',
-  SUBJECT_KEYS_MASTER_KEY: 'kQ0m8c4mJ3vFQm1s0Yw7nVYbq9Lr2uXc5pT6dH1eA0E=',
-  TEMPORAL_PAYLOAD_KEYS: 'k2026:9Xc3tq1VbM2nR7wE4yL8pA6sD0fG5hJ1kZ3xC7vB9mQ=',
-  SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
-  OIDC_ISSUER: 'https://login.woonstede.nl/realms/medewerkers',
-  OIDC_CLIENT_SECRET: 'oidc-client-secret',
-  PUBLIC_URL: 'https://vervuiler.woonstede.nl',
-  CORPORATION_NAME: 'Woonstede',
-  CORPORATION_IBAN: 'NL20INGB0001234567',
-  CORPORATION_BIC: 'INGBNL2A',
-  CORPORATION_KVK: '30123456',
-  CORPORATION_ADDRESS: 'Postbus 2040, 3500 GA Utrecht',
-  CORPORATION_VISITING_ADDRESS: 'Vredenburg 40, 3511 BD Utrecht',
-  CORPORATION_PHONE: '030 263 00 00',
-  CORPORATION_EMAIL: 'klantenservice@woonstede.nl',
-  MAIL_FROM: 'Woonstede <geen-antwoord@woonstede.nl>',
+  ...productionSettings,
 };
 
 /** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error} (an error when VAR is unset or empty). */

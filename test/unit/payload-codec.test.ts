@@ -63,7 +63,8 @@ describe('the keys in the configuration', () => {
       loadConfig(env);
       return [];
     } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
+      // Only the keys' problems: this production lacks the corporation's settings too (config/production.ts names those).
+      if (error instanceof ConfigError) return error.problems.filter((problem) => problem.startsWith('TEMPORAL_PAYLOAD'));
       throw error;
     }
   };

@@ -1,0 +1,20 @@
+/** A corporation's own production settings, as an operator writes them: the environment that starts with NODE_ENV=production. */
+export const productionSettings: Record<string, string> = {
+  API_KEYS: 'consultant:consultant-key-1,finance:finance-key-1,admin:admin-key-01',
+  LINK_SECRET: 'a-link-secret-of-32-characters!!',
+  SUBJECT_KEYS_MASTER_KEY: 'kQ0m8c4mJ3vFQm1s0Yw7nVYbq9Lr2uXc5pT6dH1eA0E=',
+  TEMPORAL_PAYLOAD_KEYS: 'k2026:9Xc3tq1VbM2nR7wE4yL8pA6sD0fG5hJ1kZ3xC7vB9mQ=',
+  SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+  OIDC_ISSUER: 'https://login.woonstede.nl/realms/medewerkers',
+  OIDC_CLIENT_SECRET: 'oidc-client-secret',
+  PUBLIC_URL: 'https://vervuiler.woonstede.nl',
+  CORPORATION_NAME: 'Woonstede',
+  CORPORATION_IBAN: 'NL20INGB0001234567',
+  CORPORATION_BIC: 'INGBNL2A',
+  CORPORATION_KVK: '30123456',
+  CORPORATION_ADDRESS: 'Postbus 2040, 3500 GA Utrecht',
+  CORPORATION_VISITING_ADDRESS: 'Vredenburg 40, 3511 BD Utrecht',
+  CORPORATION_PHONE: '030 263 00 00',
+  CORPORATION_EMAIL: 'klantenservice@woonstede.nl',
+  MAIL_FROM: 'Woonstede <geen-antwoord@woonstede.nl>',
+};
