@@ -67,7 +67,13 @@ pids+=($!)
 export NODE_ENV=production
 export DATABASE_URL="postgresql://${pg_user}@127.0.0.1:5432/${database}"
 export TEMPORAL_ADDRESS="127.0.0.1:${temporal_port}" TEMPORAL_TASK_QUEUE="check-build-$$"
-export SMTP_URL="smtp://127.0.0.1:$(free_port)"
+# A mail relay that takes every message: /readyz asks the SMTP relay too.
+smtp_port="$(free_port)"
+node -e 'const { SMTPServer } = require("smtp-server");
+new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"], onData(stream, _session, done) { stream.resume(); stream.on("end", () => done()); } })
+  .listen(Number(process.argv[1]), "127.0.0.1");' "$smtp_port" >"$work/smtp.log" 2>&1 &
+pids+=($!)
+export SMTP_URL="smtp://127.0.0.1:${smtp_port}"
 export PORT="$api_port" HOST=127.0.0.1 WORKER_HEALTH_PORT="$health_port"
 export API_KEYS='consultant:consultant-key-1,finance:finance-key-1,admin:admin-key-01'
 export LINK_SECRET='a-link-secret-of-32-characters!!' SESSION_SECRET='a-session-secret-of-at-least-32-characters'
@@ -98,6 +104,6 @@ image_check="$(sed -n 's/^HEALTHCHECK .*CMD \[\(.*\)\]$/\1/p' "$root/Dockerfile"
 healthy() { $image_check >/dev/null 2>&1 && node dist/scripts/healthcheck.js "http://127.0.0.1:${health_port}/healthz" >/dev/null 2>&1; }
 for _ in $(seq 1 120); do healthy && break; sleep 0.5; done
 healthy || fail "the health checks did not pass within 60 s ($image_check; worker on ${health_port})"
-node dist/scripts/healthcheck.js "http://127.0.0.1:${api_port}/readyz" || fail "/readyz: PostgreSQL or Temporal not reachable from the built API"
+node dist/scripts/healthcheck.js "http://127.0.0.1:${api_port}/readyz" || fail "/readyz: PostgreSQL, Temporal or the SMTP relay not reachable from the built API"
 grep -q 'Workflow bundle' "$work/worker.log" && fail "the built worker bundled the workflows at start instead of using dist/workflow-bundle.js"
 echo "check-build: the built API and worker run on production dependencies and pass their health checks ($image_check) in $((SECONDS - started)) s"
