@@ -39,6 +39,25 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/** A round of the demo's building for the development consultant, planned and started now: its id. */
+async function roundToWalk(url: string, incidentId: string | undefined): Promise<string | null> {
+  if (!incidentId) return null;
+  const incident = await api<{ complexId: string; buildingId: string }>(url, 'GET', `/incidents/${incidentId}`);
+  await api(url, 'PUT', `/rounds/plans/${incident.complexId}`, {
+    consultant: 'consultant',
+    intervalWeeks: 4,
+    firstDate: new Date().toISOString().slice(0, 10),
+    buildings: [{ buildingId: incident.buildingId, spaces: ['Entree', 'Trappenhuis', 'Galerij 1e etage', 'Fietsenstalling', 'Containerruimte'] }],
+  });
+  await api(url, 'POST', `/rounds/plans/${incident.complexId}/trigger`);
+  for (let tries = 0; tries < 40; tries += 1) {
+    const { rounds } = await api<{ rounds: { roundId: string }[] }>(url, 'GET', `/rounds?complexId=${encodeURIComponent(incident.complexId)}`);
+    if (rounds[0]) return rounds[0].roundId;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return null;
+}
+
 async function api<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${url}${path}`, {
     method,
@@ -110,8 +129,15 @@ async function main(): Promise<void> {
       await shoot(consultant, url, '/app/meldingen', 'consultant-meldingen');
       await shoot(consultant, url, '/app/meldingen/nieuw', 'consultant-melden');
       if (closed) await shoot(consultant, url, `/app/meldingen/${closed.incidentId}`, 'consultant-melding');
+      await shoot(consultant, url, '/app/post', 'consultant-post');
       const phone = await signIn(browser, url, 'consultant', true);
       if (incidents[0]) await shoot(phone, url, `/app/meldingen/${incidents[0].incidentId}`, 'telefoon-melding');
+      const round = await roundToWalk(url, incidents[0]?.incidentId).catch((error: unknown) => {
+        log(`no round to show: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      });
+      await shoot(phone, url, '/app/rondes', 'telefoon-rondes');
+      if (round) await shoot(phone, url, `/app/rondes/${encodeURIComponent(round)}`, 'telefoon-ronde');
 
       const finance = await signIn(browser, url, 'finance');
       await shoot(finance, url, '/app/facturen', 'financien-facturen');
@@ -122,10 +148,12 @@ async function main(): Promise<void> {
       const manager = await signIn(browser, url, 'manager');
       await shoot(manager, url, '/app/casusoverleg', 'team-casusoverleg');
       await shoot(manager, url, '/app/rapportages', 'team-rapportages');
+      await shoot(manager, url, '/app/rapportages/toezicht', 'team-toezicht');
 
       const admin = await signIn(browser, url, 'admin');
       await shoot(admin, url, '/app/adresboek', 'beheer-adresboek');
       await shoot(admin, url, '/app/beleid', 'beheer-beleid');
+      await shoot(admin, url, '/app/privacy', 'beheer-privacy');
 
       const contractor = await signIn(browser, url, 'contractor');
       await shoot(contractor, url, '/app/werkorders', 'aannemer-werkorders');
