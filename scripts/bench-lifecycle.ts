@@ -329,6 +329,9 @@ async function oneRun(
       POLICY_FILE: policyFile,
       API_KEYS: Object.entries(keys).map(([role, key]) => `${role}:${key}`).join(','),
       LINK_SECRET: 'bench-lifecycle-link-secret-0123456789',
+      // Several workers on one machine: their metrics ports would collide (the bench measures by itself).
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
     };
     const tsx = (entry: string) => ['--import', 'tsx', entry];
     const api = startProcess('api', process.execPath, tsx('api/server.ts'), env, join(shared.runDir, `api-${workers}.log`));
