@@ -6,7 +6,7 @@ import type { Corporation } from '../documents/corporation';
 import { defaultCorporationContact, developmentSubjectKeysMasterKey, placeholderCorporationName, placeholderIban, placeholderMailFrom } from './placeholders';
 export { developmentSubjectKeysMasterKey } from './placeholders';
 import { productionProblems } from './production';
-import { operationsEnv, operationsConfig, type OperationsConfig } from '../observability/settings';
+import { operationsEnv, operationsConfig, type OperationsConfig } from './operations';
 import { developmentPayloadEncryption, isDevelopmentKey, payloadKeysSchema, type PayloadEncryption } from './payload-codec';
 
 export const roles = ['consultant', 'finance', 'admin', 'contractor', 'manager'] as const;
@@ -208,7 +208,7 @@ export interface Config {
   oidc: OidcConfig;
   /** Signs the workspace's cookies (the sign-in attempt); sessions themselves are random ids kept server-side. */
   sessionSecret: string;
-  /** Logs, metrics ports, the development stack's ports (observability/settings.ts). */
+  /** Logs, metrics ports, the development stack's ports (config/operations.ts). */
   operations: OperationsConfig;
 }
 

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { financialLetterKinds, letterContentSchema } from '../../domain/letters';
-import { renderLetter, type RecipientDetails } from '../../documents/letters';
+import { letterContentSchema } from '../../domain/letters';
+import { lettersWhere, recipientOf } from '../../db/letters';
+import { renderLetter } from '../../documents/letters';
 import { corporationOf } from '../../config/config';
 import { amsterdamDate } from '../../domain/calendar';
 import { notFound } from '../problems';
@@ -33,35 +34,10 @@ export function registerLetterCopyRoutes(app: FastifyInstance, deps: ApiDeps): v
       },
     },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('notifications as n')
-        .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
-        .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
-        .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
-        // An erased tenant's invoices and credit notes keep their addressee (db/erasure.ts).
-        .leftJoin('billing_addressees as b', (join) =>
-          join.onRef('b.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant').on('n.kind', 'in', financialLetterKinds),
-        )
-        .select((eb) => [
-          'n.content', 'n.recipient_id', 'n.recipient_type', 'n.recorded_at', 'd.sent_content', 'd.delivered_at',
-          eb.fn.coalesce('t.name', 'b.name').as('name'),
-          eb.fn.coalesce('t.street', 'b.street').as('street'),
-          eb.fn.coalesce('t.house_number', 'b.house_number').as('house_number'),
-          eb.fn.coalesce('t.postal_code', 'b.postal_code').as('postal_code'),
-          eb.fn.coalesce('t.city', 'b.city').as('city'),
-          'c.name as contractor_name',
-        ])
-        .where('n.letter_id', '=', request.params.letterId)
-        .executeTakeFirst();
+      const [row] = await lettersWhere(db, (q) => q.where('n.letter_id', '=', request.params.letterId));
       if (!row) throw notFound(`no letter ${request.params.letterId}`);
       const content = await subjectKeysOf(db, config).reveal(letterContentSchema.parse(row.sent_content ?? row.content));
-      const recipient: RecipientDetails =
-        row.recipient_type === 'contractor'
-          ? { name: row.contractor_name ?? `aannemer ${row.recipient_id}`, address: null }
-          : {
-              name: row.name ?? `huurder ${row.recipient_id}`,
-              address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
-            };
+      const recipient = recipientOf(row);
       const linked = 'linkExpiresAt' in content && content.linkExpiresAt !== null && row.recipient_type === 'tenant';
       const rendered = renderLetter(content, recipient, {
         tenantLinkUrl: linked ? LINK_IN_COPY : null,

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { subjectKeysOf } from '../../db/subject-keys';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { financialLetterKinds, letterContentSchema, type LetterContent } from '../../domain/letters';
+import { letterContentSchema, type LetterContent } from '../../domain/letters';
 import { renderLetter, type RenderOptions } from '../../documents/letters';
 import { signTenantLink, tenantLinkUrl } from '../../documents/links';
 import { type PdfParty, renderLetterPdf, renderPostBatchPdf } from '../../documents/pdf';
 import { buildingDetails } from '../../db/directory';
-import type { Db } from '../../db/connection';
+import { lettersWhere, recipientOf, type LetterQuery, type LetterRow } from '../../db/letters';
 import { notFound } from '../problems';
 import { corporationOf } from '../../config/config';
 import { amsterdamDate, amsterdamInstant, addCalendarDays } from '../../domain/calendar';
@@ -173,53 +173,4 @@ const includePosted = z.enum(['true', 'false']).default('false').transform((v) =
 /** The print queue holds the letters not yet posted; with `includePosted`, the posted ones too. */
 function postedOrNot(q: LetterQuery, includePosted: boolean): LetterQuery {
   return includePosted ? q : q.where('p.letter_id', 'is', null);
-}
-
-type LetterQuery = ReturnType<typeof letterQuery>;
-type LetterRow = Awaited<ReturnType<LetterQuery['execute']>>[number];
-
-function lettersWhere(db: Db, where: (q: LetterQuery) => LetterQuery): Promise<LetterRow[]> {
-  return where(letterQuery(db)).execute();
-}
-
-/** Letters with how they went out and their recipient (tenant or contractor) from the directory. */
-function letterQuery(db: Db) {
-  return db
-    .selectFrom('notifications as n')
-    .leftJoin('letter_deliveries as d', 'd.letter_id', 'n.letter_id')
-    .leftJoin('tenants as t', (join) => join.onRef('t.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant'))
-    .leftJoin('contractors as c', (join) => join.onRef('c.contractor_id', '=', 'n.recipient_id').on('n.recipient_type', '=', 'contractor'))
-    .leftJoin('letter_postings as p', 'p.letter_id', 'n.letter_id')
-    // An erased tenant's invoices and credit notes keep their addressee (db/erasure.ts); their other letters do not.
-    .leftJoin('billing_addressees as b', (join) =>
-      join.onRef('b.contract_number', '=', 'n.recipient_id').on('n.recipient_type', '=', 'tenant').on('n.kind', 'in', financialLetterKinds),
-    )
-    .select((eb) => [
-      'd.channel',
-      'p.posted_on',
-      'p.counted_from',
-      'n.letter_id',
-      'n.incident_id',
-      'n.kind',
-      'n.recipient_type',
-      'n.recipient_id',
-      'n.recorded_at',
-      'n.content',
-      'd.sent_content',
-      'd.delivered_at',
-      eb.fn.coalesce('t.name', 'b.name').as('name'),
-      eb.fn.coalesce('t.street', 'b.street').as('street'),
-      eb.fn.coalesce('t.house_number', 'b.house_number').as('house_number'),
-      eb.fn.coalesce('t.postal_code', 'b.postal_code').as('postal_code'),
-      eb.fn.coalesce('t.city', 'b.city').as('city'),
-      'c.name as contractor_name',
-    ]);
-}
-
-function recipientOf(row: { recipient_type: string; recipient_id: string; name: string | null; contractor_name: string | null; street: string | null; house_number: string | null; postal_code: string | null; city: string | null }): PdfParty {
-  if (row.recipient_type === 'contractor') return { name: row.contractor_name ?? `aannemer ${row.recipient_id}`, address: null };
-  return {
-    name: row.name ?? `huurder ${row.recipient_id}`,
-    address: row.street ? { street: row.street, houseNumber: row.house_number ?? '', postalCode: row.postal_code ?? '', city: row.city ?? '' } : null,
-  };
 }
